@@ -1,0 +1,1 @@
+"""Developer tooling: the local API server, its token issuer, and template readers shared with tests."""

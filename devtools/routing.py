@@ -1,0 +1,89 @@
+"""Routes a method and path to the template's function, as API Gateway's HTTP API does."""
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from devtools.events import http_api_event
+from devtools.template import FunctionRoute, function_routes, import_handler
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    route: FunctionRoute
+    path_parameters: dict[str, str]
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.route.method} {self.route.path}"
+
+
+def _path_pattern(path: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path)) + "$")
+
+
+class Router:
+    def __init__(self, routes: list[FunctionRoute] | None = None) -> None:
+        self.routes = routes if routes is not None else function_routes()
+        self._patterns = [(route, _path_pattern(route.path)) for route in self.routes]
+        self._handlers: dict[str, Any] = {}
+
+    def match(self, method: str, path: str) -> RouteMatch | None:
+        for route, pattern in self._patterns:
+            found = pattern.match(path)
+            if found and route.method == method.upper():
+                return RouteMatch(route, found.groupdict())
+        return None
+
+    def handler(self, route: FunctionRoute) -> Any:
+        if route.logical_id not in self._handlers:
+            self._handlers[route.logical_id] = import_handler(route)
+        return self._handlers[route.logical_id]
+
+
+@dataclass
+class LocalLambdaContext:
+    """The attributes of Lambda's context object that handlers and Powertools read."""
+
+    function_name: str
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = ""
+    log_stream_name: str = ""
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:us-east-1:123456789012:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def invoke(
+    router: Router,
+    method: str,
+    path: str,
+    *,
+    claims: dict[str, str] | None,
+    raw_query: str = "",
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+) -> dict[str, Any] | None:
+    """Call the function the template binds to (method, path) in process; None when unrouted."""
+    match = router.match(method, path)
+    if match is None:
+        return None
+    event = http_api_event(
+        method,
+        path,
+        route_key=match.route_key,
+        claims=claims,
+        raw_query=raw_query,
+        headers=headers,
+        body=body,
+        path_parameters=match.path_parameters or None,
+    )
+    result: dict[str, Any] = router.handler(match.route)(event, LocalLambdaContext(match.route.logical_id))
+    return result

@@ -1,0 +1,114 @@
+"""Reads template.yaml, the single source of truth for routes, functions and the table."""
+
+import importlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_PATH = ROOT / "template.yaml"
+TABLE_RESOURCE = "ConversationsTable"
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """SafeLoader that reads CloudFormation's short tags (!Ref, !Sub, ...) as plain mappings."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = suffix if suffix == "Ref" else f"Fn::{suffix}"
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = str(value).split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+
+
+@dataclass(frozen=True)
+class FunctionRoute:
+    logical_id: str
+    method: str
+    path: str
+    code_uri: str
+    handler: str
+
+    @property
+    def module_name(self) -> str:
+        """The handler's module as imported from the repository root, e.g. functions.x.app."""
+        module = self.handler.rsplit(".", 1)[0]
+        return ".".join([*Path(self.code_uri).parts, module])
+
+    @property
+    def handler_attribute(self) -> str:
+        return self.handler.rsplit(".", 1)[1]
+
+
+@cache
+def load_template() -> dict[str, Any]:
+    with TEMPLATE_PATH.open(encoding="utf-8") as stream:
+        document: dict[str, Any] = yaml.load(stream, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+    return document
+
+
+def function_routes() -> list[FunctionRoute]:
+    """Every (method, path) the HTTP API routes, with the function that serves it."""
+    routes = []
+    for logical_id, resource in load_template()["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        properties = resource["Properties"]
+        for event in properties.get("Events", {}).values():
+            if event["Type"] == "HttpApi":
+                routes.append(
+                    FunctionRoute(
+                        logical_id=logical_id,
+                        method=event["Properties"]["Method"].upper(),
+                        path=event["Properties"]["Path"],
+                        code_uri=properties["CodeUri"],
+                        handler=properties["Handler"],
+                    )
+                )
+    return routes
+
+
+def import_handler(route: FunctionRoute) -> Any:
+    module = importlib.import_module(route.module_name)
+    return getattr(module, route.handler_attribute)
+
+
+def table_definition(table_name: str) -> dict[str, Any]:
+    """create_table arguments for the template's table: same keys, same indexes."""
+    properties = load_template()["Resources"][TABLE_RESOURCE]["Properties"]
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": properties["AttributeDefinitions"],
+        "KeySchema": properties["KeySchema"],
+        "GlobalSecondaryIndexes": properties.get("GlobalSecondaryIndexes", []),
+    }
+
+
+def create_table(client: Any, table_name: str) -> None:
+    """Create the template's table unless it exists already."""
+    try:
+        client.describe_table(TableName=table_name)
+        return
+    except client.exceptions.ResourceNotFoundException:
+        client.create_table(**table_definition(table_name))
+    client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+
+
+def global_environment() -> dict[str, str]:
+    """The Globals environment variables that are plain strings (references are resolved by the caller)."""
+    variables = load_template()["Globals"]["Function"]["Environment"]["Variables"]
+    return {name: value for name, value in variables.items() if isinstance(value, str)}

@@ -1,0 +1,31 @@
+"""POST /v1/conversations: start a conversation with a contact or a group."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.metrics import MetricUnit
+from conversations.http.handler import lambda_handler_for
+from conversations.http.openapi import ERROR_RESPONSES
+from conversations.http.resolver import ConversationsResolver
+from conversations.models import Conversation, CreateConversationRequest
+from conversations.observability import metrics, tracer
+from conversations.wiring import conversation_service
+
+app = ConversationsResolver(body_model=CreateConversationRequest)
+
+
+@app.post("/v1/conversations", summary="Create a conversation", responses=ERROR_RESPONSES)
+@tracer.capture_method
+def create_conversation(request: Annotated[CreateConversationRequest, Body()]) -> Response[Conversation]:
+    conversation = conversation_service().create(app.current_owner(), request)
+    metrics.add_metric(name="ConversationCreated", unit=MetricUnit.Count, value=1)
+    return Response(
+        status_code=201,
+        content_type="application/json",
+        body=conversation,
+        headers={"Location": f"/v1/conversations/{conversation.id}"},
+    )
+
+
+lambda_handler = lambda_handler_for(app)

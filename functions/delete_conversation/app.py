@@ -1,0 +1,26 @@
+"""DELETE /v1/conversations/{id}: delete a conversation and everything in it, for good."""
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.metrics import MetricUnit
+from conversations.http.handler import lambda_handler_for
+from conversations.http.openapi import ERROR_RESPONSES
+from conversations.http.resolver import ConversationsResolver
+from conversations.observability import metrics, tracer
+from conversations.wiring import conversation_service
+
+app = ConversationsResolver()
+
+
+@app.delete(
+    "/v1/conversations/<conversation_id>",
+    summary="Delete a conversation",
+    responses={204: {"description": "Deleted"}, **ERROR_RESPONSES},
+)
+@tracer.capture_method
+def delete_conversation(conversation_id: str) -> Response[None]:
+    conversation_service().delete(app.current_owner(), conversation_id)
+    metrics.add_metric(name="ConversationDeleted", unit=MetricUnit.Count, value=1)
+    return Response(status_code=204)
+
+
+lambda_handler = lambda_handler_for(app)

@@ -1,0 +1,37 @@
+"""GET /v1/conversations: one page of the caller's conversations, newest first."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from conversations.http.handler import lambda_handler_for
+from conversations.http.openapi import ERROR_RESPONSES, QueryFlag
+from conversations.http.resolver import ConversationsResolver
+from conversations.models import ConversationList, ListFilters, ResourceId
+from conversations.observability import tracer
+from conversations.wiring import conversation_service
+
+app = ConversationsResolver()
+
+
+@app.get("/v1/conversations", summary="List all conversations", responses=ERROR_RESPONSES)
+@tracer.capture_method
+def list_conversations(
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")] = 10,
+    muted: Annotated[QueryFlag | None, Query(description="true: only muted; false: only unmuted.")] = None,
+    archived: Annotated[QueryFlag | None, Query(description="true: only archived; false: only not.")] = None,
+    pinned: Annotated[QueryFlag | None, Query(description="true: only pinned; false: only unpinned.")] = None,
+    group_id: Annotated[ResourceId | None, Query(description="Only this group's conversations.")] = None,
+    starting_after: Annotated[ResourceId | None, Query(description="Cursor: the page after this id.")] = None,
+    ending_before: Annotated[ResourceId | None, Query(description="Cursor: the page before this id.")] = None,
+) -> ConversationList:
+    page = conversation_service().list(
+        app.current_owner(),
+        ListFilters(muted=muted, archived=archived, pinned=pinned, group_id=group_id),
+        limit=limit,
+        starting_after=starting_after,
+        ending_before=ending_before,
+    )
+    return ConversationList(has_more=page.has_more, data=page.conversations)
+
+
+lambda_handler = lambda_handler_for(app)

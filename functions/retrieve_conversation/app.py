@@ -1,0 +1,19 @@
+"""GET /v1/conversations/{id}: one conversation; records that its owner opened it."""
+
+from conversations.http.handler import lambda_handler_for
+from conversations.http.openapi import ERROR_RESPONSES
+from conversations.http.resolver import ConversationsResolver
+from conversations.models import Conversation
+from conversations.observability import tracer
+from conversations.wiring import conversation_service
+
+app = ConversationsResolver()
+
+
+@app.get("/v1/conversations/<conversation_id>", summary="Retrieve a conversation", responses=ERROR_RESPONSES)
+@tracer.capture_method
+def retrieve_conversation(conversation_id: str) -> Conversation:
+    return conversation_service().retrieve(app.current_owner(), conversation_id)
+
+
+lambda_handler = lambda_handler_for(app)

@@ -1,0 +1,22 @@
+"""PUT /v1/conversations/{id}: change the pinned message, pin, mute or archive state."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from conversations.http.handler import lambda_handler_for
+from conversations.http.openapi import ERROR_RESPONSES
+from conversations.http.resolver import ConversationsResolver
+from conversations.models import Conversation, UpdateConversationRequest
+from conversations.observability import tracer
+from conversations.wiring import conversation_service
+
+app = ConversationsResolver(body_model=UpdateConversationRequest)
+
+
+@app.put("/v1/conversations/<conversation_id>", summary="Update a conversation", responses=ERROR_RESPONSES)
+@tracer.capture_method
+def update_conversation(conversation_id: str, request: Annotated[UpdateConversationRequest, Body()]) -> Conversation:
+    return conversation_service().update(app.current_owner(), conversation_id, request)
+
+
+lambda_handler = lambda_handler_for(app)

@@ -1,0 +1,1 @@
+"""Shared code of the Conversations API: models, rules, storage and HTTP glue."""

@@ -1,0 +1,54 @@
+"""Who is calling: the `sub` claim that API Gateway's JWT authorizer verified.
+
+`sam local start-api` runs no authorizer, so there (Settings.local_issuer is set) the function
+verifies the bearer token itself against the local issuer's public key. An unverified token is
+never trusted.
+"""
+
+from typing import Any
+
+from conversations.errors import Unauthenticated
+from conversations.settings import LocalIssuer
+
+MAX_OWNER_LENGTH = 255
+
+
+def _authorizer_claims(event: dict[str, Any]) -> dict[str, Any]:
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    claims = (authorizer.get("jwt") or {}).get("claims") or {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def _bearer_token(event: dict[str, Any]) -> str:
+    headers = event.get("headers") or {}
+    value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("a bearer token is required")
+    return token.strip()
+
+
+def _verified_claims(event: dict[str, Any], issuer: LocalIssuer) -> dict[str, Any]:
+    import jwt  # noqa: PLC0415 - only sam local pays for importing the JWT library
+
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            _bearer_token(event),
+            issuer.public_key_pem,
+            algorithms=["RS256"],
+            audience=issuer.audience,
+            issuer=issuer.issuer,
+            options={"require": ["exp", "sub", "iss", "aud"]},
+        )
+    except jwt.PyJWTError as error:
+        raise Unauthenticated(f"the bearer token is not valid: {error}") from error
+    return claims
+
+
+def owner_of(event: dict[str, Any], local_issuer: LocalIssuer | None) -> str:
+    """The caller's owner id; Unauthenticated before anything is read."""
+    claims = _verified_claims(event, local_issuer) if local_issuer else _authorizer_claims(event)
+    owner = claims.get("sub")
+    if not isinstance(owner, str) or not owner.strip() or len(owner) > MAX_OWNER_LENGTH:
+        raise Unauthenticated("the request carries no valid identity (sub claim)")
+    return owner

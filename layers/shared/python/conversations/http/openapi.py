@@ -1,0 +1,39 @@
+"""Shared pieces of the routes' OpenAPI declarations."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BeforeValidator
+
+from conversations.models import ErrorBody
+
+_FLAG_WORDS = {"true": True, "false": False, "1": True, "0": False}
+
+
+def _query_flag(value: Any) -> Any:
+    # Query strings are text: exactly true/false/1/0, not pydantic's looser yes/on/t.
+    if isinstance(value, str):
+        if value.lower() not in _FLAG_WORDS:
+            raise ValueError("must be true, false, 1 or 0")
+        return _FLAG_WORDS[value.lower()]
+    return value
+
+
+QueryFlag = Annotated[bool, BeforeValidator(_query_flag)]
+
+_ERROR_CONTENT: dict[str, Any] = {"application/json": {"model": ErrorBody}}
+
+ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
+    status: {"description": description, "content": _ERROR_CONTENT}
+    for status, description in (
+        (400, "Invalid request: the message names the parameter"),
+        (401, "Missing or invalid identity"),
+        (404, "No such conversation (or not the caller's)"),
+        (405, "Method not allowed"),
+        (409, "Conflict"),
+        (413, "Body larger than 64 KB"),
+        (415, "Unsupported Content-Type"),
+        (500, "Internal error"),
+        (503, "DynamoDB unavailable; retry after Retry-After seconds"),
+    )
+}

@@ -1,0 +1,65 @@
+"""The Powertools resolver every function uses: auth and body checks first, then routing."""
+
+import re
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from conversations.errors import ConversationsError
+from conversations.http.auth import owner_of
+from conversations.http.error_map import as_lambda_result, register_error_handlers, response_for
+from conversations.http.request_body import canonical_body
+from conversations.wiring import current_settings
+
+METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _rule_pattern(rule: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"<\w+>", "[^/]+", rule) + "$")
+
+
+class ConversationsResolver(APIGatewayHttpResolver):
+    """An HTTP API resolver with validation on, the API's error format, and one body model.
+
+    Before Powertools routes a request it checks, in this order: who is calling (401), the
+    body's size, type and encoding (413, 415, 400), and rewrites form bodies as JSON.
+    """
+
+    def __init__(self, body_model: type[BaseModel] | None = None) -> None:
+        super().__init__(enable_validation=True)
+        self._body_model = body_model
+        self._methods_by_rule: dict[str, set[str]] = {}
+        register_error_handlers(self, self.allowed_methods)
+
+    def route(self, rule: str, method: Any, *args: Any, **kwargs: Any) -> Any:
+        methods = [method] if isinstance(method, str) else list(method)
+        self._methods_by_rule.setdefault(rule, set()).update(m.upper() for m in methods)
+        return super().route(rule, method, *args, **kwargs)
+
+    def allowed_methods(self, path: str) -> list[str]:
+        """The methods this function serves at `path`, for a 405's Allow header."""
+        return sorted(
+            method
+            for rule, methods in self._methods_by_rule.items()
+            if _rule_pattern(rule).match(path)
+            for method in methods
+        )
+
+    def resolve(self, event: Any, context: LambdaContext) -> dict[str, Any]:
+        try:
+            owner = owner_of(event, current_settings().local_issuer)
+            method = str(event.get("requestContext", {}).get("http", {}).get("method", "")).upper()
+            if self._body_model is not None and method in METHODS_WITH_BODY:
+                event = canonical_body(event, self._body_model)
+        except ConversationsError as error:
+            return as_lambda_result(response_for(error))
+        # Powertools clears the context after each request, so the owner never outlives it.
+        self.context["owner"] = owner
+        return super().resolve(event, context)
+
+    def current_owner(self) -> str:
+        """The verified owner of the request being handled."""
+        owner: str = self.context["owner"]
+        return owner

@@ -1,0 +1,80 @@
+"""Every DynamoDB key of the table is built here, and nowhere else.
+
+Layout (see the access-patterns table in README.md):
+
+    conversation   PK=OWNER#<owner>              SK=CONV#<id>
+    deletion mark  PK=OWNER#<owner>              SK=DELETING#<id>
+    child item     PK=OWNER#<owner>#CONV#<id>    SK=<child key>   (messages, later)
+
+    GSI1 (group, sparse)  GSI1PK=OWNER#<owner>#GROUP#<group_id>   sort key SK
+    GSI2 (pinned)         GSI2PK=OWNER#<owner>#PINNED#<0|1>       sort key SK
+    GSI3 (muted)          GSI3PK=OWNER#<owner>#MUTED#<0|1>        sort key SK
+    GSI4 (archived)       GSI4PK=OWNER#<owner>#ARCHIVED#<0|1>     sort key SK
+
+Every partition key starts with the owner, so no query can reach another owner's items.
+"""
+
+from enum import Enum
+
+PK = "PK"
+SK = "SK"
+CONVERSATION_PREFIX = "CONV#"
+
+
+class StatusIndex(Enum):
+    """A filterable status and the index that serves it."""
+
+    GROUP = ("GSI1", "GSI1PK", "GROUP")
+    PINNED = ("GSI2", "GSI2PK", "PINNED")
+    MUTED = ("GSI3", "GSI3PK", "MUTED")
+    ARCHIVED = ("GSI4", "GSI4PK", "ARCHIVED")
+
+    def __init__(self, index_name: str, key_attribute: str, label: str) -> None:
+        self.index_name = index_name
+        self.key_attribute = key_attribute
+        self.label = label
+
+
+def _owner_segment(owner: str) -> str:
+    # Owners come from a token's `sub`; escaping `#` keeps one owner's keys from spelling another's.
+    return owner.replace("%", "%25").replace("#", "%23")
+
+
+def owner_partition(owner: str) -> str:
+    return f"OWNER#{_owner_segment(owner)}"
+
+
+def conversation_sort_key(conversation_id: str) -> str:
+    return f"{CONVERSATION_PREFIX}{conversation_id}"
+
+
+def conversation_key(owner: str, conversation_id: str) -> dict[str, str]:
+    return {PK: owner_partition(owner), SK: conversation_sort_key(conversation_id)}
+
+
+def deletion_mark_key(owner: str, conversation_id: str) -> dict[str, str]:
+    return {PK: owner_partition(owner), SK: f"DELETING#{conversation_id}"}
+
+
+def children_partition(owner: str, conversation_id: str) -> str:
+    return f"{owner_partition(owner)}#CONV#{conversation_id}"
+
+
+def group_partition(owner: str, group_id: str) -> str:
+    return f"{owner_partition(owner)}#{StatusIndex.GROUP.label}#{group_id}"
+
+
+def flag_partition(owner: str, index: StatusIndex, value: bool) -> str:
+    return f"{owner_partition(owner)}#{index.label}#{int(value)}"
+
+
+def index_keys(owner: str, group_id: str | None, *, pinned: bool, muted: bool, archived: bool) -> dict[str, str]:
+    """The GSI key attributes an item with these values must carry."""
+    keys = {
+        StatusIndex.PINNED.key_attribute: flag_partition(owner, StatusIndex.PINNED, pinned),
+        StatusIndex.MUTED.key_attribute: flag_partition(owner, StatusIndex.MUTED, muted),
+        StatusIndex.ARCHIVED.key_attribute: flag_partition(owner, StatusIndex.ARCHIVED, archived),
+    }
+    if group_id is not None:
+        keys[StatusIndex.GROUP.key_attribute] = group_partition(owner, group_id)
+    return keys

@@ -1,0 +1,118 @@
+"""Pydantic models at the bottom of the stack: API shapes and the service's inputs."""
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
+
+from conversations.ids import ID_PATTERN
+
+# Unix seconds from 1970 up to the start of 2100: anything else is a client mistake.
+MAX_TIMESTAMP = 4_102_444_800
+
+ResourceId = Annotated[
+    str,
+    StringConstraints(pattern=ID_PATTERN),
+    Field(description="16 characters of [A-Za-z0-9].", examples=["WAz8eIbvDR60rouK"]),
+]
+Timestamp = Annotated[int, Field(ge=0, le=MAX_TIMESTAMP, description="Unix time in seconds.")]
+
+DOCUMENTATION_URL = "https://github.com/clarity/conversations-api#errors"
+
+
+class Conversation(BaseModel):
+    """The conversation object, exactly the ten fields of the API reference."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    contact_id: str | None
+    group_id: str | None
+    pinned_message_id: str | None
+    is_pinned: bool
+    is_muted: bool
+    last_active_at: int | None
+    last_opened_at: int | None
+    created_at: int
+    archived_at: int | None
+
+
+class ConversationList(BaseModel):
+    has_more: bool
+    data: list[Conversation]
+
+
+class CreateConversationRequest(BaseModel):
+    # strict: JSON `"true"` is not a boolean and `"12"` is not a timestamp; form bodies are
+    # converted to real types before validation (conversations.http.request_body).
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    contact_id: ResourceId | None = None
+    group_id: ResourceId | None = None
+
+    @model_validator(mode="after")
+    def _needs_contact_or_group(self) -> "CreateConversationRequest":
+        if self.contact_id is None and self.group_id is None:
+            raise ValueError("contact_id or group_id is required")
+        return self
+
+
+class UpdateConversationRequest(BaseModel):
+    """A partial update: only the fields present in the body change; null clears."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    pinned_message_id: ResourceId | None = None
+    is_pinned: StrictBool | None = None
+    is_muted: StrictBool | None = None
+    archived_at: Timestamp | None = None
+
+    @model_validator(mode="after")
+    def _needs_a_field(self) -> "UpdateConversationRequest":
+        if not self.model_fields_set:
+            raise ValueError("the body must set at least one of pinned_message_id, is_pinned, is_muted, archived_at")
+        for name in ("is_pinned", "is_muted"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} must be true or false, not null")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the client sent, with their values (None means clear)."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class ErrorBody(BaseModel):
+    type: Literal["invalid_request", "api_error"]
+    message: str
+    documentation_url: str
+
+
+class Direction(Enum):
+    NEWEST_FIRST = "newest_first"
+    AFTER_CURSOR = "after"
+    BEFORE_CURSOR = "before"
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    muted: bool | None = None
+    archived: bool | None = None
+    pinned: bool | None = None
+    group_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """One list page: filters, size, and where it starts."""
+
+    filters: ListFilters
+    limit: int
+    cursor: str | None = None
+    direction: Direction = Direction.NEWEST_FIRST
+
+
+@dataclass(frozen=True)
+class Page:
+    conversations: list[Conversation]
+    has_more: bool

@@ -1,0 +1,96 @@
+"""The rules of the Conversations API, independent of HTTP and of DynamoDB's wire format."""
+
+import time
+from collections.abc import Callable
+
+from conversations.errors import Conflict, ConversationNotFound, InvalidRequest
+from conversations.ids import is_valid_id, new_id
+from conversations.models import (
+    Conversation,
+    CreateConversationRequest,
+    Direction,
+    ListFilters,
+    Page,
+    PageRequest,
+    UpdateConversationRequest,
+)
+from conversations.repository import ConversationIdTaken, ConversationRepository
+
+# A 16-character id has ~59 random bits per second; a clash is a near-impossible event, so
+# a couple of fresh draws is plenty, and more would hide a broken random source.
+ID_DRAW_ATTEMPTS = 3
+
+
+def _unix_now() -> int:
+    return int(time.time())
+
+
+class ConversationService:
+    def __init__(self, repository: ConversationRepository, clock: Callable[[], int] = _unix_now) -> None:
+        self._repository = repository
+        self._clock = clock
+
+    def create(self, owner: str, request: CreateConversationRequest) -> Conversation:
+        created_at = self._clock()
+        for _ in range(ID_DRAW_ATTEMPTS):
+            conversation = Conversation(
+                id=new_id(created_at),
+                contact_id=request.contact_id,
+                group_id=request.group_id,
+                pinned_message_id=None,
+                is_pinned=False,
+                is_muted=False,
+                last_active_at=None,
+                last_opened_at=None,
+                created_at=created_at,
+                archived_at=None,
+            )
+            try:
+                self._repository.create(owner, conversation)
+            except ConversationIdTaken:
+                continue
+            return conversation
+        raise Conflict("could not allocate a unique conversation id; retry the request")
+
+    def retrieve(self, owner: str, conversation_id: str) -> Conversation:
+        """Return the conversation and record that its owner opened it now."""
+        return self._repository.record_open(owner, _existing_id(conversation_id), self._clock())
+
+    def update(self, owner: str, conversation_id: str, request: UpdateConversationRequest) -> Conversation:
+        return self._repository.update(owner, _existing_id(conversation_id), request.changes())
+
+    def delete(self, owner: str, conversation_id: str) -> None:
+        self._repository.delete(owner, _existing_id(conversation_id))
+
+    def list(
+        self,
+        owner: str,
+        filters: ListFilters,
+        limit: int,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
+    ) -> Page:
+        if starting_after is not None and ending_before is not None:
+            raise InvalidRequest("starting_after and ending_before cannot be used together", "starting_after")
+        if filters.group_id is not None and not is_valid_id(filters.group_id):
+            raise InvalidRequest("group_id must be 16 characters of [A-Za-z0-9]", "group_id")
+        cursor, direction = None, Direction.NEWEST_FIRST
+        if starting_after is not None:
+            cursor, direction = _checked_id(starting_after, "starting_after"), Direction.AFTER_CURSOR
+        if ending_before is not None:
+            cursor, direction = _checked_id(ending_before, "ending_before"), Direction.BEFORE_CURSOR
+        request = PageRequest(filters=filters, limit=limit, cursor=cursor, direction=direction)
+        return self._repository.list_page(owner, request)
+
+
+def _existing_id(conversation_id: str) -> str:
+    # Ids go into keys: a malformed one (`abc#OWNER#...`) names nothing, so it is a 404 before any read.
+    if not is_valid_id(conversation_id):
+        raise ConversationNotFound(conversation_id[:64])
+    return conversation_id
+
+
+def _checked_id(value: str, param: str) -> str:
+    if not is_valid_id(value):
+        raise InvalidRequest(f"{param} must be 16 characters of [A-Za-z0-9], got '{value[:64]}'", param)
+    return value

@@ -1,0 +1,58 @@
+"""Configuration, read from the environment once per container."""
+
+import os
+from dataclasses import dataclass
+
+from conversations.errors import ConversationsError
+
+LOCAL_ISSUER_DEFAULT = "http://127.0.0.1/local-issuer"
+LOCAL_AUDIENCE_DEFAULT = "conversations-local"
+
+
+class MissingSetting(ConversationsError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"environment variable {name} is required but not set")
+
+
+@dataclass(frozen=True)
+class LocalIssuer:
+    """The local token issuer that `sam local` functions verify tokens against themselves."""
+
+    public_key_pem: str
+    issuer: str
+    audience: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    # Set locally to use moto's server or another DynamoDB-compatible endpoint.
+    dynamodb_endpoint_url: str | None
+    region: str
+    # Only under `sam local` (AWS_SAM_LOCAL), where API Gateway's JWT authorizer does not run.
+    local_issuer: LocalIssuer | None
+
+    @classmethod
+    def from_environment(cls) -> "Settings":
+        return cls(
+            table_name=_required("TABLE_NAME"),
+            dynamodb_endpoint_url=os.environ.get("DYNAMODB_ENDPOINT_URL") or None,
+            region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+            local_issuer=_local_issuer() if os.environ.get("AWS_SAM_LOCAL") else None,
+        )
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise MissingSetting(name)
+    return value
+
+
+def _local_issuer() -> LocalIssuer:
+    # Env-vars files carry the PEM on one line with literal \n.
+    return LocalIssuer(
+        public_key_pem=_required("LOCAL_JWT_PUBLIC_KEY").replace("\\n", "\n"),
+        issuer=os.environ.get("LOCAL_JWT_ISSUER") or LOCAL_ISSUER_DEFAULT,
+        audience=os.environ.get("LOCAL_JWT_AUDIENCE") or LOCAL_AUDIENCE_DEFAULT,
+    )

@@ -1,0 +1,104 @@
+"""Shared test helpers: a moto table built from template.yaml, and an in-process API client."""
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import boto3
+from conversations.repository import ConversationRepository
+from conversations.service import ConversationService
+from conversations.settings import Settings
+from conversations.wiring import use_service
+from moto import mock_aws
+
+from devtools.events import jwt_claims
+from devtools.routing import Router, invoke
+from devtools.template import create_table
+
+TABLE_NAME = "conversations-test"
+SETTINGS = Settings(table_name=TABLE_NAME, dynamodb_endpoint_url=None, region="us-east-1", local_issuer=None)
+
+
+@contextmanager
+def moto_table() -> Iterator[Any]:
+    """A moto DynamoDB client with the template's table in it."""
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        create_table(client, TABLE_NAME)
+        yield client
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
+
+
+class ApiClient:
+    """Calls the API's functions in process, with the events API Gateway would send."""
+
+    def __init__(self, router: Router) -> None:
+        self._router = router
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        owner: str | None = "alice",
+        query: dict[str, Any] | str | None = None,
+        json_body: Any = None,
+        form: dict[str, str] | None = None,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> ApiResponse:
+        all_headers = dict(headers or {})
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            all_headers.setdefault("content-type", "application/json")
+        if form is not None:
+            body = urlencode(form).encode()
+            all_headers.setdefault("content-type", "application/x-www-form-urlencoded")
+        raw_query = query if isinstance(query, str) else urlencode(query or {})
+        result = invoke(
+            self._router,
+            method,
+            path,
+            claims=jwt_claims(owner) if owner is not None else None,
+            raw_query=raw_query,
+            headers=all_headers,
+            body=body,
+        )
+        if result is None:
+            return ApiResponse(404, {}, json.dumps({"message": "Not Found"}))
+        return ApiResponse(result["statusCode"], result.get("headers") or {}, result.get("body") or "")
+
+    def create(self, owner: str = "alice", **fields: Any) -> dict[str, Any]:
+        response = self.request(
+            "POST", "/v1/conversations", owner=owner, json_body=fields or {"contact_id": "WAz8eIbvDR60rouK"}
+        )
+        assert response.status == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+
+@contextmanager
+def api_with_moto(clock: Any = None) -> Iterator[tuple[ApiClient, Any]]:
+    with moto_table() as client:
+        repository = ConversationRepository(client, TABLE_NAME, sleep=lambda _: None)
+        service = ConversationService(repository, clock) if clock else ConversationService(repository)
+        use_service(service, SETTINGS)
+        try:
+            yield ApiClient(Router()), client
+        finally:
+            use_service(None)
