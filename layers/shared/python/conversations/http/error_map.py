@@ -97,7 +97,7 @@ def validation_message(error: dict[str, Any]) -> str:
     if kind == "json_invalid":
         return "The body is not valid JSON"
     if not param:
-        return text[0].upper() + text[1:]
+        return text
     return f"Invalid {param}: {text}"
 
 
@@ -113,7 +113,8 @@ def register_error_handlers(app: APIGatewayHttpResolver, allowed_methods: Callab
     def route_not_found(_: NotFoundError) -> Response[str]:
         event = app.current_event
         allowed = allowed_methods(event.path)
-        if allowed:
+        # The same method on a path its pattern cannot parse is an unknown URL, not a 405.
+        if allowed and event.http_method.upper() not in allowed:
             return response_for(MethodNotAllowed(event.http_method, allowed))
         return response_for(RouteNotFound(f"Unrecognized request URL ({event.http_method}: {event.path})"))
 

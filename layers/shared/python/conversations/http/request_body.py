@@ -113,7 +113,7 @@ def canonical_body(event: dict[str, Any], model: type[BaseModel]) -> dict[str, A
     """The event with its body as a JSON object, or an error naming what is wrong with it."""
     raw = _raw_bytes(event)
     if len(raw) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes")
+        raise PayloadTooLarge(f"the request body is larger than 64 KB ({MAX_BODY_BYTES} bytes)")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
