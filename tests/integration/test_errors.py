@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-
 from conversations.models import DOCUMENTATION_URL
+
 from tests.support import ApiClient
 
 CONVERSATIONS = "/v1/conversations"
@@ -171,12 +171,12 @@ def test_body_over_64_kb_is_413(api: ApiClient) -> None:
 def test_other_content_types_are_415(api: ApiClient, content_type: str) -> None:
     response = api.request("POST", CONVERSATIONS, body=b"contact_id", headers={"content-type": content_type})
 
-    assert_error(response, 415, content_type.split(";")[0])
+    assert_error(response, 415, content_type.split(";", maxsplit=1)[0])
 
 
 def test_a_function_given_another_method_answers_405(api_and_table: tuple[ApiClient, Any]) -> None:
-    from devtools.routing import LocalLambdaContext, Router  # noqa: PLC0415
     from devtools.events import http_api_event, jwt_claims  # noqa: PLC0415
+    from devtools.routing import LocalLambdaContext, Router  # noqa: PLC0415
 
     router = Router()
     list_route = router.match("GET", CONVERSATIONS)
@@ -191,8 +191,8 @@ def test_a_function_given_another_method_answers_405(api_and_table: tuple[ApiCli
 
 
 def test_unrouted_path_inside_a_function_is_404(api_and_table: tuple[ApiClient, Any]) -> None:
-    from devtools.routing import LocalLambdaContext, Router  # noqa: PLC0415
     from devtools.events import http_api_event, jwt_claims  # noqa: PLC0415
+    from devtools.routing import LocalLambdaContext, Router  # noqa: PLC0415
 
     router = Router()
     list_route = router.match("GET", CONVERSATIONS)
@@ -241,6 +241,7 @@ def test_unexpected_failure_is_500_without_internals(
 
 def test_missing_table_setting_is_500_naming_nothing_internal(monkeypatch: pytest.MonkeyPatch) -> None:
     from conversations.wiring import use_service  # noqa: PLC0415
+
     from devtools.routing import Router  # noqa: PLC0415
 
     monkeypatch.delenv("TABLE_NAME")

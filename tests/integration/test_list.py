@@ -17,7 +17,7 @@ def _seed(api: ApiClient, clock: Clock, count: int) -> list[dict[str, Any]]:
     created = []
     for number in range(count):
         conversation = api.create(contact_id="WAz8eIbvDR60rouK", group_id=GROUP_A if number % 2 else GROUP_B)
-        changes = {}
+        changes: dict[str, object] = {}
         if number % 3 == 0:
             changes["is_pinned"] = True
         if number % 4 == 0:
@@ -138,9 +138,7 @@ def test_boolean_filters_accept_1_and_0(api: ApiClient, clock: Clock) -> None:
 def test_ending_before_pages_are_newest_first_and_adjacent(api: ApiClient, clock: Clock) -> None:
     everything = _seed(api, clock, 8)
 
-    body = api.request(
-        "GET", "/v1/conversations", query={"ending_before": everything[5]["id"], "limit": "2"}
-    ).json()
+    body = api.request("GET", "/v1/conversations", query={"ending_before": everything[5]["id"], "limit": "2"}).json()
 
     assert [c["id"] for c in body["data"]] == [everything[3]["id"], everything[4]["id"]]
     assert body["has_more"] is True

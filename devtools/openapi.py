@@ -1,0 +1,62 @@
+"""Prints the API's OpenAPI document, merged from every function's Powertools resolver.
+
+`make openapi` writes it to openapi.json; tests/infra/test_openapi.py fails when that file is stale.
+"""
+
+import importlib
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+from devtools.template import function_routes
+
+TITLE = "Clarity Conversations API"
+VERSION = "1.0.0"
+DESCRIPTION = (
+    "Conversations between you, your contacts and groups. Every request carries "
+    "`Authorization: Bearer <JWT>`; the token's `sub` owns the conversations."
+)
+
+
+def _as_served(schema: dict[str, Any]) -> dict[str, Any]:
+    """Document what the functions really do around Powertools' defaults.
+
+    Validation errors are 400, not Powertools' raw 422, and bodies may also be form-encoded
+    (conversations.http.request_body turns them into JSON before validation).
+    """
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            operation.get("responses", {}).pop("422", None)
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                content["application/x-www-form-urlencoded"] = content["application/json"]
+    components = schema.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    return schema
+
+
+def openapi_document() -> dict[str, Any]:
+    merge = OpenAPIMerge(
+        title=TITLE,
+        version=VERSION,
+        description=DESCRIPTION,
+        security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")},
+        security=[{"bearerAuth": []}],
+        on_conflict="error",
+    )
+    for route in sorted(function_routes(), key=lambda r: (r.path, r.method)):
+        module = importlib.import_module(route.module_name)
+        resolver_schema = module.app.get_openapi_schema(title=TITLE, version=VERSION)
+        merge.add_schema(resolver_schema.model_dump(mode="json", by_alias=True, exclude_none=True))
+    return _as_served(json.loads(merge.get_openapi_json_schema()))
+
+
+def main() -> None:
+    print(json.dumps(openapi_document(), indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

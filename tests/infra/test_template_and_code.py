@@ -1,0 +1,64 @@
+"""template.yaml and the code agree: routes, handlers, table; openapi.json is current."""
+
+import json
+from pathlib import Path
+
+from devtools.openapi import openapi_document
+from devtools.routing import Router
+from devtools.template import ROOT, function_routes, import_handler, load_template
+
+SEED_ROUTES = {
+    ("GET", "/v1/conversations"),
+    ("POST", "/v1/conversations"),
+    ("GET", "/v1/conversations/{conversation_id}"),
+    ("PUT", "/v1/conversations/{conversation_id}"),
+    ("DELETE", "/v1/conversations/{conversation_id}"),
+}
+
+
+def test_template_routes_are_exactly_the_seed_endpoints_one_function_each() -> None:
+    routes = function_routes()
+
+    assert {(r.method, r.path) for r in routes} == SEED_ROUTES
+    assert len({r.logical_id for r in routes}) == len(routes)
+
+
+def test_every_handler_path_in_the_template_imports_and_is_callable() -> None:
+    for route in function_routes():
+        assert (ROOT / route.code_uri).is_dir(), route.code_uri
+        assert callable(import_handler(route)), route.handler
+
+
+def test_each_function_serves_the_route_the_template_gives_it() -> None:
+    router = Router()
+    for route in function_routes():
+        resolver = __import__(route.module_name, fromlist=["app"]).app
+        powertools_path = route.path.replace("{", "<").replace("}", ">")
+        assert resolver.allowed_methods(powertools_path) == [route.method], route.logical_id
+        concrete = route.path.replace("{conversation_id}", "A000000000000001")
+        match = router.match(route.method, concrete)
+        assert match is not None
+        assert match.route == route
+
+
+def test_every_function_uses_python_3_13_through_globals() -> None:
+    template = load_template()
+    assert template["Globals"]["Function"]["Runtime"] == "python3.13"
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            assert "Runtime" not in resource["Properties"]
+
+
+def test_committed_openapi_json_is_current() -> None:
+    committed = json.loads(Path(ROOT / "openapi.json").read_text(encoding="utf-8"))
+
+    assert committed == openapi_document(), "openapi.json is stale: run `make openapi`"
+
+
+def test_openapi_documents_every_error_status_and_both_body_types() -> None:
+    document = openapi_document()
+    create = document["paths"]["/v1/conversations"]["post"]
+
+    assert {"400", "401", "404", "409", "413", "415", "500", "503"} <= set(create["responses"])
+    assert "422" not in create["responses"]
+    assert set(create["requestBody"]["content"]) == {"application/json", "application/x-www-form-urlencoded"}

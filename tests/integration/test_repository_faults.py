@@ -1,0 +1,200 @@
+"""Paths moto never takes: page boundaries, UnprocessedItems, throttling, a delete that dies part way."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from botocore.stub import ANY, Stubber
+from conversations import keys
+from conversations.errors import ConversationNotFound, ServiceUnavailable
+from conversations.models import Conversation, ListFilters, PageRequest
+from conversations.repository import MAX_FILTERED_READS, ConversationRepository
+
+from tests.support import TABLE_NAME, moto_table
+
+OWNER = "alice"
+
+
+def _conversation(conversation_id: str, created_at: int = 1_700_000_000) -> Conversation:
+    return Conversation(
+        id=conversation_id,
+        contact_id="WAz8eIbvDR60rouK",
+        group_id=None,
+        pinned_message_id=None,
+        is_pinned=False,
+        is_muted=False,
+        last_active_at=None,
+        last_opened_at=None,
+        created_at=created_at,
+        archived_at=None,
+    )
+
+
+def _stored(conversation_id: str) -> dict[str, Any]:
+    return {
+        "PK": {"S": keys.owner_partition(OWNER)},
+        "SK": {"S": keys.conversation_sort_key(conversation_id)},
+        "id": {"S": conversation_id},
+        "is_pinned": {"BOOL": False},
+        "is_muted": {"BOOL": False},
+        "created_at": {"N": "1700000000"},
+    }
+
+
+@pytest.fixture
+def table() -> Iterator[Any]:
+    with moto_table() as client:
+        yield client
+
+
+class FaultyClient:
+    """Wraps a real (moto) client; batch_write_item processes only some requests, or fails."""
+
+    def __init__(self, client: Any, *, process_at_most: int = 25, fail_on_call: int | None = None) -> None:
+        self._client = client
+        self._process_at_most = process_at_most
+        self._fail_on_call = fail_on_call
+        self.batch_calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:  # noqa: N803
+        self.batch_calls += 1
+        if self._fail_on_call is not None and self.batch_calls == self._fail_on_call:
+            raise RuntimeError("the function died here")
+        (table_name, requests), *_ = RequestItems.items()
+        done, left = requests[: self._process_at_most], requests[self._process_at_most :]
+        self._client.batch_write_item(RequestItems={table_name: done})
+        return {"UnprocessedItems": {table_name: left} if left else {}}
+
+
+def _add_children(client: Any, conversation_id: str, count: int) -> None:
+    partition = keys.children_partition(OWNER, conversation_id)
+    for start in range(0, count, 25):
+        client.batch_write_item(
+            RequestItems={
+                TABLE_NAME: [
+                    {"PutRequest": {"Item": {"PK": {"S": partition}, "SK": {"S": f"MSG#{n:06d}"}}}}
+                    for n in range(start, min(start + 25, count))
+                ]
+            }
+        )
+
+
+def _children_left(client: Any, conversation_id: str) -> int:
+    response = client.query(
+        TableName=TABLE_NAME,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": keys.children_partition(OWNER, conversation_id)}},
+        Select="COUNT",
+    )
+    return int(response["Count"])
+
+
+def test_has_more_is_false_when_dynamodb_returns_a_last_key_at_the_boundary(table: Any) -> None:
+    repository = ConversationRepository(table, TABLE_NAME)
+    stubber = Stubber(table)
+    # Given DynamoDB returns exactly `limit` items and a LastEvaluatedKey, then nothing more
+    stubber.add_response(
+        "query",
+        {
+            "Items": [_stored("A000000000000002"), _stored("A000000000000001")],
+            "LastEvaluatedKey": _stored("A000000000000001"),
+        },
+        {
+            "TableName": TABLE_NAME,
+            "KeyConditionExpression": ANY,
+            "ExpressionAttributeNames": ANY,
+            "ExpressionAttributeValues": ANY,
+            "ScanIndexForward": False,
+            "ConsistentRead": True,
+            "Limit": 3,
+        },
+    )
+    stubber.add_response("query", {"Items": []}, None)
+    with stubber:
+        # When a page of two is asked for
+        page = repository.list_page(OWNER, PageRequest(filters=ListFilters(), limit=2))
+    # Then it has both items and knows nothing follows
+    assert [c.id for c in page.conversations] == ["A000000000000002", "A000000000000001"]
+    assert page.has_more is False
+    stubber.assert_no_pending_responses()
+
+
+def test_filtered_page_stops_after_its_read_budget(table: Any) -> None:
+    repository = ConversationRepository(table, TABLE_NAME)
+    stubber = Stubber(table)
+    for _ in range(MAX_FILTERED_READS):
+        stubber.add_response("query", {"Items": [], "LastEvaluatedKey": _stored("A000000000000001")}, None)
+    with stubber:
+        page = repository.list_page(OWNER, PageRequest(filters=ListFilters(pinned=True, muted=True), limit=10))
+    assert page.conversations == []
+    assert page.has_more is True
+    stubber.assert_no_pending_responses()
+
+
+def test_throttling_that_outlives_retries_is_service_unavailable(table: Any) -> None:
+    repository = ConversationRepository(table, TABLE_NAME)
+    stubber = Stubber(table)
+    stubber.add_client_error("update_item", service_error_code="ThrottlingException", http_status_code=400)
+    with stubber, pytest.raises(ServiceUnavailable):
+        repository.record_open(OWNER, "A000000000000001", 1)
+
+
+def test_validation_errors_are_not_hidden_as_unavailable(table: Any) -> None:
+    repository = ConversationRepository(table, TABLE_NAME)
+    stubber = Stubber(table)
+    stubber.add_client_error("update_item", service_error_code="ValidationException", http_status_code=400)
+    with stubber, pytest.raises(ClientError):
+        repository.record_open(OWNER, "A000000000000001", 1)
+
+
+def test_delete_removes_1000_children_despite_unprocessed_items(table: Any) -> None:
+    faulty = FaultyClient(table, process_at_most=7)
+    repository = ConversationRepository(faulty, TABLE_NAME, sleep=lambda _: None)  # type: ignore[arg-type]
+    repository.create(OWNER, _conversation("A000000000000001"))
+    _add_children(table, "A000000000000001", 1000)
+
+    repository.delete(OWNER, "A000000000000001")
+
+    assert _children_left(table, "A000000000000001") == 0
+    assert "Item" not in table.get_item(
+        TableName=TABLE_NAME, Key={k: {"S": v} for k, v in keys.deletion_mark_key(OWNER, "A000000000000001").items()}
+    )
+    assert faulty.batch_calls > 40  # 1000 / 25 batches, plus the retries of unprocessed items
+
+
+def test_a_delete_that_dies_part_way_is_finished_by_a_retry(table: Any) -> None:
+    dying = FaultyClient(table, fail_on_call=5)
+    repository = ConversationRepository(dying, TABLE_NAME, sleep=lambda _: None)  # type: ignore[arg-type]
+    repository.create(OWNER, _conversation("A000000000000001"))
+    _add_children(table, "A000000000000001", 300)
+
+    with pytest.raises(RuntimeError):
+        repository.delete(OWNER, "A000000000000001")
+
+    # The conversation is gone for readers at once, though children remain
+    with pytest.raises(ConversationNotFound):
+        repository.record_open(OWNER, "A000000000000001", 1)
+    assert 0 < _children_left(table, "A000000000000001") < 300
+
+    healthy = ConversationRepository(table, TABLE_NAME)
+    healthy.delete(OWNER, "A000000000000001")
+    assert _children_left(table, "A000000000000001") == 0
+    with pytest.raises(ConversationNotFound):
+        healthy.delete(OWNER, "A000000000000001")
+
+
+def test_unprocessed_items_that_never_clear_leave_the_delete_resumable(table: Any) -> None:
+    stuck = FaultyClient(table, process_at_most=0)
+    repository = ConversationRepository(stuck, TABLE_NAME, sleep=lambda _: None)  # type: ignore[arg-type]
+    repository.create(OWNER, _conversation("A000000000000001"))
+    _add_children(table, "A000000000000001", 30)
+
+    with pytest.raises(ServiceUnavailable):
+        repository.delete(OWNER, "A000000000000001")
+
+    ConversationRepository(table, TABLE_NAME).delete(OWNER, "A000000000000001")
+    assert _children_left(table, "A000000000000001") == 0
