@@ -5,6 +5,7 @@
 
 import importlib
 import json
+import sys
 from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
@@ -55,7 +56,7 @@ def openapi_document() -> dict[str, Any]:
 
 
 def main() -> None:
-    print(json.dumps(openapi_document(), indent=2, sort_keys=True))
+    sys.stdout.write(json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":

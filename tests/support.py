@@ -8,12 +8,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import boto3
+from moto import mock_aws
+
 from conversations.repository import ConversationRepository
 from conversations.service import ConversationService
 from conversations.settings import Settings
 from conversations.wiring import use_service
-from moto import mock_aws
-
 from devtools.events import jwt_claims
 from devtools.routing import Router, invoke
 from devtools.template import create_table

@@ -5,6 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
+
 from conversations.http.handler import lambda_handler_for
 from conversations.http.openapi import ERROR_RESPONSES
 from conversations.http.resolver import ConversationsResolver

@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
+
 from conversations.http.handler import lambda_handler_for
 from conversations.http.openapi import ERROR_RESPONSES
 from conversations.http.resolver import ConversationsResolver

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
+
 from conversations.http.handler import lambda_handler_for
 from conversations.http.openapi import ERROR_RESPONSES, QueryFlag
 from conversations.http.resolver import ConversationsResolver

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conversations.models import DOCUMENTATION_URL
 
+from conversations.models import DOCUMENTATION_URL
 from tests.support import ApiClient
 
 CONVERSATIONS = "/v1/conversations"
@@ -241,7 +241,6 @@ def test_unexpected_failure_is_500_without_internals(
 
 def test_missing_table_setting_is_500_naming_nothing_internal(monkeypatch: pytest.MonkeyPatch) -> None:
     from conversations.wiring import use_service  # noqa: PLC0415
-
     from devtools.routing import Router  # noqa: PLC0415
 
     monkeypatch.delenv("TABLE_NAME")

@@ -6,11 +6,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
+
 from conversations import keys
 from conversations.errors import ConversationNotFound, ServiceUnavailable
 from conversations.models import Conversation, ListFilters, PageRequest
 from conversations.repository import MAX_FILTERED_READS, ConversationRepository
-
 from tests.support import TABLE_NAME, moto_table
 
 OWNER = "alice"

@@ -2,6 +2,7 @@ import json
 from typing import Any
 
 import pytest
+
 from conversations.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 from conversations.http.error_map import validation_message
 from conversations.http.request_body import canonical_body

@@ -1,0 +1,209 @@
+"""`make run`: the whole API on one machine, with no AWS account and no Docker.
+
+It stands in for API Gateway (routes from template.yaml, the JWT authorizer, payload 2.0
+events), for Lambda (each function's real handler, in process, with its environment and a
+context), and for DynamoDB (moto's server, in memory, with the template's table), unless
+DYNAMODB_ENDPOINT_URL names another DynamoDB-compatible server.
+"""
+
+import base64
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+import jwt
+
+from devtools.local_issuer import LocalIssuer
+from devtools.routing import Router, invoke
+from devtools.template import create_table, load_template
+
+DEFAULT_PORT = 3000
+DEFAULT_TABLE = "conversations-local"
+LOCAL_REGION = "us-east-1"
+MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
+
+log = logging.getLogger("local-api")
+
+
+def function_environment(table_name: str, endpoint_url: str) -> dict[str, str]:
+    """The Globals environment of template.yaml, with its references resolved for local use."""
+    template = load_template()
+    parameters = {name: spec.get("Default") for name, spec in template.get("Parameters", {}).items()}
+    resolved = {}
+    for name, value in template["Globals"]["Function"]["Environment"]["Variables"].items():
+        if isinstance(value, dict) and "Ref" in value:
+            reference = value["Ref"]
+            resolved[name] = table_name if reference == "ConversationsTable" else str(parameters.get(reference, ""))
+        else:
+            resolved[name] = str(value)
+    return {
+        **resolved,
+        "DYNAMODB_ENDPOINT_URL": endpoint_url,
+        "AWS_REGION": LOCAL_REGION,
+        "AWS_DEFAULT_REGION": LOCAL_REGION,
+        # No X-Ray daemon runs here.
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+
+
+def start_embedded_dynamodb() -> tuple[str, Callable[[], None]]:
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - only when no endpoint is given
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    return f"http://{host}:{port}", server.stop
+
+
+class LocalGateway:
+    """API Gateway's part: route, authorize, build the event, call the function, answer."""
+
+    def __init__(self, router: Router, issuer: LocalIssuer) -> None:
+        self.router = router
+        self.issuer = issuer
+        # Powertools keeps the current event on the resolver class, and a Lambda container
+        # serves one request at a time: so do the functions here.
+        self._invoke_lock = threading.Lock()
+
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        url = urlsplit(target)
+        if self.router.match(method, url.path) is None:
+            return _gateway_message(HTTPStatus.NOT_FOUND, "Not Found")
+        claims = self._authorize(headers)
+        if claims is None:
+            return _gateway_message(HTTPStatus.UNAUTHORIZED, "Unauthorized")
+        with self._invoke_lock:
+            result = invoke(
+                self.router, method, url.path, claims=claims, raw_query=url.query, headers=headers, body=body
+            )
+        if result is None:  # the match above makes this unreachable; keep the gateway's answer anyway
+            return _gateway_message(HTTPStatus.NOT_FOUND, "Not Found")
+        payload = result.get("body") or ""
+        raw = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode("utf-8")
+        return int(result["statusCode"]), {k: str(v) for k, v in (result.get("headers") or {}).items()}, raw
+
+    def _authorize(self, headers: dict[str, str]) -> dict[str, str] | None:
+        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None
+        try:
+            claims = self.issuer.verify(token.strip())
+        except jwt.PyJWTError:
+            return None
+        # The HTTP API authorizer hands claims on as strings.
+        return {name: value if isinstance(value, str) else json.dumps(value) for name, value in claims.items()}
+
+
+def _gateway_message(status: HTTPStatus, message: str) -> tuple[int, dict[str, str], bytes]:
+    return (
+        status,
+        {"Content-Type": "application/json"},
+        json.dumps({"message": message}, separators=(",", ":")).encode(),
+    )
+
+
+def _request_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "clarity-local-api"
+
+        def _serve(self) -> None:
+            started = time.perf_counter()
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_REQUEST_BYTES:
+                status, headers, body = _gateway_message(
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large"
+                )
+                self.close_connection = True
+            else:
+                request_body = self.rfile.read(length) if length else b""
+                request_headers = {name: value for name, value in self.headers.items()}
+                status, headers, body = gateway.handle(self.command, self.path, request_headers, request_body)
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            log.info("%s %s %d %.1f ms", self.command, urlsplit(self.path).path, status, elapsed_ms)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve  # noqa: N815
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - overrides the stdlib's name
+            """Silenced: _serve logs one line per request instead."""
+
+    return Handler
+
+
+def serve(port: int, table_name: str, endpoint_url: str | None) -> None:
+    stop_dynamodb: Callable[[], None] = lambda: None  # noqa: E731
+    if endpoint_url is None:
+        endpoint_url, stop_dynamodb = start_embedded_dynamodb()
+        where = f"embedded DynamoDB (moto, in memory) at {endpoint_url}"
+    else:
+        where = f"DynamoDB at {endpoint_url}"
+    os.environ.update(function_environment(table_name, endpoint_url))
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    create_table(boto3.client("dynamodb", region_name=LOCAL_REGION, endpoint_url=endpoint_url), table_name)
+
+    issuer = LocalIssuer()
+    router = Router()
+    for route in router.routes:
+        router.handler(route)  # import every function now, as Lambda's init would, not on first request
+    server = ThreadingHTTPServer(("127.0.0.1", port), _request_handler(LocalGateway(router, issuer)))
+    server.daemon_threads = True
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    token = issuer.token("alice")
+    print(  # noqa: T201 - the banner is for the person who ran `make run`
+        f"Clarity Conversations API on {url}  ({where}, table {table_name})\n"
+        f"Token for owner 'alice' (make token SUB=... for others):\n{token}\n\n"
+        f'Try:\n  curl {url}/v1/conversations -H "Authorization: Bearer {token}" -d contact_id=WAz8eIbvDR60rouK\n'
+        "Ctrl-C stops it.",
+        flush=True,
+    )
+
+    def stop(*_: Any) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        stop_dynamodb()
+        print("Stopped.", flush=True)  # noqa: T201
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
+    # One line per request is ours to print; moto's web server and botocore stay quiet.
+    for noisy in ("werkzeug", "botocore", "boto3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    serve(
+        port=int(os.environ.get("PORT") or DEFAULT_PORT),
+        table_name=os.environ.get("TABLE_NAME") or DEFAULT_TABLE,
+        endpoint_url=os.environ.get("DYNAMODB_ENDPOINT_URL") or None,
+    )
+
+
+if __name__ == "__main__":
+    main()

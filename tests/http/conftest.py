@@ -1,0 +1,116 @@
+"""Starts `python -m devtools.local_api` (what `make run` runs) on a free port for the session."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devtools.local_issuer import LocalIssuer
+from devtools.template import ROOT
+
+STARTUP_TIMEOUT_SECONDS = 30
+
+
+@dataclass
+class LocalServer:
+    url: str
+    issuer: LocalIssuer
+    key_directory: Path
+    process: subprocess.Popen[str]
+
+    def token(self, sub: str = "alice") -> str:
+        return self.issuer.token(sub)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        owner: str | None = "alice",
+        token: str | None = None,
+        json_body: Any = None,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], Any]:
+        all_headers = dict(headers or {})
+        if token is None and owner is not None:
+            token = self.token(owner)
+        if token is not None:
+            all_headers["Authorization"] = f"Bearer {token}"
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            all_headers.setdefault("Content-Type", "application/json")
+        request = urllib.request.Request(self.url + path, data=body, method=method, headers=all_headers)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http on loopback
+                status, response_headers, raw = response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            status, response_headers, raw = error.code, dict(error.headers), error.read()
+        return status, response_headers, json.loads(raw) if raw else None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_serving(port: int, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"local server exited early:\n{process.stdout.read() if process.stdout else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("local server did not start in time")
+
+
+def start_local_server(key_directory: Path, extra_env: dict[str, str] | None = None) -> LocalServer:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "LOCAL_KEY_DIR": str(key_directory),
+        "PYTHONPATH": f"{ROOT / 'layers' / 'shared' / 'python'}{os.pathsep}{ROOT}",
+        **(extra_env or {}),
+    }
+    env.pop("TABLE_NAME", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devtools.local_api"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    _wait_until_serving(port, process)
+    return LocalServer(
+        url=f"http://127.0.0.1:{port}", issuer=LocalIssuer(key_directory), key_directory=key_directory, process=process
+    )
+
+
+def stop_local_server(server: LocalServer) -> str:
+    server.process.send_signal(signal.SIGINT)
+    output, _ = server.process.communicate(timeout=15)
+    return output
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    local = start_local_server(tmp_path_factory.mktemp("keys"))
+    yield local
+    stop_local_server(local)

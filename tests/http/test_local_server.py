@@ -1,0 +1,189 @@
+"""The local server over real HTTP: the seed's curl examples verbatim, auth, routing, isolation."""
+
+import os
+import re
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import jwt
+import pytest
+
+from devtools.local_issuer import LocalIssuer
+from devtools.template import ROOT, function_routes
+from tests.http.conftest import LocalServer, start_local_server, stop_local_server
+
+SEED = ROOT.parent / "shared" / "seed" / "conversations-api.txt"
+SEED_BASE_URL = "https://api.clarityapp.ai"
+
+
+def _seed_curl_commands() -> list[str]:
+    """Each `curl ...` example of the seed, with its continuation lines joined."""
+    text = SEED.read_text(encoding="utf-8")
+    commands = re.findall(r"^curl .*?(?:\\\n.*?)*$", text, flags=re.MULTILINE)
+    return [command.replace("\\\n", " ") for command in commands]
+
+
+def _run_curl(command: str, server: LocalServer, token: str, conversation_id: str) -> tuple[int, str]:
+    command = command.replace(SEED_BASE_URL, server.url).replace("{token}", token)
+    command = command.replace("xgQQXg3hrtjh7AvZ", conversation_id)
+    completed = subprocess.run(
+        ["bash", "-c", command + ' -sS -w "\\n%{http_code}"'],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    body, _, status = completed.stdout.rpartition("\n")
+    return int(status), body
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the seed text lives beside the repository in ../shared")
+def test_every_seed_curl_example_works_verbatim(server: LocalServer) -> None:
+    commands = _seed_curl_commands()
+    assert len(commands) == 5
+    owner = f"seed-{uuid.uuid4().hex}"
+    token = server.token(owner)
+    status, _, created = server.request(
+        "POST", "/v1/conversations", owner=owner, json_body={"group_id": "GRP0000000000001"}
+    )
+    assert status == 201
+    conversation_id = created["id"]
+
+    results = [_run_curl(command, server, token, conversation_id) for command in commands]
+
+    # list, create (form body), retrieve, update (form body), delete: in the seed's order
+    assert [status for status, _ in results] == [200, 201, 200, 200, 204]
+    assert '"has_more":false' in results[0][1]
+    assert '"contact_id":"WAz8eIbvDR60rouK"' in results[1][1]
+    assert f'"id":"{conversation_id}"' in results[2][1]
+    assert '"is_muted":true' in results[3][1]
+    assert results[4][1] == ""
+
+
+def test_routes_served_are_exactly_the_templates(server: LocalServer) -> None:
+    template_routes = {(r.method, r.path) for r in function_routes()}
+    for method in ("GET", "POST", "PUT", "DELETE", "PATCH"):
+        for path in ("/v1/conversations", "/v1/conversations/{conversation_id}"):
+            concrete = path.replace("{conversation_id}", "A000000000000001")
+            status, _, body = server.request(
+                method, concrete, json_body={"is_muted": True} if method in {"POST", "PUT", "PATCH"} else None
+            )
+            if (method, path) in template_routes:
+                assert body != {"message": "Not Found"}, (method, path)
+            else:
+                assert (status, body) == (404, {"message": "Not Found"}), (method, path)
+
+
+@pytest.mark.parametrize("path", ["/", "/v1", "/v2/conversations", "/v1/conversations/a/b"])
+def test_unrouted_paths_get_api_gateways_404_even_without_a_token(server: LocalServer, path: str) -> None:
+    assert server.request("GET", path, owner=None)[::2] == (404, {"message": "Not Found"})
+
+
+def test_bad_tokens_are_refused_before_reaching_a_function(server: LocalServer, tmp_path: Path) -> None:
+    other_issuer_token = LocalIssuer(tmp_path).token("alice")  # right claims, another key
+    expired = server.issuer.token("alice", lifetime_seconds=-10)
+    tampered_payload = server.token("mallory").split(".")[1]
+    header, _, signature = server.token("alice").split(".")
+    tampered = f"{header}.{tampered_payload}.{signature}"
+
+    for token in (None, "", "not-a-jwt", expired, other_issuer_token, tampered):
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        status, _, body = server.request("GET", "/v1/conversations", owner=None, headers=headers)
+        assert (status, body) == (401, {"message": "Unauthorized"}), token
+
+
+def test_wrong_audience_and_issuer_are_refused(server: LocalServer) -> None:
+    private_key = server.issuer._private_key
+    now = int(time.time())
+    for claims in (
+        {"sub": "alice", "iss": server.issuer.issuer, "aud": "someone-else", "exp": now + 60},
+        {"sub": "alice", "iss": "https://evil.example", "aud": server.issuer.audience, "exp": now + 60},
+        {"iss": server.issuer.issuer, "aud": server.issuer.audience, "exp": now + 60},
+    ):
+        token = jwt.encode(claims, private_key, algorithm="RS256")
+        assert server.request("GET", "/v1/conversations", token=token)[::2] == (401, {"message": "Unauthorized"})
+
+
+def test_full_flow_with_json_bodies_and_two_isolated_owners(server: LocalServer) -> None:
+    alice, bob = f"alice-{uuid.uuid4().hex}", f"bob-{uuid.uuid4().hex}"
+    status, headers, created = server.request(
+        "POST", "/v1/conversations", owner=alice, json_body={"contact_id": "WAz8eIbvDR60rouK"}
+    )
+    assert status == 201
+    assert headers["Location"] == f"/v1/conversations/{created['id']}"
+    path = f"/v1/conversations/{created['id']}"
+
+    assert server.request("GET", path, owner=bob)[0] == 404
+    assert server.request("PUT", path, owner=bob, json_body={"is_muted": True})[0] == 404
+    assert server.request("DELETE", path, owner=bob)[0] == 404
+    assert server.request("GET", "/v1/conversations", owner=bob)[2] == {"has_more": False, "data": []}
+
+    status, _, updated = server.request(
+        "PUT", path, owner=alice, json_body={"is_pinned": True, "archived_at": 705103200}
+    )
+    assert (status, updated["is_pinned"], updated["archived_at"]) == (200, True, 705103200)
+    assert server.request("GET", path, owner=alice)[2]["last_opened_at"] is not None
+    assert server.request("DELETE", path, owner=alice)[0] == 204
+    assert server.request("GET", path, owner=alice)[0] == 404
+
+
+def test_errors_keep_the_api_format_over_http(server: LocalServer) -> None:
+    status, _, body = server.request("GET", "/v1/conversations?limit=0")
+    assert status == 400
+    assert body["type"] == "invalid_request"
+    assert "limit" in body["message"]
+
+    status, _, body = server.request("POST", "/v1/conversations", body=b"x", headers={"Content-Type": "text/plain"})
+    assert status == 415
+
+
+def test_pagination_through_27_conversations_over_http(server: LocalServer) -> None:
+    owner = f"pager-{uuid.uuid4().hex}"
+    created = {
+        server.request("POST", "/v1/conversations", owner=owner, json_body={"contact_id": "WAz8eIbvDR60rouK"})[2]["id"]
+        for _ in range(27)
+    }
+    seen: list[str] = []
+    cursor, pages = "", 0
+    while True:
+        query = f"?limit=5{'&starting_after=' + cursor if cursor else ''}"
+        status, _, page = server.request("GET", f"/v1/conversations{query}", owner=owner)
+        assert status == 200
+        pages += 1
+        seen.extend(c["id"] for c in page["data"])
+        if not page["has_more"]:
+            break
+        cursor = page["data"][-1]["id"]
+
+    assert pages == 6
+    assert len(seen) == 27
+    assert set(seen) == created
+
+
+def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
+    local = start_local_server(tmp_path)
+    assert local.request("GET", "/v1/conversations")[0] == 200
+
+    output = stop_local_server(local)
+
+    assert local.process.returncode == 0
+    assert "Stopped." in output
+    assert "GET /v1/conversations 200" in output
+    assert "Traceback" not in output
+
+
+def test_make_token_prints_a_token_the_server_accepts(server: LocalServer) -> None:
+    completed = subprocess.run(
+        ["make", "-s", "token", "SUB=carol"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "LOCAL_KEY_DIR": str(server.key_directory)},
+    )
+    token = completed.stdout.strip().splitlines()[-1]
+
+    assert jwt.decode(token, options={"verify_signature": False})["sub"] == "carol"
+    assert server.request("GET", "/v1/conversations", token=token)[0] == 200
