@@ -4,6 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# aws-sam-cli pins its own dependencies tightly, so it lives in a virtual environment of its own.
+SAM_VENV := .venv-sam
+SAM_STAMP := $(SAM_VENV)/.installed
+export SAM_CLI := $(CURDIR)/$(SAM_VENV)/bin/sam
+export SAM_CLI_TELEMETRY := 0
+STANDIN_IMAGE := clarity/lambda-python-standin:3.13
+E2E_DYNAMODB_IMAGE := clarity/e2e-dynamodb:moto
 export PYTHONPATH := $(CURDIR)/layers/shared/python:$(CURDIR)
 # No AWS account: dummy credentials and a fixed region for every local command.
 export AWS_ACCESS_KEY_ID ?= local
@@ -12,7 +19,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_REGION ?= us-east-1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run token test lint typecheck unit openapi clean
+.PHONY: help install run token test lint build e2e deploy openapi lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,7 +29,12 @@ $(STAMP): requirements/dev.lock
 	$(VENV_PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.lock
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv with the locked dependencies
+$(SAM_STAMP): requirements/sam.lock
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/sam.lock
+	touch $(SAM_STAMP)
+
+install: $(STAMP) $(SAM_STAMP) ## Create .venv and .venv-sam with the locked dependencies
 
 run: $(STAMP) ## Serve the API on http://127.0.0.1:3000 with an embedded DynamoDB
 	@$(VENV_PY) -m devtools.local_api
@@ -35,11 +47,30 @@ lint: $(STAMP) ## ruff (lint and format check) and mypy
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 
-test: lint ## Lint, then every test
+test: lint $(SAM_STAMP) ## Lint, then every test (cfn-lint and sam validate among them)
 	$(VENV)/bin/pytest -q
+
+build: $(SAM_STAMP) ## sam build: functions and the layer, for python3.13 on x86_64
+	$(SAM_CLI) build
+
+e2e: $(STAMP) $(SAM_STAMP) ## sam local invoke and start-api in Docker, against a DynamoDB container
+	e2e/ensure-docker.sh .local
+	e2e/standin-image.sh $(STANDIN_IMAGE)
+	e2e/dynamodb-image.sh $(E2E_DYNAMODB_IMAGE) $(STANDIN_IMAGE)
+	$(SAM_CLI) build
+	STANDIN_IMAGE=$(STANDIN_IMAGE) E2E_DYNAMODB_IMAGE=$(E2E_DYNAMODB_IMAGE) $(VENV)/bin/pytest -q tests/e2e
+
+deploy: $(SAM_STAMP) ## sam build, then sam deploy --guided (needs your AWS credentials)
+	$(SAM_CLI) build
+	$(SAM_CLI) deploy --guided
 
 openapi: $(STAMP) ## Regenerate openapi.json from the code
 	$(VENV_PY) -m devtools.openapi > openapi.json
 
 clean: ## Remove the virtual environment and caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) .mypy_cache .ruff_cache .pytest_cache .aws-sam
+
+lock: $(STAMP) ## Re-resolve the lock files from pyproject.toml
+	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras -o layers/shared/requirements.txt pyproject.toml
+	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras --extra dev -o requirements/dev.lock pyproject.toml
+	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras -o requirements/sam.lock requirements/sam.in
