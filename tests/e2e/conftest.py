@@ -1,0 +1,147 @@
+"""`make e2e`: the built functions under `sam local`, in Docker, against a DynamoDB container.
+
+`make e2e` first makes sure Docker runs, builds the stand-in Lambda image and the DynamoDB image,
+and runs `sam build`; these fixtures start the DynamoDB container on an e2e network that the
+function containers join (`--docker-network`), so all DynamoDB traffic stays between containers.
+"""
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from conversations.models import Conversation
+from conversations.repository import ConversationRepository
+from devtools.local_issuer import LocalIssuer
+from devtools.template import ROOT, create_table
+
+NETWORK = "clarity-e2e"
+DYNAMODB_CONTAINER = "clarity-e2e-dynamodb"
+TABLE_NAME = "conversations-e2e"
+EXAMPLE_ID = "xgQQXg3hrtjh7AvZ"
+
+
+def required_env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: run the e2e tests with `make e2e`")
+    return value
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def docker(*arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["docker", *arguments], capture_output=True, text=True, check=check)
+
+
+@dataclass
+class E2EEnvironment:
+    dynamodb: Any
+    issuer: LocalIssuer
+    env_vars_file: Path
+    sam: str
+    invoke_image: str
+
+    def sam_local_arguments(self) -> list[str]:
+        return [
+            "--env-vars",
+            str(self.env_vars_file),
+            "--docker-network",
+            NETWORK,
+            "--invoke-image",
+            self.invoke_image,
+            "--skip-pull-image",
+        ]
+
+    def seed_example_conversation(self, owner: str) -> None:
+        """The conversation the committed events name, owned by `owner`."""
+        repository = ConversationRepository(self.dynamodb, TABLE_NAME)
+        repository.create(
+            owner,
+            Conversation(
+                id=EXAMPLE_ID,
+                contact_id="WAz8eIbvDR60rouK",
+                group_id=None,
+                pinned_message_id=None,
+                is_pinned=False,
+                is_muted=False,
+                last_active_at=None,
+                last_opened_at=None,
+                created_at=692233200,
+                archived_at=None,
+            ),
+        )
+
+
+def wait_for_http(port: int, seconds: float) -> None:
+    """Until something answers HTTP (any status): docker's port proxy accepts connections earlier."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.3)
+    raise RuntimeError(f"nothing answers HTTP on 127.0.0.1:{port}")
+
+
+@pytest.fixture(scope="session")
+def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EEnvironment]:
+    dynamodb_image = required_env("E2E_DYNAMODB_IMAGE")
+    invoke_image = required_env("STANDIN_IMAGE")
+    sam = required_env("SAM_CLI")
+    docker("network", "create", NETWORK, check=False)
+    docker("rm", "-f", DYNAMODB_CONTAINER, check=False)
+    port = free_port()
+    docker("run", "-d", "--rm", "--name", DYNAMODB_CONTAINER, "--network", NETWORK,
+           "-p", f"127.0.0.1:{port}:5000", dynamodb_image)  # fmt: skip
+    try:
+        wait_for_http(port, 60)
+        client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{port}")
+        create_table(client, TABLE_NAME)
+        issuer = LocalIssuer(tmp_path_factory.mktemp("issuer"))
+        env_vars_file = tmp_path_factory.mktemp("sam") / "env.json"
+        env_vars_file.write_text(
+            json.dumps(
+                {
+                    "Parameters": {
+                        "TABLE_NAME": TABLE_NAME,
+                        "DYNAMODB_ENDPOINT_URL": f"http://{DYNAMODB_CONTAINER}:5000",
+                        "LOCAL_JWT_PUBLIC_KEY": issuer.public_key_pem,
+                    }
+                }
+            ),
+            encoding="utf-8",
+        )
+        yield E2EEnvironment(client, issuer, env_vars_file, sam, invoke_image)
+    finally:
+        docker("rm", "-f", DYNAMODB_CONTAINER, check=False)
+
+
+def render_event(name: str, token: str) -> dict[str, Any]:
+    """A committed event with a real token in place of `<local-token>`."""
+    event: dict[str, Any] = json.loads((ROOT / "events" / f"{name}.json").read_text(encoding="utf-8"))
+    event["headers"]["authorization"] = f"Bearer {token}"
+    return event
+
+
+def unique_owner() -> str:
+    return f"e2e-{uuid.uuid4().hex[:12]}"

@@ -1,0 +1,122 @@
+"""The built artifacts, under Python 3.13 in Docker, through `sam local invoke` and `start-api`."""
+
+import json
+import os
+import signal
+import subprocess
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devtools.local_issuer import LocalIssuer
+from devtools.template import ROOT
+from tests.e2e.conftest import EXAMPLE_ID, E2EEnvironment, free_port, render_event, unique_owner, wait_for_http
+
+SAM_ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+           "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}  # fmt: skip
+
+EXPECTED = [
+    ("ListConversationsFunction", "list_conversations", 200),
+    ("CreateConversationFunction", "create_conversation", 201),
+    ("RetrieveConversationFunction", "retrieve_conversation", 200),
+    ("UpdateConversationFunction", "update_conversation", 200),
+    ("DeleteConversationFunction", "delete_conversation", 204),
+]
+
+
+def sam_invoke(e2e: E2EEnvironment, function: str, event: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    event_file = tmp_path / "event.json"
+    event_file.write_text(json.dumps(event), encoding="utf-8")
+    completed = subprocess.run(
+        [e2e.sam, "local", "invoke", function, "--event", str(event_file), *e2e.sam_local_arguments()],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=SAM_ENV,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.mark.parametrize(("function", "event_name", "status"), EXPECTED)
+def test_sam_local_invoke_runs_each_function_with_its_event(
+    e2e: E2EEnvironment, tmp_path: Path, function: str, event_name: str, status: int
+) -> None:
+    owner = unique_owner()
+    e2e.seed_example_conversation(owner)
+
+    result = sam_invoke(e2e, function, render_event(event_name, e2e.issuer.token(owner)), tmp_path)
+
+    assert result["statusCode"] == status, result
+    if status != 204:
+        body = json.loads(result["body"])
+        assert "has_more" in body or len(body) == 10
+
+
+def test_sam_local_invoke_refuses_an_unverified_token(e2e: E2EEnvironment, tmp_path: Path) -> None:
+    # The event's requestContext claims say "alice"; under sam local only a verified token counts.
+    forged = LocalIssuer(tmp_path / "other-key").token("alice")
+
+    result = sam_invoke(e2e, "ListConversationsFunction", render_event("list_conversations", forged), tmp_path)
+
+    assert result["statusCode"] == 401
+
+
+def _http(method: str, url: str, token: str | None, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - loopback
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        return error.code, json.loads(raw) if raw else None
+
+
+def test_sam_local_start_api_serves_the_whole_flow(e2e: E2EEnvironment, tmp_path: Path) -> None:
+    port = free_port()
+    log_file = (tmp_path / "start-api.log").open("w")
+    process = subprocess.Popen(
+        [e2e.sam, "local", "start-api", "--port", str(port), *e2e.sam_local_arguments()],
+        cwd=ROOT,
+        env=SAM_ENV,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_http(port, 120)
+        base = f"http://127.0.0.1:{port}/v1/conversations"
+        token = e2e.issuer.token(unique_owner())
+
+        status, created = _http("POST", base, token, {"contact_id": "WAz8eIbvDR60rouK"})
+        assert status == 201, created
+        item = f"{base}/{created['id']}"
+        status, listed = _http("GET", base + "?limit=5", token)
+        assert (status, [c["id"] for c in listed["data"]]) == (200, [created["id"]])
+        status, retrieved = _http("GET", item, token)
+        assert (status, retrieved["id"]) == (200, created["id"])
+        assert retrieved["last_opened_at"] is not None
+        status, updated = _http("PUT", item, token, {"is_pinned": True})
+        assert (status, updated["is_pinned"]) == (200, True)
+        assert _http("DELETE", item, token)[0] == 204
+        assert _http("GET", item, token)[0] == 404
+        assert _http("GET", base, None)[0] == 401
+        assert _http("GET", f"{base}/{EXAMPLE_ID}", LocalIssuer(tmp_path / "k").token("x"))[0] == 401
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log_file.close()
