@@ -19,7 +19,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_REGION ?= us-east-1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run token test lint build e2e deploy openapi lock clean
+.PHONY: help install run token test lint build e2e sam-local-files deploy openapi lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ e2e: $(STAMP) $(SAM_STAMP) ## sam local invoke and start-api in Docker, against 
 	e2e/dynamodb-image.sh $(E2E_DYNAMODB_IMAGE) $(STANDIN_IMAGE)
 	$(SAM_CLI) build
 	STANDIN_IMAGE=$(STANDIN_IMAGE) E2E_DYNAMODB_IMAGE=$(E2E_DYNAMODB_IMAGE) $(VENV)/bin/pytest -q tests/e2e
+
+sam-local-files: $(STAMP) ## Write .local/sam/env.json and events with a token: make sam-local-files SUB=alice
+	@$(VENV_PY) -m devtools.sam_local $(or $(SUB),alice)
 
 deploy: $(SAM_STAMP) ## sam build, then sam deploy --guided (needs your AWS credentials)
 	$(SAM_CLI) build

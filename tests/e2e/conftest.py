@@ -25,7 +25,8 @@ import pytest
 from conversations.models import Conversation
 from conversations.repository import ConversationRepository
 from devtools.local_issuer import LocalIssuer
-from devtools.template import ROOT, create_table
+from devtools.sam_local import env_vars
+from devtools.template import create_table
 
 NETWORK = "clarity-e2e"
 DYNAMODB_CONTAINER = "clarity-e2e-dynamodb"
@@ -119,28 +120,11 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EEnvironment]:
         create_table(client, TABLE_NAME)
         issuer = LocalIssuer(tmp_path_factory.mktemp("issuer"))
         env_vars_file = tmp_path_factory.mktemp("sam") / "env.json"
-        env_vars_file.write_text(
-            json.dumps(
-                {
-                    "Parameters": {
-                        "TABLE_NAME": TABLE_NAME,
-                        "DYNAMODB_ENDPOINT_URL": f"http://{DYNAMODB_CONTAINER}:5000",
-                        "LOCAL_JWT_PUBLIC_KEY": issuer.public_key_pem,
-                    }
-                }
-            ),
-            encoding="utf-8",
-        )
+        endpoint = f"http://{DYNAMODB_CONTAINER}:5000"
+        env_vars_file.write_text(json.dumps(env_vars(TABLE_NAME, endpoint, issuer)), encoding="utf-8")
         yield E2EEnvironment(client, issuer, env_vars_file, sam, invoke_image)
     finally:
         docker("rm", "-f", DYNAMODB_CONTAINER, check=False)
-
-
-def render_event(name: str, token: str) -> dict[str, Any]:
-    """A committed event with a real token in place of `<local-token>`."""
-    event: dict[str, Any] = json.loads((ROOT / "events" / f"{name}.json").read_text(encoding="utf-8"))
-    event["headers"]["authorization"] = f"Bearer {token}"
-    return event
 
 
 def unique_owner() -> str:

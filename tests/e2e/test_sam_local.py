@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from devtools.local_issuer import LocalIssuer
+from devtools.sam_local import event_with_token
 from devtools.template import ROOT
-from tests.e2e.conftest import EXAMPLE_ID, E2EEnvironment, free_port, render_event, unique_owner, wait_for_http
+from tests.e2e.conftest import EXAMPLE_ID, E2EEnvironment, free_port, unique_owner, wait_for_http
 
 SAM_ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}  # fmt: skip
@@ -51,7 +52,7 @@ def test_sam_local_invoke_runs_each_function_with_its_event(
     owner = unique_owner()
     e2e.seed_example_conversation(owner)
 
-    result = sam_invoke(e2e, function, render_event(event_name, e2e.issuer.token(owner)), tmp_path)
+    result = sam_invoke(e2e, function, event_with_token(event_name, e2e.issuer.token(owner)), tmp_path)
 
     assert result["statusCode"] == status, result
     if status != 204:
@@ -63,7 +64,7 @@ def test_sam_local_invoke_refuses_an_unverified_token(e2e: E2EEnvironment, tmp_p
     # The event's requestContext claims say "alice"; under sam local only a verified token counts.
     forged = LocalIssuer(tmp_path / "other-key").token("alice")
 
-    result = sam_invoke(e2e, "ListConversationsFunction", render_event("list_conversations", forged), tmp_path)
+    result = sam_invoke(e2e, "ListConversationsFunction", event_with_token("list_conversations", forged), tmp_path)
 
     assert result["statusCode"] == 401
 
