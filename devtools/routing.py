@@ -1,11 +1,11 @@
 """Routes a method and path to the template's function, as API Gateway's HTTP API does."""
 
 import re
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from devtools.events import http_api_event
+from devtools.lambda_context import LocalLambdaContext
 from devtools.template import FunctionRoute, function_routes, import_handler
 
 
@@ -40,25 +40,6 @@ class Router:
         if route.logical_id not in self._handlers:
             self._handlers[route.logical_id] = import_handler(route)
         return self._handlers[route.logical_id]
-
-
-@dataclass
-class LocalLambdaContext:
-    """The attributes of Lambda's context object that handlers and Powertools read."""
-
-    function_name: str
-    memory_limit_in_mb: int = 512
-    function_version: str = "$LATEST"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = ""
-    log_stream_name: str = ""
-
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:us-east-1:123456789012:function:{self.function_name}"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
 
 
 def invoke(

@@ -17,7 +17,7 @@ app = ConversationsResolver(body_model=CreateConversationRequest)
 
 
 @app.post("/v1/conversations", summary="Create a conversation", responses=ERROR_RESPONSES)
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def create_conversation(request: Annotated[CreateConversationRequest, Body()]) -> Response[Conversation]:
     conversation = conversation_service().create(app.current_owner(), request)
     metrics.add_metric(name="ConversationCreated", unit=MetricUnit.Count, value=1)

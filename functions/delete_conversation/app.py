@@ -17,7 +17,7 @@ app = ConversationsResolver()
     summary="Delete a conversation",
     responses={204: {"description": "Deleted"}, **ERROR_RESPONSES},
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def delete_conversation(conversation_id: str) -> Response[None]:
     conversation_service().delete(app.current_owner(), conversation_id)
     metrics.add_metric(name="ConversationDeleted", unit=MetricUnit.Count, value=1)

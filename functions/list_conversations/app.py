@@ -15,7 +15,7 @@ app = ConversationsResolver()
 
 
 @app.get("/v1/conversations", summary="List all conversations", responses=ERROR_RESPONSES)
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def list_conversations(
     limit: Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")] = 10,
     muted: Annotated[QueryFlag | None, Query(description="true: only muted; false: only unmuted.")] = None,

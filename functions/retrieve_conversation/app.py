@@ -11,7 +11,7 @@ app = ConversationsResolver()
 
 
 @app.get("/v1/conversations/<conversation_id>", summary="Retrieve a conversation", responses=ERROR_RESPONSES)
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def retrieve_conversation(conversation_id: str) -> Conversation:
     return conversation_service().retrieve(app.current_owner(), conversation_id)
 

@@ -15,7 +15,7 @@ app = ConversationsResolver(body_model=UpdateConversationRequest)
 
 
 @app.put("/v1/conversations/<conversation_id>", summary="Update a conversation", responses=ERROR_RESPONSES)
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def update_conversation(conversation_id: str, request: Annotated[UpdateConversationRequest, Body()]) -> Conversation:
     return conversation_service().update(app.current_owner(), conversation_id, request)
 

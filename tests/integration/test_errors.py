@@ -176,7 +176,8 @@ def test_other_content_types_are_415(api: ApiClient, content_type: str) -> None:
 
 def test_a_function_given_another_method_answers_405(api_and_table: tuple[ApiClient, Any]) -> None:
     from devtools.events import http_api_event, jwt_claims  # noqa: PLC0415
-    from devtools.routing import LocalLambdaContext, Router  # noqa: PLC0415
+    from devtools.lambda_context import LocalLambdaContext  # noqa: PLC0415
+    from devtools.routing import Router  # noqa: PLC0415
 
     router = Router()
     list_route = router.match("GET", CONVERSATIONS)
@@ -192,7 +193,8 @@ def test_a_function_given_another_method_answers_405(api_and_table: tuple[ApiCli
 
 def test_unrouted_path_inside_a_function_is_404(api_and_table: tuple[ApiClient, Any]) -> None:
     from devtools.events import http_api_event, jwt_claims  # noqa: PLC0415
-    from devtools.routing import LocalLambdaContext, Router  # noqa: PLC0415
+    from devtools.lambda_context import LocalLambdaContext  # noqa: PLC0415
+    from devtools.routing import Router  # noqa: PLC0415
 
     router = Router()
     list_route = router.match("GET", CONVERSATIONS)

@@ -7,5 +7,7 @@ POWERTOOLS_METRICS_NAMESPACE, set in template.yaml's Globals.
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 logger = Logger()
-tracer = Tracer()
+# Only botocore is traced: patching every library X-Ray knows (requests, httplib, ...) costs
+# cold-start time and traces nothing this API uses.
+tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()

@@ -13,9 +13,10 @@ LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 def lambda_handler_for(app: ConversationsResolver) -> LambdaHandler:
     @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
-    @tracer.capture_lambda_handler
+    @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return app.resolve(event, context)
 
-    return lambda_handler
+    decorated: LambdaHandler = lambda_handler
+    return decorated

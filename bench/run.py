@@ -1,0 +1,286 @@
+"""`make bench`: cold start, warm overhead, DynamoDB work, scale, cost and package size.
+
+Every figure is a median over repeated runs, and every comparison a ratio taken in the same run:
+this machine is shared and noisy, so absolute times are context only. Writes bench/results.json
+and prints a table. `--smoke` runs each part once on tiny data (tests/integration/test_bench_smoke.py).
+"""
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto import mock_aws
+
+from bench import dynamodb_work
+from bench.cold_start import ROUTES
+from conversations.ids import new_id
+from conversations.models import CreateConversationRequest
+from conversations.repository import ConversationRepository
+from conversations.service import ConversationService
+from devtools.local_api import function_environment, start_embedded_dynamodb
+from devtools.template import ROOT, create_table, load_template
+
+RESULTS_PATH = ROOT / "bench" / "results.json"
+OWNER = "bench-owner"
+TABLE = "bench"
+# Lambda's own environment, so Powertools and the X-Ray SDK behave as they do there.
+LAMBDA_ENVIRONMENT = {
+    "LAMBDA_TASK_ROOT": "/var/task",
+    "AWS_LAMBDA_FUNCTION_NAME": "bench",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+    "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+    "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+# Public us-east-1 list prices, as published on 2025-01-15 (after DynamoDB's 2024-11 on-demand cut).
+PRICE_DATE = "2025-01-15"
+PRICES: dict[str, float] = {
+    "http_api_per_million": 1.00,
+    "lambda_request_per_million": 0.20,
+    "lambda_gb_second": 0.0000166667,
+    "dynamodb_read_unit_per_million": 0.125,
+    "dynamodb_write_unit_per_million": 0.625,
+}
+# Assumed in-region DynamoDB latency per call, added to the measured no-I/O handler time.
+DYNAMODB_CALL_MS = 5.0
+
+
+def child_environment(extra: dict[str, str]) -> dict[str, str]:
+    python_path = os.pathsep.join([str(ROOT / "layers" / "shared" / "python"), str(ROOT)])
+    return {**os.environ, **LAMBDA_ENVIRONMENT, "PYTHONPATH": python_path, "PYTHONWARNINGS": "ignore", **extra}
+
+
+def run_child(module: str, arguments: list[str], env: dict[str, str], marker: str) -> dict[str, Any]:
+    completed = subprocess.run(
+        [sys.executable, "-m", module, *arguments], capture_output=True, text=True, env=env, check=False, timeout=600
+    )
+    for line in reversed(completed.stdout.splitlines()):
+        if line.startswith(marker + " "):
+            result: dict[str, Any] = json.loads(line[len(marker) + 1 :])
+            if result.get("status", 200) >= 400:
+                raise RuntimeError(f"{module} {arguments} answered {result['status']}:\n{completed.stdout[-20000:]}")
+            return result
+    raise RuntimeError(f"{module} {arguments} failed:\n{completed.stdout[-2000:]}\n{completed.stderr[-2000:]}")
+
+
+def cold_start(runs: int) -> dict[str, Any]:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    endpoint_url, stop = start_embedded_dynamodb()
+    try:
+        client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)
+        create_table(client, TABLE)
+        service = ConversationService(ConversationRepository(client, TABLE))
+        request = CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")
+        existing = service.create(OWNER, request).id
+        environment = {**function_environment(TABLE, endpoint_url), "POWERTOOLS_TRACE_DISABLED": "false"}
+        env = child_environment(environment)
+        results: dict[str, Any] = {}
+        for endpoint in ROUTES:
+            samples: dict[str, list[float]] = {"ours": [], "baseline": []}
+            for _ in range(runs):
+                for side in ("ours", "baseline"):  # interleaved, so drift hits both alike
+                    target = existing
+                    if endpoint == "delete":
+                        target = service.create(OWNER, request).id
+                    elif endpoint == "create":
+                        target = new_id(int(time.time()))  # the baseline writes this key; ours draws its own
+
+                    outcome = run_child(
+                        "bench.cold_start", [side, endpoint, endpoint_url, TABLE, target], env, "COLD_START"
+                    )
+                    samples[side].append(outcome["ms"])
+            ours, base = statistics.median(samples["ours"]), statistics.median(samples["baseline"])
+            results[endpoint] = {"ours_ms": ours, "baseline_ms": base, "ratio": ours / base, "runs": runs}
+        return results
+    finally:
+        stop()
+
+
+def warm(requests: int) -> dict[str, Any]:
+    env = child_environment(
+        {
+            "TABLE_NAME": TABLE,
+            **{k: v for k, v in function_environment(TABLE, "").items() if k.startswith("POWERTOOLS")},
+        }
+    )
+    env["POWERTOOLS_TRACE_DISABLED"] = "false"
+    results = {}
+    for endpoint in ROUTES:
+        ours = run_child("bench.warm", ["ours", endpoint, str(requests)], env, "WARM")
+        base = run_child("bench.warm", ["baseline", endpoint, str(requests)], env, "WARM")
+        results[endpoint] = {
+            "ours_p50_ms": ours["p50_ms"],
+            "ours_p99_ms": ours["p99_ms"],
+            "baseline_p50_ms": base["p50_ms"],
+            "baseline_p99_ms": base["p99_ms"],
+            "p50_ratio": ours["p50_ms"] / base["p50_ms"],
+            "requests": requests,
+        }
+    return results
+
+
+def dynamodb(conversations: int) -> dict[str, Any]:
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        create_table(client, TABLE)
+        return dynamodb_work.measure(client, TABLE, OWNER, conversations)
+
+
+def scale(small: int, large: int) -> dict[str, Any]:
+    rows = {}
+    for count in (small, large):
+        with mock_aws():
+            client = boto3.client("dynamodb", region_name="us-east-1")
+            create_table(client, TABLE)
+            counter = dynamodb_work.CountingClient(client)
+            service = ConversationService(ConversationRepository(counter, TABLE))  # type: ignore[arg-type]
+            dynamodb_work.seed(service, OWNER, count)
+            counter.take()
+            pages = {}
+            for name, filters in dynamodb_work.list_variants(f"GROUP{0:011d}").items():
+                service.list(OWNER, filters, limit=10)
+                work = counter.take()
+                pages[name] = {"calls": work.calls, "items_read": work.items_read}
+            rows[str(count)] = pages
+    return rows
+
+
+def directory_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and "__pycache__" not in f.parts)
+
+
+def package() -> dict[str, Any]:
+    """Unzipped sizes: each function's code, and the layer as `sam build` makes it."""
+    functions = {}
+    for logical_id, resource in load_template()["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            functions[logical_id] = directory_size(ROOT / resource["Properties"]["CodeUri"])
+    with tempfile.TemporaryDirectory() as artifacts:
+        subprocess.run(
+            ["make", "-s", "-C", str(ROOT / "layers" / "shared"), "build-SharedLayer", f"ARTIFACTS_DIR={artifacts}"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        python = Path(artifacts) / "python"
+        parts = {
+            child.name: directory_size(child) if child.is_dir() else child.stat().st_size for child in python.iterdir()
+        }
+        biggest = dict(sorted(parts.items(), key=lambda item: -item[1])[:8])
+        layer = directory_size(python)
+    return {"functions_bytes": functions, "layer_bytes": layer, "layer_biggest_bytes": biggest}
+
+
+def cost(warm_results: dict[str, Any], work: dict[str, Any]) -> dict[str, Any]:
+    """Dollars per million requests on AWS, from list prices and the measured figures."""
+    memory_gb = load_template()["Globals"]["Function"]["MemorySize"] / 1024
+    per_request = {row["request"]: row for row in work["requests"]}
+    shapes = {
+        "list": (per_request["list no filter"], 0),
+        "create": (per_request["create"], 1 + 3),  # the item, and its three status indexes
+        "retrieve": (per_request["retrieve"], 1 + 3),  # recording the open rewrites the GSI copies too
+        "update": (per_request["update"], 1 + 3 + 1),  # a status change moves one index entry
+        "delete": (per_request["delete"], 2 * 2 + 3 + 1),  # transactional writes count double
+    }
+    results = {}
+    for endpoint, (row, write_units) in shapes.items():
+        duration_ms = warm_results[endpoint]["ours_p50_ms"] + row["calls"] * DYNAMODB_CALL_MS
+        billed_ms = max(1, int(duration_ms + 0.999))
+        lambda_cost = (
+            PRICES["lambda_request_per_million"] + billed_ms / 1000 * memory_gb * PRICES["lambda_gb_second"] * 1e6
+        )
+        dynamodb_cost = (
+            row["read_units"] * PRICES["dynamodb_read_unit_per_million"]
+            + write_units * PRICES["dynamodb_write_unit_per_million"]
+        )
+        results[endpoint] = {
+            "billed_ms": billed_ms,
+            "api_gateway": PRICES["http_api_per_million"],
+            "lambda": round(lambda_cost, 4),
+            "dynamodb": round(dynamodb_cost, 4),
+            "total_per_million": round(PRICES["http_api_per_million"] + lambda_cost + dynamodb_cost, 4),
+        }
+    return {
+        "prices": PRICES,
+        "prices_date": PRICE_DATE,
+        "assumed_dynamodb_call_ms": DYNAMODB_CALL_MS,
+        "per_million_requests": results,
+    }
+
+
+def print_table(results: dict[str, Any]) -> None:
+    out = sys.stdout
+    out.write("\nCold start (init + first request, median)           ours ms  baseline ms  ratio\n")
+    for endpoint, row in results["cold_start"].items():
+        out.write(f"  {endpoint:<48} {row['ours_ms']:8.1f} {row['baseline_ms']:12.1f} {row['ratio']:6.2f}\n")
+    out.write("\nWarm, DynamoDB stubbed              ours p50  ours p99  base p50  base p99  p50 ratio\n")
+    for endpoint, row in results["warm"].items():
+        out.write(f"  {endpoint:<32} {row['ours_p50_ms']:9.3f} {row['ours_p99_ms']:9.3f} {row['baseline_p50_ms']:9.3f} "
+                  f"{row['baseline_p99_ms']:9.3f} {row['p50_ratio']:10.2f}\n")  # fmt: skip
+    work = results["dynamodb"]
+    out.write(f"\nDynamoDB work, one owner with {work['conversations']} conversations   calls  read  returned  RCU\n")
+    for row in work["requests"]:
+        counts = f"{row['calls']:5d} {row['items_read']:5d} {row['items_returned']:9d} {row['read_units']:5.1f}"
+        out.write(f"  {row['request']:<52} {counts}\n")
+    out.write("\nScale: list page (calls, items read) by conversations per owner\n")
+    sizes = list(results["scale"])
+    for name in results["scale"][sizes[0]]:
+        cells = "  ".join(
+            f"{size}: {results['scale'][size][name]['calls']} / {results['scale'][size][name]['items_read']}"
+            for size in sizes
+        )
+        out.write(f"  {name:<32} {cells}\n")
+    out.write(f"\nCost per million requests (USD, list prices of {PRICE_DATE})\n")
+    for endpoint, row in results["cost"]["per_million_requests"].items():
+        parts = f"API {row['api_gateway']:.2f}, Lambda {row['lambda']:.3f}, DynamoDB {row['dynamodb']:.3f}"
+        out.write(f"  {endpoint:<10} total {row['total_per_million']:7.3f}  ({parts})\n")
+    package_sizes = results["package"]
+    functions = ", ".join(f"{k} {v / 1e3:.1f} kB" for k, v in package_sizes["functions_bytes"].items())
+    out.write(f"\nPackage: layer {package_sizes['layer_bytes'] / 1e6:.1f} MB unzipped; functions {functions}\n")
+    out.write(
+        "  biggest in the layer: "
+        + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in package_sizes["layer_biggest_bytes"].items())
+        + "\n"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="each part once, on tiny data")
+    parser.add_argument("--output", type=Path, default=RESULTS_PATH)
+    arguments = parser.parse_args()
+    for name, value in LAMBDA_ENVIRONMENT.items():
+        if name.startswith("AWS_"):
+            os.environ.setdefault(name, value)  # dummy credentials and a fixed region for moto
+    cold_runs, warm_requests, conversations, large = (
+        (1, 20, 60, 120) if arguments.smoke else (15, 2000, 10_000, 100_000)
+    )
+    started = time.monotonic()
+    results: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "platform": sys.platform},
+        "cold_start": cold_start(cold_runs),
+        "warm": warm(warm_requests),
+        "dynamodb": dynamodb(conversations),
+    }
+    results["scale"] = scale(100 if not arguments.smoke else 30, large)
+    results["cost"] = cost(results["warm"], results["dynamodb"])
+    results["package"] = package() if shutil.which("make") else {}
+    results["seconds"] = round(time.monotonic() - started, 1)
+    arguments.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print_table(results)
+    sys.stdout.write(f"\nwrote {arguments.output} in {results['seconds']} s\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Warm per-request time of one handler, with DynamoDB answered by botocore's Stubber (no I/O).
+
+Run by bench/run.py as `python -m bench.warm ours|baseline ENDPOINT REQUESTS`, one process per
+side so X-Ray's patching of botocore on our side never slows the baseline. Prints the timings.
+"""
+
+import contextlib
+import io
+import json
+import os
+import sys
+import time
+from typing import Any
+
+import boto3
+from botocore.stub import Stubber
+
+from bench import baseline
+from bench.cold_start import ROUTES
+from devtools.events import http_api_event, jwt_claims
+from devtools.lambda_context import LocalLambdaContext
+
+TABLE = "bench-warm"
+OWNER = "bench-owner"
+CONVERSATION_ID = "1xWBJaZ0q3Qpet8t"
+
+
+def stored_item(conversation_id: str) -> dict[str, Any]:
+    return {
+        "PK": {"S": f"OWNER#{OWNER}"},
+        "SK": {"S": f"CONV#{conversation_id}"},
+        "id": {"S": conversation_id},
+        "contact_id": {"S": "WAz8eIbvDR60rouK"},
+        "is_pinned": {"BOOL": False},
+        "is_muted": {"BOOL": False},
+        "created_at": {"N": "1795600000"},
+        "version": {"N": "1"},
+    }
+
+
+# The DynamoDB answers each side's calls get, in order, per request.
+OUR_CALLS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "list": [("query", {"Items": [stored_item(f"1xWBJaZ0q3Qpe{n:03d}") for n in range(10)]})],
+    "create": [("put_item", {})],
+    "retrieve": [("update_item", {"Attributes": stored_item(CONVERSATION_ID)})],
+    "update": [("update_item", {"Attributes": stored_item(CONVERSATION_ID)})],
+    "delete": [("transact_write_items", {}), ("query", {"Items": []}), ("delete_item", {})],
+}
+BASELINE_CALLS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    **OUR_CALLS,
+    "delete": [("delete_item", {})],
+}
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    return sorted_values[min(len(sorted_values) - 1, int(fraction * len(sorted_values)))]
+
+
+def main() -> None:
+    side, endpoint, requests = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url="http://stubbed.invalid")
+    stubber = Stubber(client)
+    calls = OUR_CALLS[endpoint] if side == "ours" else BASELINE_CALLS[endpoint]
+    for _ in range(requests + 1):
+        for operation, response in calls:
+            stubber.add_response(operation, response)
+    stubber.activate()
+
+    if side == "ours":
+        import importlib  # noqa: PLC0415
+
+        from conversations.repository import ConversationRepository  # noqa: PLC0415
+        from conversations.service import ConversationService  # noqa: PLC0415
+        from conversations.settings import Settings  # noqa: PLC0415
+        from conversations.wiring import use_service  # noqa: PLC0415
+
+        method, path_template, module_name, raw_query, body = ROUTES[endpoint]
+        handler = importlib.import_module(module_name).lambda_handler
+        settings = Settings(table_name=TABLE, dynamodb_endpoint_url=None, region="us-east-1", local_issuer=None)
+        use_service(ConversationService(ConversationRepository(client, TABLE)), settings)
+        path = path_template.replace("{id}", CONVERSATION_ID)
+        route_key = f"{method} {path_template.replace('{id}', '{conversation_id}')}"
+
+        def serve() -> int:
+            event = http_api_event(
+                method, path, route_key=route_key, claims=jwt_claims(OWNER), raw_query=raw_query,
+                headers={"content-type": "application/json"} if body else {}, body=body,
+                path_parameters={"conversation_id": CONVERSATION_ID} if "{id}" in path_template else None,
+            )  # fmt: skip
+            return int(handler(event, LocalLambdaContext(module_name))["statusCode"])
+    else:
+
+        def serve() -> int:
+            return int(baseline.handle(endpoint, client, TABLE, OWNER, CONVERSATION_ID)["statusCode"])
+
+    timings: list[float] = []
+    # Logs and metrics go to stdout in Lambda too; here they go nowhere, for both sides alike.
+    with contextlib.redirect_stdout(io.StringIO()) as sink:
+        serve()  # the first request is the cold one, measured elsewhere
+        for _ in range(requests):
+            started = time.perf_counter()
+            status = serve()
+            timings.append((time.perf_counter() - started) * 1000)
+            sink.seek(0)
+            sink.truncate()
+            if status >= 400:
+                raise RuntimeError(f"{side} {endpoint} answered {status}")
+    timings.sort()
+    result = {"p50_ms": percentile(timings, 0.5), "p99_ms": percentile(timings, 0.99), "requests": requests}
+    sys.stdout.write("\nWARM " + json.dumps(result) + "\n")
+    os._exit(0)  # skip interpreter teardown: nothing left to flush
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""`make bench` on tiny data, every part once, so the benchmark cannot rot unnoticed."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from devtools.template import ROOT
+
+KEY_FILTERS = (
+    "no filter",
+    "group",
+    "pinned=true",
+    "pinned=false",
+    "muted=true",
+    "muted=false",
+    "archived=true",
+    "archived=false",
+)
+
+
+def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one(tmp_path: Path) -> None:
+    output = tmp_path / "results.json"
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers' / 'shared' / 'python'}{os.pathsep}{ROOT}"}
+
+    completed = subprocess.run(
+        [sys.executable, "-W", "ignore", "-m", "bench.run", "--smoke", "--output", str(output)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    results = json.loads(output.read_text())
+    assert set(results) >= {"cold_start", "warm", "dynamodb", "scale", "cost", "package"}
+    assert set(results["cold_start"]) == {"list", "create", "retrieve", "update", "delete"}
+    assert all(row["ours_ms"] > 0 and row["baseline_ms"] > 0 for row in results["cold_start"].values())
+    reads = {row["request"]: row for row in results["dynamodb"]["requests"]}
+    for name in KEY_FILTERS:
+        for suffix in ("", " +cursor"):
+            row = reads[f"list {name}{suffix}"]
+            assert row["calls"] == 1, name
+            assert row["items_read"] <= 11, name
+    assert reads["delete with 1,000 items"]["items_returned"] == 1000
+    assert results["package"]["layer_bytes"] > 0
