@@ -88,7 +88,9 @@ def seed(service: ConversationService, owner: str, count: int) -> list[str]:
     ids = []
     for number in range(count):
         group = f"GROUP{number % GROUP_COUNT:011d}"
-        conversation = service.create(owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK", group_id=group))
+        conversation = service.create(
+            owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK", group_id=group)
+        ).conversation
         changes: dict[str, Any] = {}
         if number % 50 == 0:
             changes["is_pinned"] = True
@@ -133,7 +135,7 @@ def measure_writes(
     service: ConversationService, counter: CountingClient, owner: str, client: Any, table: str
 ) -> list[dict[str, Any]]:
     rows = []
-    created = service.create(owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK"))
+    created = service.create(owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")).conversation
     rows.append({"request": "create", **asdict(counter.take())})
     service.retrieve(owner, created.id)
     rows.append({"request": "retrieve", **asdict(counter.take())})
@@ -142,7 +144,7 @@ def measure_writes(
     service.delete(owner, created.id)
     rows.append({"request": "delete", **asdict(counter.take())})
 
-    with_children = service.create(owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK"))
+    with_children = service.create(owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")).conversation
     partition = keys.children_partition(owner, with_children.id)
     for start in range(0, 1000, 25):
         client.batch_write_item(

@@ -84,7 +84,7 @@ def cold_start(runs: int) -> dict[str, Any]:
         create_table(client, TABLE)
         service = ConversationService(ConversationRepository(client, TABLE))
         request = CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")
-        existing = service.create(OWNER, request).id
+        existing = service.create(OWNER, request).conversation.id
         environment = {**function_environment(TABLE, endpoint_url), "POWERTOOLS_TRACE_DISABLED": "false"}
         env = child_environment(environment)
         results: dict[str, Any] = {}
@@ -94,7 +94,7 @@ def cold_start(runs: int) -> dict[str, Any]:
                 for side in ("ours", "baseline"):  # interleaved, so drift hits both alike
                     target = existing
                     if endpoint == "delete":
-                        target = service.create(OWNER, request).id
+                        target = service.create(OWNER, request).conversation.id
                     elif endpoint == "create":
                         target = new_id(int(time.time()))  # the baseline writes this key; ours draws its own
 

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 
+from conversations.http.conditional import conversation_response
 from conversations.http.handler import lambda_handler_for
 from conversations.http.openapi import ERROR_RESPONSES
 from conversations.http.resolver import ConversationsResolver
@@ -19,13 +20,10 @@ app = ConversationsResolver(body_model=CreateConversationRequest)
 @app.post("/v1/conversations", summary="Create a conversation", responses=ERROR_RESPONSES)
 @tracer.capture_method(capture_response=False)
 def create_conversation(request: Annotated[CreateConversationRequest, Body()]) -> Response[Conversation]:
-    conversation = conversation_service().create(app.current_owner(), request)
+    created = conversation_service().create(app.current_owner(), request)
     metrics.add_metric(name="ConversationCreated", unit=MetricUnit.Count, value=1)
-    return Response(
-        status_code=201,
-        content_type="application/json",
-        body=conversation,
-        headers={"Location": f"/v1/conversations/{conversation.id}"},
+    return conversation_response(
+        created, status_code=201, headers={"Location": f"/v1/conversations/{created.conversation.id}"}
     )
 
 

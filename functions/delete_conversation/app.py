@@ -3,6 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 
+from conversations.http.conditional import IfMatch, expected_version
 from conversations.http.handler import lambda_handler_for
 from conversations.http.openapi import ERROR_RESPONSES
 from conversations.http.resolver import ConversationsResolver
@@ -18,8 +19,8 @@ app = ConversationsResolver()
     responses={204: {"description": "Deleted"}, **ERROR_RESPONSES},
 )
 @tracer.capture_method(capture_response=False)
-def delete_conversation(conversation_id: str) -> Response[None]:
-    conversation_service().delete(app.current_owner(), conversation_id)
+def delete_conversation(conversation_id: str, if_match: IfMatch = None) -> Response[None]:
+    conversation_service().delete(app.current_owner(), conversation_id, expected_version(if_match))
     metrics.add_metric(name="ConversationDeleted", unit=MetricUnit.Count, value=1)
     return Response(status_code=204)
 

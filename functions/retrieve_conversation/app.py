@@ -1,5 +1,8 @@
 """GET /v1/conversations/{id}: one conversation; records that its owner opened it."""
 
+from aws_lambda_powertools.event_handler import Response
+
+from conversations.http.conditional import conversation_response
 from conversations.http.handler import lambda_handler_for
 from conversations.http.openapi import ERROR_RESPONSES
 from conversations.http.resolver import ConversationsResolver
@@ -12,8 +15,8 @@ app = ConversationsResolver()
 
 @app.get("/v1/conversations/<conversation_id>", summary="Retrieve a conversation", responses=ERROR_RESPONSES)
 @tracer.capture_method(capture_response=False)
-def retrieve_conversation(conversation_id: str) -> Conversation:
-    return conversation_service().retrieve(app.current_owner(), conversation_id)
+def retrieve_conversation(conversation_id: str) -> Response[Conversation]:
+    return conversation_response(conversation_service().retrieve(app.current_owner(), conversation_id))
 
 
 lambda_handler = lambda_handler_for(app)

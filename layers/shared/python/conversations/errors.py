@@ -35,6 +35,13 @@ class Conflict(ConversationsError):
     pass
 
 
+class PreconditionFailed(ConversationsError):
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__(
+            f"Conversation '{conversation_id}' has changed since the ETag given in If-Match; retrieve it and retry"
+        )
+
+
 class PayloadTooLarge(ConversationsError):
     pass
 

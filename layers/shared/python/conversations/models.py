@@ -38,6 +38,18 @@ class Conversation(BaseModel):
     archived_at: int | None
 
 
+@dataclass(frozen=True)
+class VersionedConversation:
+    """A conversation and the version of its stored item, which every change increments."""
+
+    conversation: Conversation
+    version: int
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
+
+
 class ConversationList(BaseModel):
     has_more: bool
     data: list[Conversation]

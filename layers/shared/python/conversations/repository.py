@@ -10,9 +10,9 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from conversations import keys
-from conversations.errors import ConversationNotFound, ServiceUnavailable
+from conversations.errors import ConversationNotFound, PreconditionFailed, ServiceUnavailable
 from conversations.keys import StatusIndex
-from conversations.models import Conversation, Direction, ListFilters, Page, PageRequest
+from conversations.models import Conversation, Direction, ListFilters, Page, PageRequest, VersionedConversation
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -81,6 +81,10 @@ def _to_conversation(raw_item: Mapping[str, Any]) -> Conversation:
         created_at=int(item["created_at"]),
         archived_at=_optional_int(item.get("archived_at")),
     )
+
+
+def _to_versioned(raw_item: Mapping[str, Any]) -> VersionedConversation:
+    return VersionedConversation(_to_conversation(raw_item), int(raw_item["version"]["N"]))
 
 
 def _to_item(owner: str, conversation: Conversation) -> dict[str, Any]:
@@ -173,7 +177,8 @@ class ConversationRepository:
                 raise ConversationIdTaken(conversation.id) from error
             raise
 
-    def record_open(self, owner: str, conversation_id: str, opened_at: int) -> Conversation:
+    def record_open(self, owner: str, conversation_id: str, opened_at: int) -> VersionedConversation:
+        # Opening changes no field a client edits, so the version (the ETag) stays.
         return self._update(
             owner,
             conversation_id,
@@ -182,8 +187,18 @@ class ConversationRepository:
             bump_version=False,
         )
 
-    def update(self, owner: str, conversation_id: str, changes: Mapping[str, Any]) -> Conversation:
-        """Apply a partial update in one conditional UpdateItem (never read-modify-write)."""
+    def update(
+        self,
+        owner: str,
+        conversation_id: str,
+        changes: Mapping[str, Any],
+        expected_version: int | None = None,
+    ) -> VersionedConversation:
+        """Apply a partial update in one conditional UpdateItem (never read-modify-write).
+
+        With `expected_version` (from If-Match) the write happens only if nobody changed the
+        conversation since; concurrent updates of different fields without it all land.
+        """
         set_values = {name: value for name, value in changes.items() if value is not None}
         remove = [name for name, value in changes.items() if value is None]
         if "is_pinned" in changes:
@@ -198,7 +213,14 @@ class ConversationRepository:
             set_values[StatusIndex.ARCHIVED.key_attribute] = keys.flag_partition(
                 owner, StatusIndex.ARCHIVED, changes["archived_at"] is not None
             )
-        return self._update(owner, conversation_id, set_values=set_values, remove=remove, bump_version=True)
+        return self._update(
+            owner,
+            conversation_id,
+            set_values=set_values,
+            remove=remove,
+            bump_version=True,
+            expected_version=expected_version,
+        )
 
     def _update(
         self,
@@ -208,33 +230,43 @@ class ConversationRepository:
         set_values: Mapping[str, Any],
         remove: list[str],
         bump_version: bool,
-    ) -> Conversation:
+        expected_version: int | None = None,
+    ) -> VersionedConversation:
         names = {f"#s{i}": name for i, name in enumerate(set_values)}
         values = {f":s{i}": value for i, value in enumerate(set_values.values())}
         clauses = [f"SET {', '.join(f'#s{i} = :s{i}' for i in range(len(set_values)))}"] if set_values else []
         if remove:
             names.update({f"#r{i}": name for i, name in enumerate(remove)})
             clauses.append(f"REMOVE {', '.join(f'#r{i}' for i in range(len(remove)))}")
-        if bump_version:
+        condition = "attribute_exists(PK)"
+        if bump_version or expected_version is not None:
             names["#version"] = "version"
+        if bump_version:
             values[":one"] = 1
             clauses.append("ADD #version :one")
+        if expected_version is not None:
+            values[":expected"] = expected_version
+            condition += " AND #version = :expected"
         try:
             with _dynamodb_errors():
                 response = self._client.update_item(
                     TableName=self._table_name,
                     Key=_serialize(keys.conversation_key(owner, conversation_id)),
                     UpdateExpression=" ".join(clauses),
-                    ConditionExpression="attribute_exists(PK)",
+                    ConditionExpression=condition,
                     ExpressionAttributeNames=names,
                     ExpressionAttributeValues=_serialize(values),
                     ReturnValues="ALL_NEW",
+                    # One call tells "missing" (no item) from "stale" (the item as it is).
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
         except ClientError as error:
-            if _is_condition_failure(error):
-                raise ConversationNotFound(conversation_id) from error
-            raise
-        return _to_conversation(response["Attributes"])
+            if not _is_condition_failure(error):
+                raise
+            if error.response.get("Item"):
+                raise PreconditionFailed(conversation_id) from error
+            raise ConversationNotFound(conversation_id) from error
+        return _to_versioned(response["Attributes"])
 
     def list_page(self, owner: str, request: PageRequest) -> Page:
         """Read one page, at most limit + 1 items when every filter is a key.
@@ -300,7 +332,7 @@ class ConversationRepository:
         query["ExpressionAttributeValues"] = _serialize(values)
         return query
 
-    def delete(self, owner: str, conversation_id: str) -> None:
+    def delete(self, owner: str, conversation_id: str, expected_version: int | None = None) -> None:
         """Delete a conversation and everything that belongs to it.
 
         The conversation item is swapped for a deletion mark in one transaction, so it vanishes
@@ -309,23 +341,30 @@ class ConversationRepository:
         """
         conversation_key = _serialize(keys.conversation_key(owner, conversation_id))
         mark_key = keys.deletion_mark_key(owner, conversation_id)
+        delete: dict[str, Any] = {
+            "TableName": self._table_name,
+            "Key": conversation_key,
+            "ConditionExpression": "attribute_exists(PK)",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if expected_version is not None:
+            delete["ConditionExpression"] += " AND #version = :expected"
+            delete["ExpressionAttributeNames"] = {"#version": "version"}
+            delete["ExpressionAttributeValues"] = _serialize({":expected": expected_version})
         try:
             with _dynamodb_errors():
                 self._client.transact_write_items(
                     TransactItems=[
-                        {
-                            "Delete": {
-                                "TableName": self._table_name,
-                                "Key": conversation_key,
-                                "ConditionExpression": "attribute_exists(PK)",
-                            }
-                        },
+                        {"Delete": delete},  # type: ignore[typeddict-item]
                         {"Put": {"TableName": self._table_name, "Item": _serialize(mark_key)}},
                     ]
                 )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise
+            reasons = error.response.get("CancellationReasons") or [{}]
+            if reasons[0].get("Item"):
+                raise PreconditionFailed(conversation_id) from error
             if not self._deletion_pending(mark_key):
                 raise ConversationNotFound(conversation_id) from error
         self._delete_children(keys.children_partition(owner, conversation_id))

@@ -13,6 +13,7 @@ from conversations.models import (
     Page,
     PageRequest,
     UpdateConversationRequest,
+    VersionedConversation,
 )
 from conversations.repository import ConversationIdTaken, ConversationRepository
 
@@ -30,7 +31,7 @@ class ConversationService:
         self._repository = repository
         self._clock = clock
 
-    def create(self, owner: str, request: CreateConversationRequest) -> Conversation:
+    def create(self, owner: str, request: CreateConversationRequest) -> VersionedConversation:
         created_at = self._clock()
         for _ in range(ID_DRAW_ATTEMPTS):
             conversation = Conversation(
@@ -49,18 +50,24 @@ class ConversationService:
                 self._repository.create(owner, conversation)
             except ConversationIdTaken:
                 continue
-            return conversation
+            return VersionedConversation(conversation, version=1)
         raise Conflict("could not allocate a unique conversation id; retry the request")
 
-    def retrieve(self, owner: str, conversation_id: str) -> Conversation:
+    def retrieve(self, owner: str, conversation_id: str) -> VersionedConversation:
         """Return the conversation and record that its owner opened it now."""
         return self._repository.record_open(owner, _existing_id(conversation_id), self._clock())
 
-    def update(self, owner: str, conversation_id: str, request: UpdateConversationRequest) -> Conversation:
-        return self._repository.update(owner, _existing_id(conversation_id), request.changes())
+    def update(
+        self,
+        owner: str,
+        conversation_id: str,
+        request: UpdateConversationRequest,
+        expected_version: int | None = None,
+    ) -> VersionedConversation:
+        return self._repository.update(owner, _existing_id(conversation_id), request.changes(), expected_version)
 
-    def delete(self, owner: str, conversation_id: str) -> None:
-        self._repository.delete(owner, _existing_id(conversation_id))
+    def delete(self, owner: str, conversation_id: str, expected_version: int | None = None) -> None:
+        self._repository.delete(owner, _existing_id(conversation_id), expected_version)
 
     def list(
         self,

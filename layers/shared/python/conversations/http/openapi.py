@@ -31,6 +31,7 @@ ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
         (404, "No such conversation (or not the caller's)"),
         (405, "Method not allowed"),
         (409, "Conflict"),
+        (412, "If-Match names an older version"),
         (413, "Body larger than 64 KB"),
         (415, "Unsupported Content-Type"),
         (500, "Internal error"),
