@@ -84,7 +84,9 @@ class CountingClient:
 
 
 def seed(service: ConversationService, owner: str, count: int) -> list[str]:
-    """`count` conversations: 2% pinned, 10% muted, 30% archived, in 20 groups. Newest first."""
+    """`count` conversations: 2% pinned, 10% muted, ~30% archived, in 20 groups. Newest first.
+
+    The statuses are independent of each other (different moduli), as a real inbox's would be."""
     ids = []
     for number in range(count):
         group = f"GROUP{number % GROUP_COUNT:011d}"
@@ -96,7 +98,7 @@ def seed(service: ConversationService, owner: str, count: int) -> list[str]:
             changes["is_pinned"] = True
         if number % 10 == 1:
             changes["is_muted"] = True
-        if number % 10 in (2, 5, 8):
+        if number % 7 in (2, 5):
             changes["archived_at"] = 1_700_000_000
         if changes:
             service.update(owner, conversation.id, UpdateConversationRequest(**changes))

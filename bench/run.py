@@ -27,8 +27,8 @@ from conversations.ids import new_id
 from conversations.models import CreateConversationRequest
 from conversations.repository import ConversationRepository
 from conversations.service import ConversationService
-from devtools.local_api import function_environment, start_embedded_dynamodb
-from devtools.template import ROOT, create_table, load_template
+from devtools.local_api import local_function_environment, start_embedded_dynamodb
+from devtools.template import ROOT, create_tables, load_template
 
 RESULTS_PATH = ROOT / "bench" / "results.json"
 OWNER = "bench-owner"
@@ -81,11 +81,11 @@ def cold_start(runs: int) -> dict[str, Any]:
     endpoint_url, stop = start_embedded_dynamodb()
     try:
         client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)
-        create_table(client, TABLE)
+        create_tables(client, TABLE)
         service = ConversationService(ConversationRepository(client, TABLE))
         request = CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")
         existing = service.create(OWNER, request).conversation.id
-        environment = {**function_environment(TABLE, endpoint_url), "POWERTOOLS_TRACE_DISABLED": "false"}
+        environment = {**local_function_environment(TABLE, endpoint_url), "POWERTOOLS_TRACE_DISABLED": "false"}
         env = child_environment(environment)
         results: dict[str, Any] = {}
         for endpoint in ROUTES:
@@ -113,7 +113,7 @@ def warm(requests: int) -> dict[str, Any]:
     env = child_environment(
         {
             "TABLE_NAME": TABLE,
-            **{k: v for k, v in function_environment(TABLE, "").items() if k.startswith("POWERTOOLS")},
+            **{k: v for k, v in local_function_environment(TABLE, "").items() if k.startswith("POWERTOOLS")},
         }
     )
     env["POWERTOOLS_TRACE_DISABLED"] = "false"
@@ -135,7 +135,7 @@ def warm(requests: int) -> dict[str, Any]:
 def dynamodb(conversations: int) -> dict[str, Any]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        create_table(client, TABLE)
+        create_tables(client, TABLE)
         return dynamodb_work.measure(client, TABLE, OWNER, conversations)
 
 
@@ -144,7 +144,7 @@ def scale(small: int, large: int) -> dict[str, Any]:
     for count in (small, large):
         with mock_aws():
             client = boto3.client("dynamodb", region_name="us-east-1")
-            create_table(client, TABLE)
+            create_tables(client, TABLE)
             counter = dynamodb_work.CountingClient(client)
             service = ConversationService(ConversationRepository(counter, TABLE))  # type: ignore[arg-type]
             dynamodb_work.seed(service, OWNER, count)

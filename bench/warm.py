@@ -76,7 +76,13 @@ def main() -> None:
 
         method, path_template, module_name, raw_query, body = ROUTES[endpoint]
         handler = importlib.import_module(module_name).lambda_handler
-        settings = Settings(table_name=TABLE, dynamodb_endpoint_url=None, region="us-east-1", local_issuer=None)
+        settings = Settings(
+            table_name=TABLE,
+            dynamodb_endpoint_url=None,
+            region="us-east-1",
+            idempotency_table_name=None,
+            local_issuer=None,
+        )
         use_service(ConversationService(ConversationRepository(client, TABLE)), settings)
         path = path_template.replace("{id}", CONVERSATION_ID)
         route_key = f"{method} {path_template.replace('{id}', '{conversation_id}')}"

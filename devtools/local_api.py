@@ -26,7 +26,7 @@ import jwt
 
 from devtools.local_issuer import LocalIssuer
 from devtools.routing import Router, invoke
-from devtools.template import create_table, load_template
+from devtools.template import create_tables, function_environment
 
 DEFAULT_PORT = 3000
 DEFAULT_TABLE = "conversations-local"
@@ -36,19 +36,10 @@ MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
 log = logging.getLogger("local-api")
 
 
-def function_environment(table_name: str, endpoint_url: str) -> dict[str, str]:
-    """The Globals environment of template.yaml, with its references resolved for local use."""
-    template = load_template()
-    parameters = {name: spec.get("Default") for name, spec in template.get("Parameters", {}).items()}
-    resolved = {}
-    for name, value in template["Globals"]["Function"]["Environment"]["Variables"].items():
-        if isinstance(value, dict) and "Ref" in value:
-            reference = value["Ref"]
-            resolved[name] = table_name if reference == "ConversationsTable" else str(parameters.get(reference, ""))
-        else:
-            resolved[name] = str(value)
+def local_function_environment(table_name: str, endpoint_url: str) -> dict[str, str]:
+    """The functions' environment from template.yaml, pointed at the local DynamoDB."""
     return {
-        **resolved,
+        **function_environment(table_name),
         "DYNAMODB_ENDPOINT_URL": endpoint_url,
         "AWS_REGION": LOCAL_REGION,
         "AWS_DEFAULT_REGION": LOCAL_REGION,
@@ -158,10 +149,10 @@ def serve(port: int, table_name: str, endpoint_url: str | None) -> None:
         where = f"embedded DynamoDB (moto, in memory) at {endpoint_url}"
     else:
         where = f"DynamoDB at {endpoint_url}"
-    os.environ.update(function_environment(table_name, endpoint_url))
+    os.environ.update(local_function_environment(table_name, endpoint_url))
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    create_table(boto3.client("dynamodb", region_name=LOCAL_REGION, endpoint_url=endpoint_url), table_name)
+    create_tables(boto3.client("dynamodb", region_name=LOCAL_REGION, endpoint_url=endpoint_url), table_name)
 
     issuer = LocalIssuer()
     router = Router()

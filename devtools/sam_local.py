@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from devtools.local_issuer import LocalIssuer
-from devtools.template import ROOT
+from devtools.template import ROOT, idempotency_table_name
 
 EVENTS_DIRECTORY = ROOT / "events"
 TOKEN_PLACEHOLDER = "<local-token>"  # noqa: S105 - a placeholder, not a secret
@@ -21,6 +21,7 @@ def env_vars(table_name: str, dynamodb_endpoint_url: str, issuer: LocalIssuer) -
     return {
         "Parameters": {
             "TABLE_NAME": table_name,
+            "IDEMPOTENCY_TABLE_NAME": idempotency_table_name(table_name),
             "DYNAMODB_ENDPOINT_URL": dynamodb_endpoint_url,
             "LOCAL_JWT_PUBLIC_KEY": issuer.public_key_pem,
         }

@@ -11,6 +11,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATH = ROOT / "template.yaml"
 TABLE_RESOURCE = "ConversationsTable"
+IDEMPOTENCY_TABLE_RESOURCE = "IdempotencyTable"
 
 
 class _CloudFormationLoader(yaml.SafeLoader):
@@ -86,29 +87,56 @@ def import_handler(route: FunctionRoute) -> Any:
     return getattr(module, route.handler_attribute)
 
 
-def table_definition(table_name: str) -> dict[str, Any]:
-    """create_table arguments for the template's table: same keys, same indexes."""
-    properties = load_template()["Resources"][TABLE_RESOURCE]["Properties"]
-    return {
+def table_definition(table_name: str, resource: str = TABLE_RESOURCE) -> dict[str, Any]:
+    """create_table arguments for one of the template's tables: same keys, same indexes."""
+    properties = load_template()["Resources"][resource]["Properties"]
+    definition = {
         "TableName": table_name,
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": properties["AttributeDefinitions"],
         "KeySchema": properties["KeySchema"],
-        "GlobalSecondaryIndexes": properties.get("GlobalSecondaryIndexes", []),
     }
+    if properties.get("GlobalSecondaryIndexes"):
+        definition["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
+    return definition
 
 
-def create_table(client: Any, table_name: str) -> None:
-    """Create the template's table unless it exists already."""
+def idempotency_table_name(table_name: str) -> str:
+    """The local name of the idempotency table that goes with a conversations table."""
+    return f"{table_name}-idempotency"
+
+
+def create_table(client: Any, table_name: str, resource: str = TABLE_RESOURCE) -> None:
+    """Create one of the template's tables unless it exists already."""
     try:
         client.describe_table(TableName=table_name)
         return
     except client.exceptions.ResourceNotFoundException:
-        client.create_table(**table_definition(table_name))
+        client.create_table(**table_definition(table_name, resource))
     client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
 
 
-def global_environment() -> dict[str, str]:
-    """The Globals environment variables that are plain strings (references are resolved by the caller)."""
-    variables = load_template()["Globals"]["Function"]["Environment"]["Variables"]
-    return {name: value for name, value in variables.items() if isinstance(value, str)}
+def create_tables(client: Any, table_name: str) -> None:
+    """The template's tables: conversations under `table_name`, and its idempotency table."""
+    create_table(client, table_name, TABLE_RESOURCE)
+    create_table(client, idempotency_table_name(table_name), IDEMPOTENCY_TABLE_RESOURCE)
+
+
+def function_environment(table_name: str) -> dict[str, str]:
+    """Every function's environment from the template (Globals, then each function's own),
+    with references to the tables and parameter defaults resolved for local use."""
+    template = load_template()
+    references = {
+        TABLE_RESOURCE: table_name,
+        IDEMPOTENCY_TABLE_RESOURCE: idempotency_table_name(table_name),
+        **{name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()},
+    }
+    sources = [template["Globals"]["Function"]["Environment"]["Variables"]]
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            sources.append(resource["Properties"].get("Environment", {}).get("Variables", {}))
+    environment = {}
+    for variables in sources:
+        for name, value in variables.items():
+            environment[name] = references[value["Ref"]] if isinstance(value, dict) else str(value)
+    return environment

@@ -1,6 +1,7 @@
 """Shared test helpers: a moto table built from template.yaml, and an in-process API client."""
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -8,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import boto3
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from moto import mock_aws
 
 from conversations.repository import ConversationRepository
@@ -16,10 +18,16 @@ from conversations.settings import Settings
 from conversations.wiring import use_service
 from devtools.events import jwt_claims
 from devtools.routing import Router, invoke
-from devtools.template import create_table
+from devtools.template import create_tables, idempotency_table_name
 
 TABLE_NAME = "conversations-test"
-SETTINGS = Settings(table_name=TABLE_NAME, dynamodb_endpoint_url=None, region="us-east-1", local_issuer=None)
+SETTINGS = Settings(
+    table_name=TABLE_NAME,
+    dynamodb_endpoint_url=None,
+    region="us-east-1",
+    idempotency_table_name=idempotency_table_name(TABLE_NAME),
+    local_issuer=None,
+)
 
 
 @contextmanager
@@ -27,7 +35,7 @@ def moto_table() -> Iterator[Any]:
     """A moto DynamoDB client with the template's table in it."""
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        create_table(client, TABLE_NAME)
+        create_tables(client, TABLE_NAME)
         yield client
 
 
@@ -96,7 +104,8 @@ class ApiClient:
 def api_with_moto(clock: Any = None) -> Iterator[tuple[ApiClient, Any]]:
     with moto_table() as client:
         repository = ConversationRepository(client, TABLE_NAME, sleep=lambda _: None)
-        service = ConversationService(repository, clock) if clock else ConversationService(repository)
+        store = DynamoDBPersistenceLayer(table_name=idempotency_table_name(TABLE_NAME), boto3_client=client)
+        service = ConversationService(repository, clock or (lambda: int(time.time())), idempotency_store=store)
         use_service(service, SETTINGS)
         try:
             yield ApiClient(Router()), client

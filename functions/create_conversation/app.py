@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.metrics import MetricUnit
 
 from conversations.http.conditional import conversation_response
@@ -19,8 +19,16 @@ app = ConversationsResolver(body_model=CreateConversationRequest)
 
 @app.post("/v1/conversations", summary="Create a conversation", responses=ERROR_RESPONSES)
 @tracer.capture_method(capture_response=False)
-def create_conversation(request: Annotated[CreateConversationRequest, Body()]) -> Response[Conversation]:
-    created = conversation_service().create(app.current_owner(), request)
+def create_conversation(
+    request: Annotated[CreateConversationRequest, Body()],
+    idempotency_key: Annotated[
+        str | None,
+        Header(min_length=1, max_length=255, description="Retry safely: the same key and body create once (24 h)."),
+    ] = None,
+) -> Response[Conversation]:
+    created = conversation_service().create_idempotently(
+        app.current_owner(), request, idempotency_key, app.lambda_context
+    )
     metrics.add_metric(name="ConversationCreated", unit=MetricUnit.Count, value=1)
     return conversation_response(
         created, status_code=201, headers={"Location": f"/v1/conversations/{created.conversation.id}"}

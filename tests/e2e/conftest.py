@@ -26,7 +26,7 @@ from conversations.models import Conversation
 from conversations.repository import ConversationRepository
 from devtools.local_issuer import LocalIssuer
 from devtools.sam_local import env_vars
-from devtools.template import create_table
+from devtools.template import create_tables
 
 NETWORK = "clarity-e2e"
 DYNAMODB_CONTAINER = "clarity-e2e-dynamodb"
@@ -117,7 +117,7 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EEnvironment]:
     try:
         wait_for_http(port, 60)
         client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{port}")
-        create_table(client, TABLE_NAME)
+        create_tables(client, TABLE_NAME)
         issuer = LocalIssuer(tmp_path_factory.mktemp("issuer"))
         env_vars_file = tmp_path_factory.mktemp("sam") / "env.json"
         endpoint = f"http://{DYNAMODB_CONTAINER}:5000"

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from conversations import keys
 from conversations.repository import ConversationRepository
@@ -26,10 +27,14 @@ TRANSACTION_ITEM_ACTIONS = {
 }
 
 
+# Powertools' idempotency utility documents these as what its DynamoDB store needs.
+IDEMPOTENCY_ACTIONS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+
+
 class RecordingClient:
     def __init__(self, client: Any) -> None:
         self._client = client
-        self.actions: set[str] = set()
+        self.actions_by_table: dict[str, set[str]] = {}
         self.used_index = False
 
     def __getattr__(self, name: str) -> Any:
@@ -39,20 +44,29 @@ class RecordingClient:
             return attribute
 
         def record(**kwargs: Any) -> Any:
-            self.actions.add(f"dynamodb:{operation}")
+            tables = list(kwargs.get("RequestItems", {})) or [kwargs.get("TableName", "")]
             for item in kwargs.get("TransactItems", []):
-                self.actions.update(f"dynamodb:{TRANSACTION_ITEM_ACTIONS[kind]}" for kind in item)
+                for kind, request in item.items():
+                    self._add(request["TableName"], f"dynamodb:{TRANSACTION_ITEM_ACTIONS[kind]}")
+                tables = [request["TableName"] for request in item.values()]
+            for table in tables:
+                self._add(table, f"dynamodb:{operation}")
             self.used_index = self.used_index or "IndexName" in kwargs
             return attribute(**kwargs)
 
         return record
+
+    def _add(self, table: str, action: str) -> None:
+        self.actions_by_table.setdefault(table, set()).add(action)
 
 
 @pytest.fixture
 def recorded() -> Iterator[tuple[ApiClient, RecordingClient, Any]]:
     with moto_table() as client:
         recorder = RecordingClient(client)
-        use_service(ConversationService(ConversationRepository(recorder, TABLE_NAME)), SETTINGS)  # type: ignore[arg-type]
+        store = DynamoDBPersistenceLayer(table_name=SETTINGS.idempotency_table_name or "", boto3_client=recorder)  # type: ignore[arg-type]
+        service = ConversationService(ConversationRepository(recorder, TABLE_NAME), idempotency_store=store)  # type: ignore[arg-type]
+        use_service(service, SETTINGS)
         try:
             yield ApiClient(Router()), recorder, client
         finally:
@@ -61,7 +75,8 @@ def recorded() -> Iterator[tuple[ApiClient, RecordingClient, Any]]:
 
 def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str, str, dict[str, Any]]]:
     """Requests that take every DynamoDB path the function has."""
-    conversation_id = api.create(group_id="GRP0000000000001")["id"]
+    group = "GRP0000000000001"
+    conversation_id = api.create(group_id=group)["id"]
     path = f"/v1/conversations/{conversation_id}"
     raw_client.put_item(
         TableName=TABLE_NAME,
@@ -73,7 +88,9 @@ def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str,
             ("GET", "/v1/conversations", {"query": {"muted": "true", "archived": "false"}}),
         ],
         "CreateConversationFunction": [
-            ("POST", "/v1/conversations", {"json_body": {"contact_id": "WAz8eIbvDR60rouK"}})
+            ("POST", "/v1/conversations", {"json_body": {"contact_id": "WAz8eIbvDR60rouK"}}),
+            ("POST", "/v1/conversations", {"json_body": {"group_id": group}, "headers": {"Idempotency-Key": "k1"}}),
+            ("POST", "/v1/conversations", {"json_body": {"group_id": group}, "headers": {"Idempotency-Key": "k1"}}),
         ],
         "RetrieveConversationFunction": [("GET", path, {}), ("GET", "/v1/conversations/A000000000000000", {})],
         "UpdateConversationFunction": [("PUT", path, {"json_body": {"is_muted": True, "archived_at": 1}})],
@@ -82,18 +99,24 @@ def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str,
     return scenarios[function]
 
 
-def _policy(function: str) -> tuple[set[str], list[Any]]:
+def _policy(function: str) -> dict[str, set[str]]:
+    """Allowed actions by resource: the table's logical id, or `<table>/index/*`."""
     properties = load_template()["Resources"][function]["Properties"]
-    actions: set[str] = set()
-    resources: list[Any] = []
+    allowed: dict[str, set[str]] = {}
     for policy in properties.get("Policies", []):
         for statement in policy["Statement"]:
             assert statement["Effect"] == "Allow"
-            listed = statement["Action"]
-            actions.update([listed] if isinstance(listed, str) else listed)
-            listed_resources = statement["Resource"]
-            resources.extend(listed_resources if isinstance(listed_resources, list) else [listed_resources])
-    return actions, resources
+            actions = statement["Action"]
+            resources = statement["Resource"]
+            for resource in resources if isinstance(resources, list) else [resources]:
+                if "Fn::GetAtt" in resource:
+                    name = resource["Fn::GetAtt"][0]
+                else:
+                    found = re.fullmatch(r"\$\{(\w+)\.Arn\}/index/\*", resource["Fn::Sub"])
+                    assert found, resource
+                    name = f"{found.group(1)}/index/*"
+                allowed.setdefault(name, set()).update([actions] if isinstance(actions, str) else actions)
+    return allowed
 
 
 @pytest.mark.parametrize("function", sorted({route.logical_id for route in function_routes()}))
@@ -102,16 +125,21 @@ def test_role_allows_exactly_the_calls_the_function_makes(
 ) -> None:
     api, recorder, raw_client = recorded
     requests = _scenario(function, api, raw_client)
-    recorder.actions.clear()
+    recorder.actions_by_table.clear()
     recorder.used_index = False
 
     for method, path, options in requests:
         assert api.request(method, path, **options).status < 500
 
-    actions, resources = _policy(function)
-    assert actions == recorder.actions
-    table_arn = {"Fn::GetAtt": ["ConversationsTable", "Arn"]}
-    index_arns = [r for r in resources if isinstance(r, dict) and re.search(r"/index/", str(r.get("Fn::Sub", "")))]
-    assert table_arn in resources
-    assert bool(index_arns) is recorder.used_index
-    assert all(r == table_arn or r in index_arns for r in resources)
+    allowed = _policy(function)
+    calls = recorder.actions_by_table
+    assert allowed.get("ConversationsTable", set()) == calls.get(TABLE_NAME, set())
+    assert ("ConversationsTable/index/*" in allowed) is recorder.used_index
+    if "ConversationsTable/index/*" in allowed:
+        assert allowed["ConversationsTable/index/*"] == {"dynamodb:Query"}
+    idempotency_calls = calls.get(SETTINGS.idempotency_table_name or "", set())
+    if idempotency_calls:
+        assert idempotency_calls <= allowed["IdempotencyTable"] == IDEMPOTENCY_ACTIONS
+    else:
+        assert "IdempotencyTable" not in allowed
+    assert set(allowed) <= {"ConversationsTable", "ConversationsTable/index/*", "IdempotencyTable"}

@@ -10,7 +10,7 @@ from botocore.stub import ANY, Stubber
 from conversations import keys
 from conversations.errors import ConversationNotFound, ServiceUnavailable
 from conversations.models import Conversation, ListFilters, PageRequest
-from conversations.repository import MAX_FILTERED_READS, ConversationRepository
+from conversations.repository import MAX_FILTERED_ITEMS, ConversationRepository
 from tests.support import TABLE_NAME, moto_table
 
 OWNER = "alice"
@@ -126,8 +126,20 @@ def test_has_more_is_false_when_dynamodb_returns_a_last_key_at_the_boundary(tabl
 def test_filtered_page_stops_after_its_read_budget(table: Any) -> None:
     repository = ConversationRepository(table, TABLE_NAME)
     stubber = Stubber(table)
-    for _ in range(MAX_FILTERED_READS):
-        stubber.add_response("query", {"Items": [], "LastEvaluatedKey": _stored("A000000000000001")}, None)
+    # Given every Query reads as many items as it may and none matches
+    limits = [11, 22, 44, 88, 176, 352, 704, 1000, 1000, 1000, 603]
+    assert sum(limits) == MAX_FILTERED_ITEMS
+    for call, limit in enumerate(limits):
+        expected = {"TableName": TABLE_NAME, "IndexName": "GSI2", "KeyConditionExpression": ANY,
+                    "FilterExpression": ANY, "ExpressionAttributeNames": ANY, "ExpressionAttributeValues": ANY,
+                    "ScanIndexForward": False, "Limit": limit}  # fmt: skip
+        if call:
+            expected["ExclusiveStartKey"] = ANY
+        stubber.add_response(
+            "query",
+            {"Items": [], "ScannedCount": limit, "Count": 0, "LastEvaluatedKey": _stored("A000000000000001")},
+            expected,
+        )
     with stubber:
         page = repository.list_page(OWNER, PageRequest(filters=ListFilters(pinned=True, muted=True), limit=10))
     assert page.conversations == []

@@ -17,10 +17,12 @@ from conversations.models import Conversation, Direction, ListFilters, Page, Pag
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-# When a list filter is not a key, each Query reads this many items, and a page stops after
-# MAX_FILTERED_READS of them (documented in README.md: a page may then come back short, with has_more).
-FILTERED_READ_BATCH = 200
-MAX_FILTERED_READS = 25
+# When a list filter is not a key, the first Query reads a page's worth of items and each next
+# one twice as many (up to MAX_FILTERED_BATCH), so dense matches cost little and rare ones few
+# calls. A page stops after MAX_FILTERED_ITEMS items read (README.md: it may then come back
+# short, with has_more).
+MAX_FILTERED_BATCH = 1000
+MAX_FILTERED_ITEMS = 5000
 # BatchWriteItem takes at most 25 requests, and may hand some back as UnprocessedItems.
 BATCH_WRITE_LIMIT = 25
 UNPROCESSED_RETRY_ATTEMPTS = 8
@@ -278,21 +280,23 @@ class ConversationRepository:
         wanted = request.limit + 1
         query = self._query_arguments(owner, plan, request)
         found: list[Conversation] = []
-        reads = 0
+        items_read = 0
+        batch = wanted
         budget_spent = False
         while len(found) < wanted:
-            query["Limit"] = FILTERED_READ_BATCH if plan.filters else wanted - len(found)
+            query["Limit"] = min(batch, MAX_FILTERED_ITEMS - items_read) if plan.filters else wanted - len(found)
             with _dynamodb_errors():
                 response = self._client.query(**query)
-            reads += 1
+            items_read += int(response.get("ScannedCount", 0))
             found.extend(_to_conversation(item) for item in response.get("Items", []))
             last_key = response.get("LastEvaluatedKey")
             if not last_key:
                 break
             query["ExclusiveStartKey"] = last_key
-            if plan.filters and reads >= MAX_FILTERED_READS:
+            if plan.filters and items_read >= MAX_FILTERED_ITEMS:
                 budget_spent = True
                 break
+            batch = min(batch * 2, MAX_FILTERED_BATCH)
         page = found[: request.limit]
         has_more = len(found) > request.limit or budget_spent
         if request.direction is Direction.BEFORE_CURSOR:

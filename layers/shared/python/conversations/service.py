@@ -3,7 +3,11 @@
 import time
 from collections.abc import Callable
 
+from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from conversations.errors import Conflict, ConversationNotFound, InvalidRequest
+from conversations.idempotency import IdempotentCreate
 from conversations.ids import is_valid_id, new_id
 from conversations.models import (
     Conversation,
@@ -16,6 +20,7 @@ from conversations.models import (
     VersionedConversation,
 )
 from conversations.repository import ConversationIdTaken, ConversationRepository
+from conversations.settings import MissingSetting
 
 # A 16-character id has ~59 random bits per second; a clash is a near-impossible event, so
 # a couple of fresh draws is plenty, and more would hide a broken random source.
@@ -27,9 +32,29 @@ def _unix_now() -> int:
 
 
 class ConversationService:
-    def __init__(self, repository: ConversationRepository, clock: Callable[[], int] = _unix_now) -> None:
+    def __init__(
+        self,
+        repository: ConversationRepository,
+        clock: Callable[[], int] = _unix_now,
+        idempotency_store: BasePersistenceLayer | None = None,
+    ) -> None:
         self._repository = repository
         self._clock = clock
+        self._idempotent_create = IdempotentCreate(idempotency_store, self.create) if idempotency_store else None
+
+    def create_idempotently(
+        self,
+        owner: str,
+        request: CreateConversationRequest,
+        idempotency_key: str | None,
+        invocation: LambdaContext | None = None,
+    ) -> VersionedConversation:
+        """Create, or with an Idempotency-Key return what the first request with it created."""
+        if idempotency_key is None:
+            return self.create(owner, request)
+        if self._idempotent_create is None:
+            raise MissingSetting("IDEMPOTENCY_TABLE_NAME")
+        return self._idempotent_create(owner, idempotency_key, request, invocation)
 
     def create(self, owner: str, request: CreateConversationRequest) -> VersionedConversation:
         created_at = self._clock()

@@ -29,6 +29,8 @@ class Settings:
     # Set locally to use moto's server or another DynamoDB-compatible endpoint.
     dynamodb_endpoint_url: str | None
     region: str
+    # Only the create function has one: where Idempotency-Key records live.
+    idempotency_table_name: str | None
     # Only under `sam local` (AWS_SAM_LOCAL), where API Gateway's JWT authorizer does not run.
     local_issuer: LocalIssuer | None
 
@@ -38,6 +40,7 @@ class Settings:
             table_name=_required("TABLE_NAME"),
             dynamodb_endpoint_url=os.environ.get("DYNAMODB_ENDPOINT_URL") or None,
             region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+            idempotency_table_name=os.environ.get("IDEMPOTENCY_TABLE_NAME") or None,
             local_issuer=_local_issuer() if os.environ.get("AWS_SAM_LOCAL") else None,
         )
 

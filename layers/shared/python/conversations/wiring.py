@@ -5,6 +5,7 @@ Nothing is made at import. Tests and the local server install their own service 
 """
 
 import boto3
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from botocore.config import Config
 
 from conversations.repository import ConversationRepository
@@ -37,7 +38,10 @@ def build_service(settings: Settings) -> ConversationService:
         endpoint_url=settings.dynamodb_endpoint_url,
         config=DYNAMODB_CLIENT_CONFIG,
     )
-    return ConversationService(ConversationRepository(client, settings.table_name))
+    idempotency_store = None
+    if settings.idempotency_table_name:
+        idempotency_store = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=client)
+    return ConversationService(ConversationRepository(client, settings.table_name), idempotency_store=idempotency_store)
 
 
 def conversation_service() -> ConversationService:

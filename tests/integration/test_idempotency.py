@@ -1,0 +1,113 @@
+"""Idempotency-Key on create: retries return the first result and create nothing more."""
+
+import threading
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+from conversations.errors import Conflict
+from conversations.models import Conversation, CreateConversationRequest
+from conversations.repository import ConversationRepository
+from conversations.service import ConversationService
+from devtools.template import idempotency_table_name
+from tests.support import TABLE_NAME, ApiClient
+
+BODY = {"contact_id": "WAz8eIbvDR60rouK"}
+
+
+def _count(api: ApiClient, owner: str = "alice") -> int:
+    return len(api.request("GET", "/v1/conversations", owner=owner, query={"limit": "100"}).json()["data"])
+
+
+def test_a_repeat_with_the_same_key_and_body_returns_the_first_response(api: ApiClient) -> None:
+    first = api.request("POST", "/v1/conversations", json_body=BODY, headers={"Idempotency-Key": "retry-1"})
+    again = api.request("POST", "/v1/conversations", json_body=BODY, headers={"Idempotency-Key": "retry-1"})
+
+    assert (first.status, again.status) == (201, 201)
+    assert again.json() == first.json()
+    assert again.header("Location") == first.header("Location")
+    assert _count(api) == 1
+
+
+def test_the_same_body_as_form_or_json_is_the_same_request(api: ApiClient) -> None:
+    first = api.request("POST", "/v1/conversations", json_body=BODY, headers={"Idempotency-Key": "k"})
+    again = api.request("POST", "/v1/conversations", form=BODY, headers={"Idempotency-Key": "k"})
+
+    assert again.json()["id"] == first.json()["id"]
+
+
+def test_the_same_key_with_another_body_is_409(api: ApiClient) -> None:
+    api.request("POST", "/v1/conversations", json_body=BODY, headers={"Idempotency-Key": "k"})
+
+    response = api.request(
+        "POST", "/v1/conversations", json_body={"group_id": "GRP0000000000001"}, headers={"Idempotency-Key": "k"}
+    )
+
+    assert response.status == 409
+    assert response.json()["type"] == "invalid_request"
+    assert _count(api) == 1
+
+
+def test_keys_are_scoped_to_the_owner(api: ApiClient) -> None:
+    alices = api.request("POST", "/v1/conversations", owner="alice", json_body=BODY, headers={"Idempotency-Key": "k"})
+    bobs = api.request("POST", "/v1/conversations", owner="bob", json_body=BODY, headers={"Idempotency-Key": "k"})
+
+    assert bobs.status == 201
+    assert bobs.json()["id"] != alices.json()["id"]
+    assert (_count(api, "alice"), _count(api, "bob")) == (1, 1)
+
+
+def test_without_a_key_every_post_creates(api: ApiClient) -> None:
+    api.request("POST", "/v1/conversations", json_body=BODY)
+    api.request("POST", "/v1/conversations", json_body=BODY)
+
+    assert _count(api) == 2
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256])
+def test_keys_must_be_1_to_255_characters(api: ApiClient, key: str) -> None:
+    response = api.request("POST", "/v1/conversations", json_body=BODY, headers={"Idempotency-Key": key})
+
+    assert response.status == 400
+    assert "idempotency" in response.json()["message"].lower()
+    assert _count(api) == 0
+
+
+def test_a_255_character_key_is_accepted(api: ApiClient) -> None:
+    response = api.request("POST", "/v1/conversations", json_body=BODY, headers={"Idempotency-Key": "x" * 255})
+
+    assert response.status == 201
+
+
+class _BlockingRepository(ConversationRepository):
+    """Holds the first create until released, like a slow first request."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client, TABLE_NAME)
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def create(self, owner: str, conversation: Conversation) -> None:
+        self.entered.set()
+        self.release.wait(timeout=10)
+        super().create(owner, conversation)
+
+
+def test_a_repeat_while_the_first_still_runs_is_409(api_and_table: tuple[ApiClient, Any]) -> None:
+    _, client = api_and_table
+    repository = _BlockingRepository(client)
+    store = DynamoDBPersistenceLayer(table_name=idempotency_table_name(TABLE_NAME), boto3_client=client)
+    service = ConversationService(repository, idempotency_store=store)
+    request = CreateConversationRequest(**BODY)
+    results: list[Any] = []
+    first = threading.Thread(target=lambda: results.append(service.create_idempotently("alice", request, "slow")))
+    first.start()
+    assert repository.entered.wait(timeout=10)
+
+    with pytest.raises(Conflict, match="still being processed"):
+        service.create_idempotently("alice", request, "slow")
+
+    repository.release.set()
+    first.join()
+    assert service.create_idempotently("alice", request, "slow") == results[0]
