@@ -3,6 +3,7 @@
 import os
 import re
 import subprocess
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -187,3 +188,35 @@ def test_make_token_prints_a_token_the_server_accepts(server: LocalServer) -> No
 
     assert jwt.decode(token, options={"verify_signature": False})["sub"] == "carol"
     assert server.request("GET", "/v1/conversations", token=token)[0] == 200
+
+
+def test_50_concurrent_puts_of_different_fields_all_land(server: LocalServer) -> None:
+    owner = f"racer-{uuid.uuid4().hex}"
+    created = server.request("POST", "/v1/conversations", owner=owner, json_body={"contact_id": "WAz8eIbvDR60rouK"})[2]
+    path = f"/v1/conversations/{created['id']}"
+    bodies = [
+        {"is_pinned": True},
+        {"is_muted": True},
+        {"archived_at": 705103200},
+        {"pinned_message_id": "MSG0000000000001"},
+    ]
+    statuses: list[int] = []
+
+    def put(body: dict[str, object]) -> None:
+        statuses.append(server.request("PUT", path, owner=owner, json_body=body)[0])
+
+    threads = [threading.Thread(target=put, args=(bodies[n % len(bodies)],)) for n in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    _, headers, final = server.request("GET", path, owner=owner)
+    assert statuses == [200] * 50
+    assert (final["is_pinned"], final["is_muted"], final["archived_at"], final["pinned_message_id"]) == (
+        True,
+        True,
+        705103200,
+        "MSG0000000000001",
+    )
+    assert headers["ETag"] == '"51"'

@@ -8,8 +8,8 @@ from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
 from conversations import keys
-from conversations.errors import ConversationNotFound, ServiceUnavailable
-from conversations.models import Conversation, ListFilters, PageRequest
+from conversations.errors import ConversationNotFound, InvalidRequest, ServiceUnavailable
+from conversations.models import Conversation, Direction, ListFilters, PageRequest
 from conversations.repository import MAX_FILTERED_ITEMS, ConversationRepository
 from tests.support import TABLE_NAME, moto_table
 
@@ -210,3 +210,26 @@ def test_unprocessed_items_that_never_clear_leave_the_delete_resumable(table: An
 
     ConversationRepository(table, TABLE_NAME).delete(OWNER, "A000000000000001")
     assert _children_left(table, "A000000000000001") == 0
+
+
+def test_a_start_key_dynamodb_refuses_is_a_400_naming_the_cursor(table: Any) -> None:
+    repository = ConversationRepository(table, TABLE_NAME)
+    stubber = Stubber(table)
+    stubber.add_client_error(
+        "query", service_error_code="ValidationException", service_message="The provided starting key is invalid"
+    )
+    request = PageRequest(filters=ListFilters(), limit=10, cursor="A000000000000001", direction=Direction.BEFORE_CURSOR)
+
+    with stubber, pytest.raises(InvalidRequest) as raised:
+        repository.list_page(OWNER, request)
+
+    assert raised.value.param == "ending_before"
+
+
+def test_a_validation_error_without_a_cursor_is_not_blamed_on_the_client(table: Any) -> None:
+    repository = ConversationRepository(table, TABLE_NAME)
+    stubber = Stubber(table)
+    stubber.add_client_error("query", service_error_code="ValidationException")
+
+    with stubber, pytest.raises(ClientError):
+        repository.list_page(OWNER, PageRequest(filters=ListFilters(), limit=10))

@@ -10,7 +10,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from conversations import keys
-from conversations.errors import ConversationNotFound, PreconditionFailed, ServiceUnavailable
+from conversations.errors import ConversationNotFound, InvalidRequest, PreconditionFailed, ServiceUnavailable
 from conversations.keys import StatusIndex
 from conversations.models import Conversation, Direction, ListFilters, Page, PageRequest, VersionedConversation
 
@@ -285,8 +285,7 @@ class ConversationRepository:
         budget_spent = False
         while len(found) < wanted:
             query["Limit"] = min(batch, MAX_FILTERED_ITEMS - items_read) if plan.filters else wanted - len(found)
-            with _dynamodb_errors():
-                response = self._client.query(**query)
+            response = self._query_page(query, request)
             items_read += int(response.get("ScannedCount", 0))
             found.extend(_to_conversation(item) for item in response.get("Items", []))
             last_key = response.get("LastEvaluatedKey")
@@ -302,6 +301,18 @@ class ConversationRepository:
         if request.direction is Direction.BEFORE_CURSOR:
             page.reverse()
         return Page(conversations=page, has_more=has_more)
+
+    def _query_page(self, query: dict[str, Any], request: PageRequest) -> Any:
+        try:
+            with _dynamodb_errors():
+                return self._client.query(**query)
+        except ClientError as error:
+            # DynamoDB refuses a start key it cannot place ("The provided starting key is
+            # invalid"): with a cursor that is the client's input, so a 400 that names it.
+            if request.cursor is not None and error.response.get("Error", {}).get("Code") == "ValidationException":
+                param = "ending_before" if request.direction is Direction.BEFORE_CURSOR else "starting_after"
+                raise InvalidRequest(f"{param} is not a valid cursor for this list", param) from error
+            raise
 
     def _query_arguments(self, owner: str, plan: _QueryPlan, request: PageRequest) -> dict[str, Any]:
         names: dict[str, str] = {}
