@@ -33,10 +33,15 @@ def test_every_endpoint_with_a_foreign_id_cursor_filter_or_key(api: ApiClient) -
     # When B uses A's ids on every single-conversation endpoint
     for conversation_id in alice_ids:
         path = f"/v1/conversations/{conversation_id}"
-        for method, body in (("GET", None), ("PUT", {"is_muted": True}), ("DELETE", None)):
-            response = api.request(method, path, owner="bob", json_body=body)
+        requests: list[tuple[str, dict[str, object] | None]] = [
+            ("GET", None),
+            ("PUT", {"is_muted": True}),
+            ("DELETE", None),
+        ]
+        for method, payload in requests:
+            response = api.request(method, path, owner="bob", json_body=payload)
             # The same answer as for an id that exists nowhere: no oracle for A's ids
-            unknown = api.request(method, "/v1/conversations/Zzzzzzzzzzzzzzzz", owner="bob", json_body=body)
+            unknown = api.request(method, "/v1/conversations/Zzzzzzzzzzzzzzzz", owner="bob", json_body=payload)
             assert response.status == unknown.status == 404, (method, path)
             assert response.text == unknown.text.replace("Zzzzzzzzzzzzzzzz", conversation_id)
         conditional = api.request("PUT", path, owner="bob", json_body={"is_muted": True}, headers={"If-Match": '"2"'})
