@@ -19,7 +19,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_REGION ?= us-east-1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run token test lint build e2e sam-local-files deploy bench openapi lock clean
+.PHONY: help install run token test lint build e2e sam-local-files deploy fuzz bench openapi lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ lock: $(STAMP) ## Re-resolve the lock files from pyproject.toml
 	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras -o layers/shared/requirements.txt pyproject.toml
 	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras --extra dev -o requirements/dev.lock pyproject.toml
 	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras -o requirements/sam.lock requirements/sam.in
+
+fuzz: $(STAMP) ## schemathesis against the local server, from openapi.json (bounded)
+	scripts/fuzz.sh
 
 bench: $(STAMP) ## Benchmarks: writes bench/results.json and prints a table (not part of CI)
 	$(VENV_PY) -W ignore -m bench.run

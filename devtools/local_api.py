@@ -99,6 +99,12 @@ class LocalGateway:
         return {name: value if isinstance(value, str) else json.dumps(value) for name, value in claims.items()}
 
 
+class LocalHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # The stdlib's backlog of 5 refuses bursts of concurrent clients; API Gateway does not.
+    request_queue_size = 256
+
+
 def _gateway_message(status: HTTPStatus, message: str) -> tuple[int, dict[str, str], bytes]:
     return (
         status,
@@ -134,7 +140,12 @@ def _request_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
             elapsed_ms = (time.perf_counter() - started) * 1000
             log.info("%s %s %d %.1f ms", self.command, urlsplit(self.path).path, status, elapsed_ms)
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve  # noqa: N815
+        def __getattr__(self, name: str) -> Any:
+            # Every method (GET, TRACE, QUERY, ...) reaches the router, which answers 404 for
+            # what the template does not route, as API Gateway does; never the stdlib's 501.
+            if name.startswith("do_"):
+                return self._serve
+            raise AttributeError(name)
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - overrides the stdlib's name
             """Silenced: _serve logs one line per request instead."""
@@ -158,8 +169,7 @@ def serve(port: int, table_name: str, endpoint_url: str | None) -> None:
     router = Router()
     for route in router.routes:
         router.handler(route)  # import every function now, as Lambda's init would, not on first request
-    server = ThreadingHTTPServer(("127.0.0.1", port), _request_handler(LocalGateway(router, issuer)))
-    server.daemon_threads = True
+    server = LocalHTTPServer(("127.0.0.1", port), _request_handler(LocalGateway(router, issuer)))
     url = f"http://127.0.0.1:{server.server_address[1]}"
     token = issuer.token("alice")
     print(  # noqa: T201 - the banner is for the person who ran `make run`

@@ -24,12 +24,32 @@ DESCRIPTION = (
 def _as_served(schema: dict[str, Any]) -> dict[str, Any]:
     """Document what the functions really do around Powertools' defaults.
 
-    Validation errors are 400, not Powertools' raw 422, and bodies may also be form-encoded
-    (conversations.http.request_body turns them into JSON before validation).
+    Validation errors are 400, not Powertools' raw 422; bodies may also be form-encoded
+    (conversations.http.request_body turns them into JSON before validation); and API Gateway
+    itself answers a bad token (401) or an unrouted path (404) with `{"message": ...}`.
     """
+    schema.setdefault("components", {}).setdefault("schemas", {})["GatewayMessage"] = {
+        "title": "GatewayMessage",
+        "type": "object",
+        "required": ["message"],
+        "properties": {"message": {"type": "string"}},
+    }
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            operation.get("responses", {}).pop("422", None)
+            for parameter in operation.get("parameters", []):
+                # An optional parameter is absent or a string: never the JSON null `str | None` implies.
+                options = parameter["schema"].get("anyOf", [])
+                if {"type": "null"} in options and len(options) == 2:
+                    parameter["schema"] = {**parameter["schema"], **next(o for o in options if o != {"type": "null"})}
+                    parameter["schema"].pop("anyOf")
+            responses = operation.get("responses", {})
+            responses.pop("422", None)
+            if "204" in responses:
+                responses["204"].pop("content", None)  # Powertools documents the `None` return as a body
+            for status in ("401", "404"):
+                body = responses.get(status, {}).get("content", {}).get("application/json")
+                if body is not None:
+                    body["schema"] = {"anyOf": [body["schema"], {"$ref": "#/components/schemas/GatewayMessage"}]}
             content = operation.get("requestBody", {}).get("content", {})
             if "application/json" in content:
                 content["application/x-www-form-urlencoded"] = content["application/json"]

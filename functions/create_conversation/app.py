@@ -8,7 +8,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from conversations.http.conditional import conversation_response
 from conversations.http.handler import lambda_handler_for
-from conversations.http.openapi import ERROR_RESPONSES
+from conversations.http.openapi import responses
 from conversations.http.resolver import ConversationsResolver
 from conversations.models import Conversation, CreateConversationRequest
 from conversations.observability import metrics, tracer
@@ -17,7 +17,11 @@ from conversations.wiring import conversation_service
 app = ConversationsResolver(body_model=CreateConversationRequest)
 
 
-@app.post("/v1/conversations", summary="Create a conversation", responses=ERROR_RESPONSES)
+@app.post(
+    "/v1/conversations",
+    summary="Create a conversation",
+    responses=responses(201, "The conversation created", Conversation),
+)
 @tracer.capture_method(capture_response=False)
 def create_conversation(
     request: Annotated[CreateConversationRequest, Body()],

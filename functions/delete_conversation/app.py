@@ -5,7 +5,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from conversations.http.conditional import IfMatch, expected_version
 from conversations.http.handler import lambda_handler_for
-from conversations.http.openapi import ERROR_RESPONSES
+from conversations.http.openapi import responses
 from conversations.http.resolver import ConversationsResolver
 from conversations.observability import metrics, tracer
 from conversations.wiring import conversation_service
@@ -16,7 +16,7 @@ app = ConversationsResolver()
 @app.delete(
     "/v1/conversations/<conversation_id>",
     summary="Delete a conversation",
-    responses={204: {"description": "Deleted"}, **ERROR_RESPONSES},
+    responses=responses(204, "Deleted, with everything in it"),
 )
 @tracer.capture_method(capture_response=False)
 def delete_conversation(conversation_id: str, if_match: IfMatch = None) -> Response[None]:

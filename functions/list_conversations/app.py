@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from conversations.http.handler import lambda_handler_for
-from conversations.http.openapi import ERROR_RESPONSES, QueryFlag
+from conversations.http.openapi import QueryFlag, responses
 from conversations.http.resolver import ConversationsResolver
 from conversations.models import ConversationList, ListFilters, ResourceId
 from conversations.observability import tracer
@@ -14,7 +14,11 @@ from conversations.wiring import conversation_service
 app = ConversationsResolver()
 
 
-@app.get("/v1/conversations", summary="List all conversations", responses=ERROR_RESPONSES)
+@app.get(
+    "/v1/conversations",
+    summary="List all conversations",
+    responses=responses(200, "A page of conversations, newest first", ConversationList),
+)
 @tracer.capture_method(capture_response=False)
 def list_conversations(
     limit: Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")] = 10,

@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from conversations.http.conditional import conversation_response
 from conversations.http.handler import lambda_handler_for
-from conversations.http.openapi import ERROR_RESPONSES
+from conversations.http.openapi import responses
 from conversations.http.resolver import ConversationsResolver
 from conversations.models import Conversation
 from conversations.observability import tracer
@@ -13,7 +13,11 @@ from conversations.wiring import conversation_service
 app = ConversationsResolver()
 
 
-@app.get("/v1/conversations/<conversation_id>", summary="Retrieve a conversation", responses=ERROR_RESPONSES)
+@app.get(
+    "/v1/conversations/<conversation_id>",
+    summary="Retrieve a conversation",
+    responses=responses(200, "The conversation", Conversation),
+)
 @tracer.capture_method(capture_response=False)
 def retrieve_conversation(conversation_id: str) -> Response[Conversation]:
     return conversation_response(conversation_service().retrieve(app.current_owner(), conversation_id))

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from conversations.http.conditional import IfMatch, conversation_response, expected_version
 from conversations.http.handler import lambda_handler_for
-from conversations.http.openapi import ERROR_RESPONSES
+from conversations.http.openapi import responses
 from conversations.http.resolver import ConversationsResolver
 from conversations.models import Conversation, UpdateConversationRequest
 from conversations.observability import tracer
@@ -16,7 +16,11 @@ from conversations.wiring import conversation_service
 app = ConversationsResolver(body_model=UpdateConversationRequest)
 
 
-@app.put("/v1/conversations/<conversation_id>", summary="Update a conversation", responses=ERROR_RESPONSES)
+@app.put(
+    "/v1/conversations/<conversation_id>",
+    summary="Update a conversation",
+    responses=responses(200, "The conversation updated", Conversation),
+)
 @tracer.capture_method(capture_response=False)
 def update_conversation(
     conversation_id: str,

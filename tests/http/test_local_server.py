@@ -77,6 +77,12 @@ def test_routes_served_are_exactly_the_templates(server: LocalServer) -> None:
                 assert (status, body) == (404, {"message": "Not Found"}), (method, path)
 
 
+@pytest.mark.parametrize("method", ["TRACE", "QUERY", "PATCH", "OPTIONS"])
+def test_methods_the_template_does_not_route_are_404_not_501(server: LocalServer, method: str) -> None:
+    # Found by schemathesis: the stdlib server answered unknown methods with an HTML 501.
+    assert server.request(method, "/v1/conversations")[::2] == (404, {"message": "Not Found"})
+
+
 @pytest.mark.parametrize("path", ["/", "/v1", "/v2/conversations", "/v1/conversations/a/b"])
 def test_unrouted_paths_get_api_gateways_404_even_without_a_token(server: LocalServer, path: str) -> None:
     assert server.request("GET", path, owner=None)[::2] == (404, {"message": "Not Found"})

@@ -62,7 +62,7 @@ def test_if_match_star_and_malformed_values(api: ApiClient) -> None:
     path = f"/v1/conversations/{api.create()['id']}"
 
     assert api.request("PUT", path, json_body={"is_muted": True}, headers={"If-Match": "*"}).status == 200
-    for bad in ("1", 'W/"1"', '"1", "2"', '"x"'):
+    for bad in ("1", 'W/"1"', '"1", "2"', '"x"', "null", ""):
         response = api.request("PUT", path, json_body={"is_muted": True}, headers={"If-Match": bad})
         assert response.status == 400, bad
         assert "If-Match" in response.json()["message"]

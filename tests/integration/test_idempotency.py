@@ -111,3 +111,13 @@ def test_a_repeat_while_the_first_still_runs_is_409(api_and_table: tuple[ApiClie
     repository.release.set()
     first.join()
     assert service.create_idempotently("alice", request, "slow") == results[0]
+
+
+def test_a_key_with_a_group_only_body_replays(api: ApiClient) -> None:
+    # Found by schemathesis: absent fields were stored as nulls and failed on the way back in.
+    body = {"group_id": "GRP0000000000001"}
+    first = api.request("POST", "/v1/conversations", json_body=body, headers={"Idempotency-Key": "group-only"})
+    again = api.request("POST", "/v1/conversations", json_body=body, headers={"Idempotency-Key": "group-only"})
+
+    assert (first.status, again.status) == (201, 201)
+    assert again.json()["id"] == first.json()["id"]

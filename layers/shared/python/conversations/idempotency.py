@@ -64,7 +64,7 @@ class IdempotentCreate:
         if invocation is not None:
             # Lets an in-progress record expire with the invocation, should the function die.
             self._config.register_lambda_context(invocation)
-        call = {"owner": owner, "key": key, "body": request.model_dump(mode="json")}
+        call = {"owner": owner, "key": key, "body": request.model_dump(mode="json", exclude_none=True)}
         try:
             result: VersionedConversation = self._run(call=call)
         except IdempotencyValidationError as error:

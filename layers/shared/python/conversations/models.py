@@ -58,10 +58,15 @@ class ConversationList(BaseModel):
 class CreateConversationRequest(BaseModel):
     # strict: JSON `"true"` is not a boolean and `"12"` is not a timestamp; form bodies are
     # converted to real types before validation (conversations.http.request_body).
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"anyOf": [{"required": ["contact_id"]}, {"required": ["group_id"]}]},
+    )
 
-    contact_id: ResourceId | None = None
-    group_id: ResourceId | None = None
+    # Absent, not null, when not given: the documented schema says "a string, if present".
+    contact_id: ResourceId = None  # type: ignore[assignment]
+    group_id: ResourceId = None  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _needs_contact_or_group(self) -> "CreateConversationRequest":
@@ -73,11 +78,16 @@ class CreateConversationRequest(BaseModel):
 class UpdateConversationRequest(BaseModel):
     """A partial update: only the fields present in the body change; null clears."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"minProperties": 1},
+    )
 
     pinned_message_id: ResourceId | None = None
-    is_pinned: StrictBool | None = None
-    is_muted: StrictBool | None = None
+    # Absent means "leave as is"; null is not a value these two can take.
+    is_pinned: StrictBool = None  # type: ignore[assignment]
+    is_muted: StrictBool = None  # type: ignore[assignment]
     archived_at: Timestamp | None = None
 
     @model_validator(mode="after")

@@ -10,6 +10,7 @@ from conversations.errors import InvalidRequest
 from conversations.models import Conversation, VersionedConversation
 
 _ETAG = re.compile(r'"(\d{1,18})"')
+IF_MATCH_PATTERN = r'^(\*|"\d{1,18}")$'
 
 IfMatch = Annotated[
     str | None,

@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator
 
 from conversations.models import ErrorBody
 
@@ -23,6 +23,15 @@ QueryFlag = Annotated[bool, BeforeValidator(_query_flag)]
 
 _ERROR_CONTENT: dict[str, Any] = {"application/json": {"model": ErrorBody}}
 
+
+def responses(status: int, description: str, model: type[BaseModel] | None = None) -> dict[int, OpenAPIResponse]:
+    """A route's documented responses: its success (with its model, if it has a body) and the errors."""
+    success: OpenAPIResponse = {"description": description}
+    if model is not None:
+        success["content"] = {"application/json": {"model": model}}
+    return {status: success, **ERROR_RESPONSES}
+
+
 ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
     status: {"description": description, "content": _ERROR_CONTENT}
     for status, description in (
@@ -30,7 +39,7 @@ ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
         (401, "Missing or invalid identity"),
         (404, "No such conversation (or not the caller's)"),
         (405, "Method not allowed"),
-        (409, "Conflict"),
+        (409, "Idempotency-Key reused with another body, or still in progress"),
         (412, "If-Match names an older version"),
         (413, "Body larger than 64 KB"),
         (415, "Unsupported Content-Type"),
