@@ -19,7 +19,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_REGION ?= us-east-1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run token test lint build e2e sam-local-files deploy fuzz bench openapi lock clean
+.PHONY: help install run token test lint build e2e sam-local-files deploy fuzz load bench openapi lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ lock: $(STAMP) ## Re-resolve the lock files from pyproject.toml
 
 fuzz: $(STAMP) ## schemathesis against the local server, from openapi.json (bounded)
 	scripts/fuzz.sh
+
+load: $(STAMP) ## 20 clients for LOAD_SECONDS (30) against the local server, then an audit of every conversation
+	LOAD_SECONDS=$(or $(LOAD_SECONDS),30) $(VENV_PY) -m devtools.load
 
 bench: $(STAMP) ## Benchmarks: writes bench/results.json and prints a table (not part of CI)
 	$(VENV_PY) -W ignore -m bench.run
