@@ -24,7 +24,8 @@ from devtools.local_issuer import LocalIssuer
 from devtools.template import ROOT
 
 OWNERS = ("load-alice", "load-bob")
-OPERATIONS = (("create", 30), ("list", 30), ("retrieve", 15), ("update", 15), ("delete", 10))
+OPERATIONS = ("create", "list", "retrieve", "update", "delete")
+OPERATION_WEIGHTS = (30, 30, 15, 15, 10)
 
 
 @dataclass
@@ -56,8 +57,7 @@ class Client:
 
     def step(self) -> None:
         owner = self._random.choice(OWNERS)
-        names, weights = zip(*OPERATIONS, strict=True)
-        operation = self._random.choices(names, weights)[0]
+        operation = self._random.choices(OPERATIONS, OPERATION_WEIGHTS)[0]
         mine = sorted(self.log.created[owner] - self.log.deleted[owner])
         if operation in ("retrieve", "update", "delete") and not mine:
             operation = "create"
