@@ -81,14 +81,15 @@ def _wait_until_serving(port: int, process: subprocess.Popen[str]) -> None:
 
 def start_local_server(key_directory: Path, extra_env: dict[str, str] | None = None) -> LocalServer:
     port = _free_port()
+    # The test session's own TABLE_NAME is not the server's: it makes its own table.
+    inherited = {name: value for name, value in os.environ.items() if name != "TABLE_NAME"}
     env = {
-        **os.environ,
+        **inherited,
         "PORT": str(port),
         "LOCAL_KEY_DIR": str(key_directory),
         "PYTHONPATH": f"{ROOT / 'layers' / 'shared' / 'python'}{os.pathsep}{ROOT}",
         **(extra_env or {}),
     }
-    env.pop("TABLE_NAME", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "devtools.local_api"],
         cwd=ROOT,

@@ -8,6 +8,7 @@ import time
 import uuid
 from pathlib import Path
 
+import boto3
 import jwt
 import pytest
 
@@ -226,3 +227,23 @@ def test_50_concurrent_puts_of_different_fields_all_land(server: LocalServer) ->
         "MSG0000000000001",
     )
     assert headers["ETag"] == '"51"'
+
+
+def test_an_external_dynamodb_is_used_and_its_table_created(tmp_path: Path) -> None:
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415
+
+    dynamodb = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    dynamodb.start()
+    host, port = dynamodb.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    local = start_local_server(tmp_path, {"DYNAMODB_ENDPOINT_URL": endpoint, "TABLE_NAME": "team-table"})
+    try:
+        status, _, created = local.request("POST", "/v1/conversations", json_body={"contact_id": "WAz8eIbvDR60rouK"})
+    finally:
+        stop_local_server(local)
+        client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint)
+        items = client.scan(TableName="team-table")["Items"]
+        dynamodb.stop()
+
+    assert status == 201
+    assert [item["id"]["S"] for item in items] == [created["id"]]

@@ -4,6 +4,8 @@ Nothing is made at import. Tests and the local server install their own service 
 `use_service`.
 """
 
+from typing import TYPE_CHECKING
+
 import boto3
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from botocore.config import Config
@@ -12,10 +14,13 @@ from conversations.repository import ConversationRepository
 from conversations.service import ConversationService
 from conversations.settings import Settings
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 # botocore's standard retry mode backs off on throttling and 5xx; the budget stays inside
-# the function's timeout: 3 attempts, each bounded by the timeouts below.
+# the function's timeout: 3 attempts in all, each bounded by the timeouts below.
 DYNAMODB_CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 3},
+    retries={"mode": "standard", "total_max_attempts": 3},
     connect_timeout=2,
     read_timeout=3,
 )
@@ -31,13 +36,17 @@ def current_settings() -> Settings:
     return _settings
 
 
-def build_service(settings: Settings) -> ConversationService:
-    client = boto3.client(
+def dynamodb_client(settings: Settings) -> "DynamoDBClient":
+    return boto3.client(
         "dynamodb",
         region_name=settings.region,
         endpoint_url=settings.dynamodb_endpoint_url,
         config=DYNAMODB_CLIENT_CONFIG,
     )
+
+
+def build_service(settings: Settings) -> ConversationService:
+    client = dynamodb_client(settings)
     idempotency_store = None
     if settings.idempotency_table_name:
         idempotency_store = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=client)
