@@ -73,21 +73,8 @@ class E2EEnvironment:
     def seed_example_conversation(self, owner: str) -> None:
         """The conversation the committed events name, owned by `owner`."""
         repository = ConversationRepository(self.dynamodb, TABLE_NAME)
-        repository.create(
-            owner,
-            Conversation(
-                id=EXAMPLE_ID,
-                contact_id="WAz8eIbvDR60rouK",
-                group_id=None,
-                pinned_message_id=None,
-                is_pinned=False,
-                is_muted=False,
-                last_active_at=None,
-                last_opened_at=None,
-                created_at=692233200,
-                archived_at=None,
-            ),
-        )
+        conversation = Conversation.started(EXAMPLE_ID, 692233200, contact_id="WAz8eIbvDR60rouK")
+        repository.create(owner, conversation)
 
 
 def wait_for_http(port: int, seconds: float) -> None:

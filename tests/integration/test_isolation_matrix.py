@@ -2,7 +2,7 @@
 
 import itertools
 
-from tests.support import ApiClient
+from tests.support import ApiClient, ApiResponse
 
 GROUP = "GRP0000000000001"
 FILTERS = [
@@ -13,17 +13,20 @@ FILTERS = [
 ]
 
 
+STATES = list(itertools.product((True, False), repeat=3))
+
+
+def _create_with_key(api: ApiClient, owner: str, key: str) -> ApiResponse:
+    return api.request(
+        "POST", "/v1/conversations", owner=owner, json_body={"group_id": GROUP}, headers={"Idempotency-Key": key}
+    )
+
+
 def test_every_endpoint_with_a_foreign_id_cursor_filter_or_key(api: ApiClient) -> None:
-    # Given owner A's conversations in every state, and one of B's own
+    # Given owner A's conversations in every state (each made with an idempotency key), and one of B's own
     alice_ids = []
-    for pinned, muted, archived in itertools.product((True, False), repeat=3):
-        conversation = api.request(
-            "POST",
-            "/v1/conversations",
-            owner="alice",
-            json_body={"group_id": GROUP},
-            headers={"Idempotency-Key": f"a{pinned}{muted}{archived}"},
-        ).json()
+    for pinned, muted, archived in STATES:
+        conversation = _create_with_key(api, "alice", f"a{pinned}{muted}{archived}").json()
         body = {"is_pinned": pinned, "is_muted": muted, "archived_at": 705103200 if archived else None}
         api.request("PUT", f"/v1/conversations/{conversation['id']}", owner="alice", json_body=body)
         alice_ids.append(conversation["id"])
@@ -54,14 +57,8 @@ def test_every_endpoint_with_a_foreign_id_cursor_filter_or_key(api: ApiClient) -
         assert {c["id"] for c in response.json()["data"]} <= {bob_id}, params
         responses.append(response.text)
     # ... and A's idempotency keys
-    for pinned, muted, archived in itertools.product((True, False), repeat=3):
-        response = api.request(
-            "POST",
-            "/v1/conversations",
-            owner="bob",
-            json_body={"group_id": GROUP},
-            headers={"Idempotency-Key": f"a{pinned}{muted}{archived}"},
-        )
+    for pinned, muted, archived in STATES:
+        response = _create_with_key(api, "bob", f"a{pinned}{muted}{archived}")
         assert response.status == 201
         assert response.json()["id"] not in alice_ids
         responses.append(response.text)

@@ -16,19 +16,8 @@ from tests.support import TABLE_NAME, moto_table
 OWNER = "alice"
 
 
-def _conversation(conversation_id: str, created_at: int = 1_700_000_000) -> Conversation:
-    return Conversation(
-        id=conversation_id,
-        contact_id="WAz8eIbvDR60rouK",
-        group_id=None,
-        pinned_message_id=None,
-        is_pinned=False,
-        is_muted=False,
-        last_active_at=None,
-        last_opened_at=None,
-        created_at=created_at,
-        archived_at=None,
-    )
+def _conversation(conversation_id: str) -> Conversation:
+    return Conversation.started(conversation_id, 1_700_000_000, contact_id="WAz8eIbvDR60rouK")
 
 
 def _stored(conversation_id: str) -> dict[str, Any]:
@@ -147,19 +136,19 @@ def test_filtered_page_stops_after_its_read_budget(table: Any) -> None:
     stubber.assert_no_pending_responses()
 
 
-def test_throttling_that_outlives_retries_is_service_unavailable(table: Any) -> None:
+@pytest.mark.parametrize(
+    ("code", "raised"),
+    [
+        ("ThrottlingException", ServiceUnavailable),  # outlived the retries: the client may retry
+        ("ProvisionedThroughputExceededException", ServiceUnavailable),
+        ("ValidationException", ClientError),  # a bug of ours is not hidden as "unavailable"
+    ],
+)
+def test_dynamodb_errors_map_to_what_the_client_can_do(table: Any, code: str, raised: type[Exception]) -> None:
     repository = ConversationRepository(table, TABLE_NAME)
     stubber = Stubber(table)
-    stubber.add_client_error("update_item", service_error_code="ThrottlingException", http_status_code=400)
-    with stubber, pytest.raises(ServiceUnavailable):
-        repository.record_open(OWNER, "A000000000000001", 1)
-
-
-def test_validation_errors_are_not_hidden_as_unavailable(table: Any) -> None:
-    repository = ConversationRepository(table, TABLE_NAME)
-    stubber = Stubber(table)
-    stubber.add_client_error("update_item", service_error_code="ValidationException", http_status_code=400)
-    with stubber, pytest.raises(ClientError):
+    stubber.add_client_error("update_item", service_error_code=code, http_status_code=400)
+    with stubber, pytest.raises(raised):
         repository.record_open(OWNER, "A000000000000001", 1)
 
 

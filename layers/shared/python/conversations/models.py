@@ -37,6 +37,24 @@ class Conversation(BaseModel):
     created_at: int
     archived_at: int | None
 
+    @classmethod
+    def started(
+        cls, conversation_id: str, created_at: int, contact_id: str | None = None, group_id: str | None = None
+    ) -> "Conversation":
+        """A conversation as it is created: not pinned, muted, archived or ever opened."""
+        return cls(
+            id=conversation_id,
+            contact_id=contact_id,
+            group_id=group_id,
+            pinned_message_id=None,
+            is_pinned=False,
+            is_muted=False,
+            last_active_at=None,
+            last_opened_at=None,
+            created_at=created_at,
+            archived_at=None,
+        )
+
 
 @dataclass(frozen=True)
 class VersionedConversation:

@@ -59,17 +59,8 @@ class ConversationService:
     def create(self, owner: str, request: CreateConversationRequest) -> VersionedConversation:
         created_at = self._clock()
         for _ in range(ID_DRAW_ATTEMPTS):
-            conversation = Conversation(
-                id=new_id(created_at),
-                contact_id=request.contact_id,
-                group_id=request.group_id,
-                pinned_message_id=None,
-                is_pinned=False,
-                is_muted=False,
-                last_active_at=None,
-                last_opened_at=None,
-                created_at=created_at,
-                archived_at=None,
+            conversation = Conversation.started(
+                new_id(created_at), created_at, contact_id=request.contact_id, group_id=request.group_id
             )
             try:
                 self._repository.create(owner, conversation)
