@@ -40,10 +40,18 @@ def table() -> Iterator[Any]:
 class FaultyClient:
     """Wraps a real (moto) client; batch_write_item processes only some requests, or fails."""
 
-    def __init__(self, client: Any, *, process_at_most: int = 25, fail_on_call: int | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        process_at_most: int = 25,
+        fail_on_call: int | None = None,
+        failure: Exception | None = None,
+    ) -> None:
         self._client = client
         self._process_at_most = process_at_most
         self._fail_on_call = fail_on_call
+        self._failure = failure or RuntimeError("the function died here")
         self.batch_calls = 0
 
     def __getattr__(self, name: str) -> Any:
@@ -52,7 +60,7 @@ class FaultyClient:
     def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:  # noqa: N803
         self.batch_calls += 1
         if self._fail_on_call is not None and self.batch_calls == self._fail_on_call:
-            raise RuntimeError("the function died here")
+            raise self._failure
         (table_name, requests), *_ = RequestItems.items()
         done, left = requests[: self._process_at_most], requests[self._process_at_most :]
         self._client.batch_write_item(RequestItems={table_name: done})
@@ -167,13 +175,23 @@ def test_delete_removes_1000_children_despite_unprocessed_items(table: Any) -> N
     assert faulty.batch_calls > 40  # 1000 / 25 batches, plus the retries of unprocessed items
 
 
-def test_a_delete_that_dies_part_way_is_finished_by_a_retry(table: Any) -> None:
-    dying = FaultyClient(table, fail_on_call=5)
+THROTTLED = ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "BatchWriteItem")
+
+
+@pytest.mark.parametrize(
+    ("failure", "seen_as"),
+    [(RuntimeError("the function died here"), RuntimeError), (THROTTLED, ServiceUnavailable)],
+    ids=["function dies", "throttled past the retries"],
+)
+def test_a_delete_that_stops_part_way_is_finished_by_a_retry(
+    table: Any, failure: Exception, seen_as: type[Exception]
+) -> None:
+    dying = FaultyClient(table, fail_on_call=5, failure=failure)
     repository = ConversationRepository(dying, TABLE_NAME, sleep=lambda _: None)  # type: ignore[arg-type]
     repository.create(OWNER, _conversation("A000000000000001"))
     _add_children(table, "A000000000000001", 300)
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(seen_as):
         repository.delete(OWNER, "A000000000000001")
 
     # The conversation is gone for readers at once, though children remain
