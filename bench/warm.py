@@ -17,7 +17,6 @@ from botocore.stub import Stubber
 
 from bench import baseline
 from bench.cold_start import ROUTES
-from devtools.events import http_api_event, jwt_claims
 from devtools.lambda_context import LocalLambdaContext
 
 TABLE = "bench-warm"
@@ -74,8 +73,8 @@ def main() -> None:
         from conversations.settings import Settings  # noqa: PLC0415
         from conversations.wiring import use_service  # noqa: PLC0415
 
-        method, path_template, module_name, raw_query, body = ROUTES[endpoint]
-        handler = importlib.import_module(module_name).lambda_handler
+        target = ROUTES[endpoint]
+        handler = importlib.import_module(target.module_name).lambda_handler
         settings = Settings(
             table_name=TABLE,
             dynamodb_endpoint_url=None,
@@ -84,16 +83,10 @@ def main() -> None:
             local_issuer=None,
         )
         use_service(ConversationService(ConversationRepository(client, TABLE)), settings)
-        path = path_template.replace("{id}", CONVERSATION_ID)
-        route_key = f"{method} {path_template.replace('{id}', '{conversation_id}')}"
 
         def serve() -> int:
-            event = http_api_event(
-                method, path, route_key=route_key, claims=jwt_claims(OWNER), raw_query=raw_query,
-                headers={"content-type": "application/json"} if body else {}, body=body,
-                path_parameters={"conversation_id": CONVERSATION_ID} if "{id}" in path_template else None,
-            )  # fmt: skip
-            return int(handler(event, LocalLambdaContext(module_name))["statusCode"])
+            event = target.event(OWNER, CONVERSATION_ID)
+            return int(handler(event, LocalLambdaContext(target.module_name))["statusCode"])
     else:
 
         def serve() -> int:
