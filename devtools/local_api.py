@@ -22,8 +22,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
-import jwt
 
+from conversations.errors import Unauthenticated
+from conversations.http.auth import bearer_token
 from devtools.local_issuer import LocalIssuer
 from devtools.routing import Router, invoke
 from devtools.template import create_tables, function_environment
@@ -71,29 +72,23 @@ class LocalGateway:
         self, method: str, target: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
         url = urlsplit(target)
-        if self.router.match(method, url.path) is None:
+        # API Gateway routes first, then authorizes: an unknown route is a 404 even without a token.
+        match = self.router.match(method, url.path)
+        if match is None:
             return _gateway_message(HTTPStatus.NOT_FOUND, "Not Found")
         claims = self._authorize(headers)
         if claims is None:
             return _gateway_message(HTTPStatus.UNAUTHORIZED, "Unauthorized")
         with self._invoke_lock:
-            result = invoke(
-                self.router, method, url.path, claims=claims, raw_query=url.query, headers=headers, body=body
-            )
-        if result is None:  # the match above makes this unreachable; keep the gateway's answer anyway
-            return _gateway_message(HTTPStatus.NOT_FOUND, "Not Found")
+            result = invoke(self.router, match, claims=claims, raw_query=url.query, headers=headers, body=body)
         payload = result.get("body") or ""
         raw = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode("utf-8")
         return int(result["statusCode"]), {k: str(v) for k, v in (result.get("headers") or {}).items()}, raw
 
     def _authorize(self, headers: dict[str, str]) -> dict[str, str] | None:
-        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            return None
         try:
-            claims = self.issuer.verify(token.strip())
-        except jwt.PyJWTError:
+            claims = self.issuer.verify(bearer_token(headers))
+        except Unauthenticated:
             return None
         # The HTTP API authorizer hands claims on as strings.
         return {name: value if isinstance(value, str) else json.dumps(value) for name, value in claims.items()}

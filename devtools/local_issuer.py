@@ -14,7 +14,9 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from conversations.http.auth import verify_token
 from conversations.settings import LOCAL_AUDIENCE_DEFAULT, LOCAL_ISSUER_DEFAULT
+from conversations.settings import LocalIssuer as IssuerSettings
 from devtools.template import ROOT
 
 KEY_DIRECTORY = Path(os.environ.get("LOCAL_KEY_DIR", ROOT / ".local"))
@@ -41,17 +43,14 @@ class LocalIssuer:
         claims = {"sub": sub, "iss": self.issuer, "aud": self.audience, "iat": now, "exp": now + lifetime_seconds}
         return jwt.encode(claims, self._private_key, algorithm="RS256")
 
+    @property
+    def settings(self) -> IssuerSettings:
+        """What a verifier needs: the same settings `sam local` functions get."""
+        return IssuerSettings(public_key_pem=self.public_key_pem, issuer=self.issuer, audience=self.audience)
+
     def verify(self, token: str) -> dict[str, Any]:
-        """Signature, expiry, issuer and audience, as API Gateway's JWT authorizer checks them."""
-        claims: dict[str, Any] = jwt.decode(
-            token,
-            self.public_key_pem,
-            algorithms=["RS256"],
-            audience=self.audience,
-            issuer=self.issuer,
-            options={"require": ["exp", "sub", "iss", "aud"]},
-        )
-        return claims
+        """The claims of a token this issuer signed; Unauthenticated otherwise."""
+        return verify_token(token, self.settings)
 
 
 def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:

@@ -12,6 +12,7 @@ from devtools.template import FunctionRoute, function_routes, import_handler
 @dataclass(frozen=True)
 class RouteMatch:
     route: FunctionRoute
+    path: str
     path_parameters: dict[str, str]
 
     @property
@@ -33,7 +34,7 @@ class Router:
         for route, pattern in self._patterns:
             found = pattern.match(path)
             if found and route.method == method.upper():
-                return RouteMatch(route, found.groupdict())
+                return RouteMatch(route, path, found.groupdict())
         return None
 
     def handler(self, route: FunctionRoute) -> Any:
@@ -44,21 +45,17 @@ class Router:
 
 def invoke(
     router: Router,
-    method: str,
-    path: str,
+    match: RouteMatch,
     *,
     claims: dict[str, str] | None,
     raw_query: str = "",
     headers: dict[str, str] | None = None,
     body: bytes | None = None,
-) -> dict[str, Any] | None:
-    """Call the function the template binds to (method, path) in process; None when unrouted."""
-    match = router.match(method, path)
-    if match is None:
-        return None
+) -> dict[str, Any]:
+    """Call the function the template binds to a matched route, in process, as Lambda would."""
     event = http_api_event(
-        method,
-        path,
+        match.route.method,
+        match.path,
         route_key=match.route_key,
         claims=claims,
         raw_query=raw_query,

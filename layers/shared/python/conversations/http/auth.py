@@ -5,6 +5,7 @@ verifies the bearer token itself against the local issuer's public key. An unver
 never trusted.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from conversations.errors import Unauthenticated
@@ -19,21 +20,26 @@ def _authorizer_claims(event: dict[str, Any]) -> dict[str, Any]:
     return claims if isinstance(claims, dict) else {}
 
 
-def _bearer_token(event: dict[str, Any]) -> str:
-    headers = event.get("headers") or {}
-    value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
-    scheme, _, token = value.partition(" ")
+def header_value(headers: Mapping[str, str] | None, name: str) -> str:
+    """A header's value by case-insensitive name ("" when absent): HTTP names are case-blind."""
+    wanted = name.lower()
+    return next((value for key, value in (headers or {}).items() if key.lower() == wanted), "")
+
+
+def bearer_token(headers: Mapping[str, str] | None) -> str:
+    scheme, _, token = header_value(headers, "authorization").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("a bearer token is required")
     return token.strip()
 
 
-def _verified_claims(event: dict[str, Any], issuer: LocalIssuer) -> dict[str, Any]:
+def verify_token(token: str, issuer: LocalIssuer) -> dict[str, Any]:
+    """Signature, expiry, issuer and audience, as API Gateway's JWT authorizer checks them."""
     import jwt  # noqa: PLC0415 - only sam local pays for importing the JWT library
 
     try:
         claims: dict[str, Any] = jwt.decode(
-            _bearer_token(event),
+            token,
             issuer.public_key_pem,
             algorithms=["RS256"],
             audience=issuer.audience,
@@ -47,7 +53,10 @@ def _verified_claims(event: dict[str, Any], issuer: LocalIssuer) -> dict[str, An
 
 def owner_of(event: dict[str, Any], local_issuer: LocalIssuer | None) -> str:
     """The caller's owner id; Unauthenticated before anything is read."""
-    claims = _verified_claims(event, local_issuer) if local_issuer else _authorizer_claims(event)
+    if local_issuer is not None:
+        claims = verify_token(bearer_token(event.get("headers")), local_issuer)
+    else:
+        claims = _authorizer_claims(event)
     owner = claims.get("sub")
     if not isinstance(owner, str) or not owner.strip() or len(owner) > MAX_OWNER_LENGTH:
         raise Unauthenticated("the request carries no valid identity (sub claim)")

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 from pydantic import BaseModel
 
 from conversations.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+from conversations.http.auth import header_value
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 8
@@ -22,13 +23,6 @@ JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
 FORM_BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
 FORM_INTEGER = re.compile(r"-?[0-9]{1,20}")
-
-
-def _header(headers: dict[str, str], name: str) -> str:
-    for key, value in headers.items():
-        if key.lower() == name:
-            return value
-    return ""
 
 
 def _raw_bytes(event: dict[str, Any]) -> bytes:
@@ -121,7 +115,7 @@ def canonical_body(event: dict[str, Any], model: type[BaseModel]) -> dict[str, A
     if not text.strip():
         raise InvalidRequest("the request body is empty; send a JSON object or form fields")
     headers = event.get("headers") or {}
-    media_type = _header(headers, "content-type").split(";")[0].strip().lower()
+    media_type = header_value(headers, "content-type").split(";")[0].strip().lower()
     # A body without a Content-Type is read as JSON, the API's native format.
     if media_type in ("", JSON_TYPE):
         document = _parse_json(text)
