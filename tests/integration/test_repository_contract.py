@@ -5,7 +5,9 @@ LastEvaluatedKey at exact page boundaries. dynalite implements neither TransactW
 ReturnValuesOnConditionCheckFailure, so deletes and 412s are proved on moto and with Stubber only.
 """
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -43,6 +45,8 @@ def dynalite_endpoint() -> Iterator[str]:
         [npx, "--yes", f"dynalite@{DYNALITE_VERSION}", "--port", str(port), "--host", "127.0.0.1"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # npx runs dynalite as a child of its own: stop the whole group, not just npx.
+        start_new_session=True,
     )
     deadline = time.monotonic() + 180  # the first run downloads dynalite
     try:
@@ -56,7 +60,7 @@ def dynalite_endpoint() -> Iterator[str]:
                 time.sleep(0.3)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
 
 
