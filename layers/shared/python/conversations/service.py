@@ -2,12 +2,9 @@
 
 import time
 from collections.abc import Callable
-
-from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING
 
 from conversations.errors import Conflict, ConversationNotFound, InvalidRequest
-from conversations.idempotency import IdempotentCreate
 from conversations.ids import is_valid_id, new_id
 from conversations.models import (
     Conversation,
@@ -21,6 +18,10 @@ from conversations.models import (
 )
 from conversations.repository import ConversationIdTaken, ConversationRepository
 from conversations.settings import MissingSetting
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 # A 16-character id has ~59 random bits per second; a clash is a near-impossible event, so
 # a couple of fresh draws is plenty, and more would hide a broken random source.
@@ -36,18 +37,24 @@ class ConversationService:
         self,
         repository: ConversationRepository,
         clock: Callable[[], int] = _unix_now,
-        idempotency_store: BasePersistenceLayer | None = None,
+        idempotency_store: "BasePersistenceLayer | None" = None,
     ) -> None:
         self._repository = repository
         self._clock = clock
-        self._idempotent_create = IdempotentCreate(idempotency_store, self.create) if idempotency_store else None
+        self._idempotent_create = None
+        if idempotency_store is not None:
+            # Imported here: only the create function has a store, and the others' cold starts
+            # need not load Powertools' idempotency utility.
+            from conversations.idempotency import IdempotentCreate  # noqa: PLC0415
+
+            self._idempotent_create = IdempotentCreate(idempotency_store, self.create)
 
     def create_idempotently(
         self,
         owner: str,
         request: CreateConversationRequest,
         idempotency_key: str | None,
-        invocation: LambdaContext | None = None,
+        invocation: "LambdaContext | None" = None,
     ) -> VersionedConversation:
         """Create, or with an Idempotency-Key return what the first request with it created."""
         if idempotency_key is None:

@@ -7,7 +7,6 @@ Nothing is made at import. Tests and the local server install their own service 
 from typing import TYPE_CHECKING
 
 import boto3
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from botocore.config import Config
 
 from conversations.repository import ConversationRepository
@@ -49,6 +48,9 @@ def build_service(settings: Settings) -> ConversationService:
     client = dynamodb_client(settings)
     idempotency_store = None
     if settings.idempotency_table_name:
+        # Only the create function has this table, so only it loads the idempotency utility.
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer  # noqa: PLC0415
+
         idempotency_store = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=client)
     return ConversationService(ConversationRepository(client, settings.table_name), idempotency_store=idempotency_store)
 
