@@ -1,11 +1,16 @@
-"""The simplest handler that could serve each endpoint: boto3, one DynamoDB call, JSON out.
+"""The simplest handler that could do each endpoint's job: boto3, the same DynamoDB requests, JSON out.
 
-No validation, no logging, no tracing, no metrics: the floor our handlers are compared with.
+No validation, no logging, no tracing, no metrics: the floor our handlers are compared with. Its
+requests are ours, parameter for parameter (tests/integration/test_bench_baseline.py holds them
+equal), so the comparison measures what our handler adds around DynamoDB, not a cheaper request.
 """
 
 import json
+import secrets
 import time
 from typing import Any
+
+Request = tuple[str, dict[str, Any]]
 
 
 def make_client(endpoint_url: str | None) -> Any:
@@ -14,32 +19,122 @@ def make_client(endpoint_url: str | None) -> Any:
     return boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)
 
 
-def handle(endpoint: str, client: Any, table: str, owner: str, conversation_id: str) -> dict[str, Any]:
-    key = {"PK": {"S": f"OWNER#{owner}"}, "SK": {"S": f"CONV#{conversation_id}"}}
+def new_conversation_id() -> str:
+    """A fresh 16-character id, as long as ours."""
+    return secrets.token_hex(8)
+
+
+def requests(endpoint: str, table: str, owner: str, conversation_id: str, now: int) -> list[Request]:
+    """The DynamoDB requests one call of `endpoint` makes, in order, as (operation, parameters)."""
+    partition = {"S": f"OWNER#{owner}"}
+    key = {"PK": partition, "SK": {"S": f"CONV#{conversation_id}"}}
+    answer_on_failure = {"ReturnValues": "ALL_NEW", "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
     if endpoint == "list":
-        response = client.query(
-            TableName=table,
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
-            ExpressionAttributeValues={":pk": key["PK"], ":prefix": {"S": "CONV#"}},
-            ScanIndexForward=False,
-            Limit=11,
-            ConsistentRead=True,
-        )
-        body: Any = {"has_more": False, "data": [item["SK"]["S"] for item in response["Items"]]}
+        return [
+            ("Query", {
+                "TableName": table,
+                "ScanIndexForward": False,
+                "KeyConditionExpression": "#pk = :partition AND begins_with(#sk, :prefix)",
+                "ConsistentRead": True,
+                "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
+                "ExpressionAttributeValues": {":partition": partition, ":prefix": {"S": "CONV#"}},
+                "Limit": 11,
+            }),
+        ]  # fmt: skip
+    if endpoint == "create":
+        item = {
+            **key,
+            "GSI2PK": {"S": f"OWNER#{owner}#PINNED#0"},
+            "GSI3PK": {"S": f"OWNER#{owner}#MUTED#0"},
+            "GSI4PK": {"S": f"OWNER#{owner}#ARCHIVED#0"},
+            "id": {"S": conversation_id},
+            "contact_id": {"S": "WAz8eIbvDR60rouK"},
+            "is_pinned": {"BOOL": False},
+            "is_muted": {"BOOL": False},
+            "created_at": {"N": str(now)},
+            "version": {"N": "1"},
+        }
+        return [("PutItem", {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"})]
+    if endpoint == "retrieve":
+        return [
+            ("UpdateItem", {
+                "TableName": table,
+                "Key": key,
+                "UpdateExpression": "SET #s0 = :s0",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeNames": {"#s0": "last_opened_at"},
+                "ExpressionAttributeValues": {":s0": {"N": str(now)}},
+                **answer_on_failure,
+            }),
+        ]  # fmt: skip
+    if endpoint == "update":
+        return [
+            ("UpdateItem", {
+                "TableName": table,
+                "Key": key,
+                "UpdateExpression": "SET #s0 = :s0, #s1 = :s1 ADD #version :one",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeNames": {"#s0": "is_muted", "#s1": "GSI3PK", "#version": "version"},
+                "ExpressionAttributeValues": {
+                    ":s0": {"BOOL": True},
+                    ":s1": {"S": f"OWNER#{owner}#MUTED#1"},
+                    ":one": {"N": "1"},
+                },
+                **answer_on_failure,
+            }),
+        ]  # fmt: skip
+    # delete: the conversation swapped for a deletion mark, its items' keys read, then the mark removed
+    mark = {"PK": partition, "SK": {"S": f"DELETING#{conversation_id}"}}
+    return [
+        ("TransactWriteItems", {
+            "TransactItems": [
+                {"Delete": {
+                    "TableName": table,
+                    "Key": key,
+                    "ConditionExpression": "attribute_exists(PK)",
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }},
+                {"Put": {"TableName": table, "Item": mark}},
+            ],
+        }),
+        ("Query", {
+            "TableName": table,
+            "KeyConditionExpression": "#pk = :partition",
+            "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
+            "ExpressionAttributeValues": {":partition": {"S": f"OWNER#{owner}#CONV#{conversation_id}"}},
+            "ProjectionExpression": "#pk, #sk",
+            "ConsistentRead": True,
+        }),
+        ("DeleteItem", {"TableName": table, "Key": mark}),
+    ]  # fmt: skip
+
+
+def _as_json_object(item: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item as plain JSON values, key attributes left out."""
+    plain: dict[str, Any] = {}
+    for name, typed in item.items():
+        if name.endswith(("PK", "SK")):
+            continue
+        kind, value = next(iter(typed.items()))
+        plain[name] = int(value) if kind == "N" else value
+    return plain
+
+
+def handle(endpoint: str, client: Any, table: str, owner: str, conversation_id: str) -> dict[str, Any]:
+    """Serve one request: make the endpoint's DynamoDB requests, answer with their data as JSON."""
+    from botocore import xform_name  # noqa: PLC0415 - loaded by boto3 already; "PutItem" -> "put_item"
+
+    response: dict[str, Any] = {}
+    parameters: dict[str, Any] = {}
+    for operation, parameters in requests(endpoint, table, owner, conversation_id, int(time.time())):
+        response = getattr(client, xform_name(operation))(**parameters)
+    if endpoint == "list":
+        items = response["Items"]
+        body: Any = {"has_more": len(items) > 10, "data": [_as_json_object(item) for item in items[:10]]}
     elif endpoint == "create":
-        item = {**key, "id": {"S": conversation_id}, "created_at": {"N": str(int(time.time()))}}
-        client.put_item(TableName=table, Item=item)
-        body = {"id": conversation_id}
+        body = _as_json_object(parameters["Item"])
     elif endpoint in ("retrieve", "update"):
-        response = client.update_item(
-            TableName=table,
-            Key=key,
-            UpdateExpression="SET last_opened_at = :now",
-            ExpressionAttributeValues={":now": {"N": str(int(time.time()))}},
-            ReturnValues="ALL_NEW",
-        )
-        body = {"id": response["Attributes"]["SK"]["S"]}
+        body = _as_json_object(response["Attributes"])
     else:
-        client.delete_item(TableName=table, Key=key)
         return {"statusCode": 204, "body": ""}
     return {"statusCode": 200, "body": json.dumps(body)}

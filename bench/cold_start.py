@@ -1,6 +1,7 @@
 """One cold start, in this fresh process: import the handler, serve one request, print the ms.
 
-Run by bench/run.py as `python -m bench.cold_start ours|baseline ENDPOINT ENDPOINT_URL TABLE ID`.
+Run by bench/run.py as `python -m bench.cold_start ours|floor|baseline ENDPOINT ENDPOINT_URL TABLE ID`:
+our function's handler module, the required stack alone (bench/floor.py), or the bare baseline.
 Only stdlib modules are loaded before the clock starts, so both sides pay for their own imports.
 """
 
@@ -57,8 +58,8 @@ def main() -> None:
     target = ROUTES[endpoint]
     owner = "bench-owner"
     started = time.perf_counter()
-    if side == "ours":
-        handler = importlib.import_module(target.module_name).lambda_handler
+    if side in ("ours", "floor"):
+        handler = importlib.import_module(target.module_name if side == "ours" else "bench.floor").lambda_handler
         status = handler(target.event(owner, conversation_id), LocalLambdaContext(target.module_name))["statusCode"]
     else:
         from bench import baseline  # noqa: PLC0415 - its imports are what is measured

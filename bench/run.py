@@ -76,6 +76,14 @@ def run_child(module: str, arguments: list[str], env: dict[str, str], marker: st
     raise RuntimeError(f"{module} {arguments} failed:\n{completed.stdout[-2000:]}\n{completed.stderr[-2000:]}")
 
 
+SIDES = ("ours", "floor", "baseline")
+
+
+def ratios(medians: dict[str, float]) -> dict[str, float]:
+    """Ours and the floor (the required stack alone), each over the baseline."""
+    return {"ratio": medians["ours"] / medians["baseline"], "floor_ratio": medians["floor"] / medians["baseline"]}
+
+
 def cold_start(runs: int) -> dict[str, Any]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     endpoint_url, stop = start_embedded_dynamodb()
@@ -89,21 +97,21 @@ def cold_start(runs: int) -> dict[str, Any]:
         env = child_environment(environment)
         results: dict[str, Any] = {}
         for endpoint in ROUTES:
-            samples: dict[str, list[float]] = {"ours": [], "baseline": []}
+            samples: dict[str, list[float]] = {side: [] for side in SIDES}
             for _ in range(runs):
-                for side in ("ours", "baseline"):  # interleaved, so drift hits both alike
+                for side in SIDES:  # interleaved, so drift hits every side alike
                     target = existing
                     if endpoint == "delete":
                         target = service.create(OWNER, request).conversation.id
                     elif endpoint == "create":
-                        target = new_id(int(time.time()))  # the baseline writes this key; ours draws its own
+                        target = new_id(int(time.time()))  # the baseline writes this key; the others draw their own
 
                     outcome = run_child(
                         "bench.cold_start", [side, endpoint, endpoint_url, TABLE, target], env, "COLD_START"
                     )
                     samples[side].append(outcome["ms"])
-            ours, base = statistics.median(samples["ours"]), statistics.median(samples["baseline"])
-            results[endpoint] = {"ours_ms": ours, "baseline_ms": base, "ratio": ours / base, "runs": runs}
+            medians = {side: statistics.median(values) for side, values in samples.items()}
+            results[endpoint] = {**{f"{side}_ms": ms for side, ms in medians.items()}, **ratios(medians), "runs": runs}
         return results
     finally:
         stop()
@@ -117,18 +125,15 @@ def warm(requests: int) -> dict[str, Any]:
         }
     )
     env["POWERTOOLS_TRACE_DISABLED"] = "false"
-    results = {}
+    results: dict[str, Any] = {}
     for endpoint in ROUTES:
-        ours = run_child("bench.warm", ["ours", endpoint, str(requests)], env, "WARM")
-        base = run_child("bench.warm", ["baseline", endpoint, str(requests)], env, "WARM")
-        results[endpoint] = {
-            "ours_p50_ms": ours["p50_ms"],
-            "ours_p99_ms": ours["p99_ms"],
-            "baseline_p50_ms": base["p50_ms"],
-            "baseline_p99_ms": base["p99_ms"],
-            "p50_ratio": ours["p50_ms"] / base["p50_ms"],
-            "requests": requests,
-        }
+        results[endpoint] = {"requests": requests}
+        for tracing, sampled in (("unsampled", "0"), ("sampled", "1")):
+            timings = {
+                side: run_child("bench.warm", [side, endpoint, str(requests), sampled], env, "WARM") for side in SIDES
+            }
+            row = {f"{side}_{p}_ms": timings[side][f"{p}_ms"] for side in SIDES for p in ("p50", "p99")}
+            results[endpoint][tracing] = {**row, **ratios({side: timings[side]["p50_ms"] for side in SIDES})}
     return results
 
 
@@ -195,7 +200,8 @@ def cost(warm_results: dict[str, Any], work: dict[str, Any]) -> dict[str, Any]:
     }
     results = {}
     for endpoint, (row, write_units) in shapes.items():
-        duration_ms = warm_results[endpoint]["ours_p50_ms"] + row["calls"] * DYNAMODB_CALL_MS
+        # The sampled (traced) time, the dearer of the two.
+        duration_ms = warm_results[endpoint]["sampled"]["ours_p50_ms"] + row["calls"] * DYNAMODB_CALL_MS
         billed_ms = max(1, int(duration_ms + 0.999))
         lambda_cost = (
             PRICES["lambda_request_per_million"] + billed_ms / 1000 * memory_gb * PRICES["lambda_gb_second"] * 1e6
@@ -221,13 +227,18 @@ def cost(warm_results: dict[str, Any], work: dict[str, Any]) -> dict[str, Any]:
 
 def print_table(results: dict[str, Any]) -> None:
     out = sys.stdout
-    out.write("\nCold start (init + first request, median)           ours ms  baseline ms  ratio\n")
+    out.write("\nCold start (init + first request, median ms)   ours   floor  baseline   ratio  floor ratio\n")
     for endpoint, row in results["cold_start"].items():
-        out.write(f"  {endpoint:<48} {row['ours_ms']:8.1f} {row['baseline_ms']:12.1f} {row['ratio']:6.2f}\n")
-    out.write("\nWarm, DynamoDB stubbed              ours p50  ours p99  base p50  base p99  p50 ratio\n")
+        out.write(f"  {endpoint:<42} {row['ours_ms']:7.1f} {row['floor_ms']:7.1f} {row['baseline_ms']:9.1f} "
+                  f"{row['ratio']:7.2f} {row['floor_ratio']:12.2f}\n")  # fmt: skip
+    out.write("\nWarm, DynamoDB stubbed (p50 / p99 ms)        ours            floor           baseline"
+              "        ratio  floor ratio\n")  # fmt: skip
     for endpoint, row in results["warm"].items():
-        out.write(f"  {endpoint:<32} {row['ours_p50_ms']:9.3f} {row['ours_p99_ms']:9.3f} {row['baseline_p50_ms']:9.3f} "
-                  f"{row['baseline_p99_ms']:9.3f} {row['p50_ratio']:10.2f}\n")  # fmt: skip
+        for tracing in ("unsampled", "sampled"):
+            figures = row[tracing]
+            cells = "  ".join(f"{figures[f'{side}_p50_ms']:6.3f} / {figures[f'{side}_p99_ms']:6.3f}" for side in SIDES)
+            out.write(f"  {endpoint + ', ' + tracing:<26} {cells} {row[tracing]['ratio']:7.2f} "
+                      f"{row[tracing]['floor_ratio']:12.2f}\n")  # fmt: skip
     work = results["dynamodb"]
     out.write(f"\nDynamoDB work, one owner with {work['conversations']} conversations   calls  read  returned  RCU\n")
     for row in work["requests"]:

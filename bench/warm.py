@@ -1,7 +1,11 @@
 """Warm per-request time of one handler, with DynamoDB answered by botocore's Stubber (no I/O).
 
-Run by bench/run.py as `python -m bench.warm ours|baseline ENDPOINT REQUESTS`, one process per
-side so X-Ray's patching of botocore on our side never slows the baseline. Prints the timings.
+Run by bench/run.py as `python -m bench.warm ours|floor|baseline ENDPOINT REQUESTS SAMPLED`, one
+process per side so X-Ray's patching of botocore never slows the baseline. Prints the timings.
+
+As Lambda does, each request gets a fresh X-Ray trace header. SAMPLED is 1 or 0: whether X-Ray
+records the request. With X-Ray's default rule (the first request each second, then 5%), a busy
+function's typical request is unsampled, a quiet one's is sampled; both are measured.
 """
 
 import contextlib
@@ -37,17 +41,13 @@ def stored_item(conversation_id: str) -> dict[str, Any]:
     }
 
 
-# The DynamoDB answers each side's calls get, in order, per request.
-OUR_CALLS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+# The DynamoDB answers each request's calls get, in order; every side makes the same calls.
+STUBBED_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "list": [("query", {"Items": [stored_item(f"1xWBJaZ0q3Qpe{n:03d}") for n in range(10)]})],
     "create": [("put_item", {})],
     "retrieve": [("update_item", {"Attributes": stored_item(CONVERSATION_ID)})],
     "update": [("update_item", {"Attributes": stored_item(CONVERSATION_ID)})],
     "delete": [("transact_write_items", {}), ("query", {"Items": []}), ("delete_item", {})],
-}
-BASELINE_CALLS: dict[str, list[tuple[str, dict[str, Any]]]] = {
-    **OUR_CALLS,
-    "delete": [("delete_item", {})],
 }
 
 
@@ -56,12 +56,11 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
 
 
 def main() -> None:
-    side, endpoint, requests = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    side, endpoint, requests, sampled = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url="http://stubbed.invalid")
     stubber = Stubber(client)
-    calls = OUR_CALLS[endpoint] if side == "ours" else BASELINE_CALLS[endpoint]
     for _ in range(requests + 1):
-        for operation, response in calls:
+        for operation, response in STUBBED_ANSWERS[endpoint]:
             stubber.add_response(operation, response)
     stubber.activate()
 
@@ -87,6 +86,15 @@ def main() -> None:
         def serve() -> int:
             event = target.event(OWNER, CONVERSATION_ID)
             return int(handler(event, LocalLambdaContext(target.module_name))["statusCode"])
+    elif side == "floor":
+        from bench import floor  # noqa: PLC0415
+
+        floor.use_client(client, TABLE)
+        target = ROUTES[endpoint]
+
+        def serve() -> int:
+            event = target.event(OWNER, CONVERSATION_ID)
+            return int(floor.lambda_handler(event, LocalLambdaContext("floor"))["statusCode"])
     else:
 
         def serve() -> int:
@@ -96,7 +104,9 @@ def main() -> None:
     # Logs and metrics go to stdout in Lambda too; here they go nowhere, for both sides alike.
     with contextlib.redirect_stdout(io.StringIO()) as sink:
         serve()  # the first request is the cold one, measured elsewhere
-        for _ in range(requests):
+        for request in range(requests):
+            # Lambda's runtime sets this before each invocation, outside the handler's time.
+            os.environ["_X_AMZN_TRACE_ID"] = f"Root=1-67a0b1c2-{request:024x};Parent=53995c3f42cd8ad8;Sampled={sampled}"
             started = time.perf_counter()
             status = serve()
             timings.append((time.perf_counter() - started) * 1000)

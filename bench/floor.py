@@ -1,0 +1,67 @@
+"""The required stack with no application in it: the floor under any handler the issue allows.
+
+Powertools' HTTP API resolver with validation on, Logger, Tracer (X-Ray, botocore patched) and
+Metrics, around the baseline's own DynamoDB requests. None of this project's code is loaded, so
+what it costs above the baseline is the price of the stack itself; what ours costs above it is
+the price of our code.
+"""
+
+import os
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from bench import baseline
+
+logger = Logger()
+tracer = Tracer(patch_modules=("botocore",))
+metrics = Metrics()
+app = APIGatewayHttpResolver(enable_validation=True)
+_dynamodb: dict[str, Any] = {}
+
+
+def use_client(client: Any, table: str) -> None:
+    """Serve from this client and table (the warm bench's stubbed client)."""
+    _dynamodb.update(client=client, table=table)
+
+
+def _serve(endpoint: str, conversation_id: str = "") -> Response[str | None]:
+    if not _dynamodb:
+        use_client(baseline.make_client(os.environ.get("DYNAMODB_ENDPOINT_URL") or None), os.environ["TABLE_NAME"])
+    owner = app.current_event.request_context.authorizer.jwt_claim["sub"]
+    answer = baseline.handle(endpoint, _dynamodb["client"], _dynamodb["table"], owner, conversation_id)
+    return Response(answer["statusCode"], content_type="application/json", body=answer["body"] or None)
+
+
+@app.get("/v1/conversations")
+def list_conversations() -> Response[str | None]:
+    return _serve("list")
+
+
+@app.post("/v1/conversations")
+def create_conversation() -> Response[str | None]:
+    return _serve("create", baseline.new_conversation_id())
+
+
+@app.get("/v1/conversations/<conversation_id>")
+def retrieve_conversation(conversation_id: str) -> Response[str | None]:
+    return _serve("retrieve", conversation_id)
+
+
+@app.put("/v1/conversations/<conversation_id>")
+def update_conversation(conversation_id: str) -> Response[str | None]:
+    return _serve("update", conversation_id)
+
+
+@app.delete("/v1/conversations/<conversation_id>")
+def delete_conversation(conversation_id: str) -> Response[str | None]:
+    return _serve("delete", conversation_id)
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
