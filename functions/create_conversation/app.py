@@ -11,7 +11,7 @@ from conversations.http.handler import lambda_handler_for
 from conversations.http.openapi import responses
 from conversations.http.resolver import ConversationsResolver
 from conversations.models import Conversation, CreateConversationRequest
-from conversations.observability import metrics, tracer
+from conversations.observability import metrics
 from conversations.wiring import conversation_service
 
 app = ConversationsResolver(body_model=CreateConversationRequest)
@@ -22,7 +22,6 @@ app = ConversationsResolver(body_model=CreateConversationRequest)
     summary="Create a conversation",
     responses=responses(201, "The conversation created", Conversation),
 )
-@tracer.capture_method(capture_response=False)
 def create_conversation(
     request: Annotated[CreateConversationRequest, Body()],
     idempotency_key: Annotated[

@@ -7,7 +7,7 @@ from conversations.http.conditional import IfMatch, expected_version
 from conversations.http.handler import lambda_handler_for
 from conversations.http.openapi import responses
 from conversations.http.resolver import ConversationsResolver
-from conversations.observability import metrics, tracer
+from conversations.observability import metrics
 from conversations.wiring import conversation_service
 
 app = ConversationsResolver()
@@ -18,7 +18,6 @@ app = ConversationsResolver()
     summary="Delete a conversation",
     responses=responses(204, "Deleted, with everything in it"),
 )
-@tracer.capture_method(capture_response=False)
 def delete_conversation(conversation_id: str, if_match: IfMatch = None) -> Response[None]:
     conversation_service().delete(app.current_owner(), conversation_id, expected_version(if_match))
     metrics.add_metric(name="ConversationDeleted", unit=MetricUnit.Count, value=1)

@@ -8,7 +8,6 @@ from conversations.http.handler import lambda_handler_for
 from conversations.http.openapi import QueryFlag, responses
 from conversations.http.resolver import ConversationsResolver
 from conversations.models import ConversationList, ListFilters, ResourceId
-from conversations.observability import tracer
 from conversations.wiring import conversation_service
 
 app = ConversationsResolver()
@@ -19,7 +18,6 @@ app = ConversationsResolver()
     summary="List all conversations",
     responses=responses(200, "A page of conversations, newest first", ConversationList),
 )
-@tracer.capture_method(capture_response=False)
 def list_conversations(
     limit: Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")] = 10,
     muted: Annotated[QueryFlag | None, Query(description="true: only muted; false: only unmuted.")] = None,

@@ -7,7 +7,6 @@ from conversations.http.handler import lambda_handler_for
 from conversations.http.openapi import responses
 from conversations.http.resolver import ConversationsResolver
 from conversations.models import Conversation
-from conversations.observability import tracer
 from conversations.wiring import conversation_service
 
 app = ConversationsResolver()
@@ -18,7 +17,6 @@ app = ConversationsResolver()
     summary="Retrieve a conversation",
     responses=responses(200, "The conversation", Conversation),
 )
-@tracer.capture_method(capture_response=False)
 def retrieve_conversation(conversation_id: str) -> Response[Conversation]:
     return conversation_response(conversation_service().retrieve(app.current_owner(), conversation_id))
 

@@ -10,7 +10,6 @@ from conversations.http.handler import lambda_handler_for
 from conversations.http.openapi import responses
 from conversations.http.resolver import ConversationsResolver
 from conversations.models import Conversation, UpdateConversationRequest
-from conversations.observability import tracer
 from conversations.wiring import conversation_service
 
 app = ConversationsResolver(body_model=UpdateConversationRequest)
@@ -21,7 +20,6 @@ app = ConversationsResolver(body_model=UpdateConversationRequest)
     summary="Update a conversation",
     responses=responses(200, "The conversation updated", Conversation),
 )
-@tracer.capture_method(capture_response=False)
 def update_conversation(
     conversation_id: str,
     request: Annotated[UpdateConversationRequest, Body()],
