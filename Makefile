@@ -19,7 +19,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_REGION ?= us-east-1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run token test lint build e2e sam-local-files deploy fuzz load bench openapi lock clean
+.PHONY: help install run token test lint build e2e sam-local-files deploy fuzz load bench bench-bytecode openapi lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -86,3 +86,8 @@ load: $(STAMP) ## 20 clients for LOAD_SECONDS (30) against the local server, the
 
 bench: $(STAMP) ## Benchmarks: writes bench/results.json and prints a table (not part of CI)
 	$(VENV_PY) -W ignore -m bench.run
+
+bench-bytecode: $(STAMP) ## Cold imports in the Lambda stand-in image, with and without the layer's bytecode (Docker)
+	e2e/ensure-docker.sh .local
+	e2e/standin-image.sh $(STANDIN_IMAGE)
+	$(VENV_PY) -m bench.bytecode $(STANDIN_IMAGE)
