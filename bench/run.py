@@ -163,8 +163,11 @@ def scale(small: int, large: int) -> dict[str, Any]:
     return rows
 
 
-def directory_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and "__pycache__" not in f.parts)
+def directory_size(path: Path, with_bytecode: bool = False) -> int:
+    """Bytes of the files under `path`; bytecode counts only where it ships (the built layer)."""
+    return sum(
+        f.stat().st_size for f in path.rglob("*") if f.is_file() and (with_bytecode or "__pycache__" not in f.parts)
+    )
 
 
 def package() -> dict[str, Any]:
@@ -180,10 +183,11 @@ def package() -> dict[str, Any]:
         )  # fmt: skip
         python = Path(artifacts) / "python"
         parts = {
-            child.name: directory_size(child) if child.is_dir() else child.stat().st_size for child in python.iterdir()
+            child.name: directory_size(child, with_bytecode=True) if child.is_dir() else child.stat().st_size
+            for child in python.iterdir()
         }
         biggest = dict(sorted(parts.items(), key=lambda item: -item[1])[:8])
-        layer = directory_size(python)
+        layer = directory_size(python, with_bytecode=True)
     return {"functions_bytes": functions, "layer_bytes": layer, "layer_biggest_bytes": biggest}
 
 
