@@ -43,6 +43,41 @@ def test_list_rejects_bad_parameters(api: ApiClient, query: dict[str, str], para
     assert_error(api.request("GET", CONVERSATIONS, query=query), 400, param)
 
 
+@pytest.mark.parametrize("unknown", ["mutted", "page", "LIMIT", "owner"])
+def test_list_rejects_unknown_parameters_by_name(api: ApiClient, unknown: str) -> None:
+    # A misspelt filter must not quietly return every conversation.
+    response = api.request("GET", CONVERSATIONS, query={"limit": "5", unknown: "true"})
+
+    assert_error(response, 400, f"Received unknown parameter: {unknown}")
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_single_conversation_routes_take_no_query_parameters(api: ApiClient, method: str) -> None:
+    conversation_id = api.create()["id"]
+
+    response = api.request(
+        method, f"{CONVERSATIONS}/{conversation_id}", query={"expand": "1"}, json_body={"is_muted": True}
+    )
+
+    assert_error(response, 400, "Received unknown parameter: expand")
+    assert api.request("GET", f"{CONVERSATIONS}/{conversation_id}").json()["is_muted"] is False
+
+
+def test_create_takes_no_query_parameters(api: ApiClient) -> None:
+    response = api.request("POST", CONVERSATIONS, query={"contact_id": "WAz8eIbvDR60rouK"}, json_body={})
+
+    assert_error(response, 400, "Received unknown parameter: contact_id")
+    assert api.request("GET", CONVERSATIONS).json()["data"] == []
+
+
+def test_every_declared_list_parameter_is_accepted(api: ApiClient) -> None:
+    cursor = api.create()["id"]
+    query = {"limit": "5", "muted": "false", "archived": "false", "pinned": "false", "group_id": "G" * 16}
+
+    for extra in ({}, {"starting_after": cursor}, {"ending_before": cursor}):
+        assert api.request("GET", CONVERSATIONS, query={**query, **extra}).status == 200
+
+
 def test_list_rejects_both_cursors(api: ApiClient) -> None:
     cursor = api.create()["id"]
 

@@ -1,13 +1,15 @@
 """The Powertools resolver every function uses: auth and body checks first, then routing."""
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, get_type_hints
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from conversations.errors import ConversationsError
+from conversations.errors import ConversationsError, InvalidRequest
 from conversations.http.auth import owner_of
 from conversations.http.error_map import as_lambda_result, register_error_handlers, response_for
 from conversations.http.request_body import canonical_body
@@ -20,23 +22,43 @@ def _rule_pattern(rule: str) -> re.Pattern[str]:
     return re.compile("^" + re.sub(r"<\w+>", "[^/]+", rule) + "$")
 
 
+def _query_parameter_names(handler: Callable[..., Any]) -> frozenset[str]:
+    """The query parameters a route declares: its arguments annotated with Powertools' Query."""
+    names = set()
+    for name, hint in get_type_hints(handler, include_extras=True).items():
+        for marker in getattr(hint, "__metadata__", ()):
+            if isinstance(marker, Query):
+                names.add(marker.alias or name)
+    return frozenset(names)
+
+
 class ConversationsResolver(APIGatewayHttpResolver):
     """An HTTP API resolver with validation on, the API's error format, and one body model.
 
-    Before Powertools routes a request it checks, in this order: who is calling (401), the
-    body's size, type and encoding (413, 415, 400), and rewrites form bodies as JSON.
+    Before Powertools routes a request it checks, in this order: who is calling (401), that
+    every query parameter is one the route declares (400, as Stripe does: a typo such as
+    `?mutted=true` must not quietly list everything), then the body's size, type and encoding
+    (413, 415, 400), and rewrites form bodies as JSON.
     """
 
     def __init__(self, body_model: type[BaseModel] | None = None) -> None:
         super().__init__(enable_validation=True)
         self._body_model = body_model
         self._methods_by_rule: dict[str, set[str]] = {}
+        self._query_names: dict[tuple[str, str], frozenset[str]] = {}
         register_error_handlers(self, self.allowed_methods)
 
     def route(self, rule: str, method: Any, *args: Any, **kwargs: Any) -> Any:
-        methods = [method] if isinstance(method, str) else list(method)
-        self._methods_by_rule.setdefault(rule, set()).update(m.upper() for m in methods)
-        return super().route(rule, method, *args, **kwargs)
+        methods = [m.upper() for m in ([method] if isinstance(method, str) else method)]
+        self._methods_by_rule.setdefault(rule, set()).update(methods)
+        register = super().route(rule, method, *args, **kwargs)
+
+        def remember_query_names(handler: Callable[..., Any]) -> Any:
+            for upper in methods:
+                self._query_names[(rule, upper)] = _query_parameter_names(handler)
+            return register(handler)
+
+        return remember_query_names
 
     def allowed_methods(self, path: str) -> list[str]:
         """The methods this function serves at `path`, for a 405's Allow header."""
@@ -51,6 +73,7 @@ class ConversationsResolver(APIGatewayHttpResolver):
         try:
             owner = owner_of(event, current_settings().local_issuer)
             method = str(event.get("requestContext", {}).get("http", {}).get("method", "")).upper()
+            self._reject_unknown_query_parameters(event, method)
             if self._body_model is not None and method in METHODS_WITH_BODY:
                 event = canonical_body(event, self._body_model)
         except ConversationsError as error:
@@ -58,6 +81,16 @@ class ConversationsResolver(APIGatewayHttpResolver):
         # Powertools clears the context after each request, so the owner never outlives it.
         self.context["owner"] = owner
         return super().resolve(event, context)
+
+    def _reject_unknown_query_parameters(self, event: Any, method: str) -> None:
+        given = event.get("queryStringParameters") or {}
+        path = str(event.get("rawPath", ""))
+        for (rule, rule_method), declared in self._query_names.items():
+            if rule_method == method and _rule_pattern(rule).match(path):
+                unknown = sorted(set(given) - declared)
+                if unknown:
+                    raise InvalidRequest(f"Received unknown parameter: {unknown[0]}", unknown[0])
+                return
 
     def current_owner(self) -> str:
         """The verified owner of the request being handled."""
