@@ -1,15 +1,18 @@
 """Idempotency-Key on create: retries return the first result and create nothing more."""
 
 import threading
-from typing import Any
+import time
+from typing import Any, cast
 
 import pytest
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from conversations.errors import Conflict
 from conversations.models import Conversation, CreateConversationRequest
 from conversations.repository import ConversationRepository
 from conversations.service import ConversationService
+from devtools.lambda_context import LocalLambdaContext
 from devtools.template import idempotency_table_name
 from tests.support import TABLE_NAME, ApiClient
 
@@ -94,23 +97,55 @@ class _BlockingRepository(ConversationRepository):
         super().create(owner, conversation)
 
 
-def test_a_repeat_while_the_first_still_runs_is_409(api_and_table: tuple[ApiClient, Any]) -> None:
-    _, client = api_and_table
+def _invocation(remaining_ms: int = 10_000) -> LambdaContext:
+    """The create function's Lambda context, with `remaining_ms` left before its timeout."""
+    return cast(LambdaContext, LocalLambdaContext("create", remaining_time_in_millis=remaining_ms))
+
+
+def _blocked_first_request(client: Any, invocation: LambdaContext) -> tuple[ConversationService, Any]:
+    """A service whose first idempotent create is stuck inside DynamoDB until released."""
     repository = _BlockingRepository(client)
     store = DynamoDBPersistenceLayer(table_name=idempotency_table_name(TABLE_NAME), boto3_client=client)
     service = ConversationService(repository, idempotency_store=store)
-    request = CreateConversationRequest(**BODY)
     results: list[Any] = []
-    first = threading.Thread(target=lambda: results.append(service.create_idempotently("alice", request, "slow")))
+    first = threading.Thread(
+        target=lambda: results.append(
+            service.create_idempotently("alice", CreateConversationRequest(**BODY), "slow", invocation)
+        )
+    )
     first.start()
     assert repository.entered.wait(timeout=10)
+    return service, (repository, first, results)
+
+
+def test_a_repeat_while_the_first_still_runs_is_409(api_and_table: tuple[ApiClient, Any]) -> None:
+    _, client = api_and_table
+    request = CreateConversationRequest(**BODY)
+    service, (repository, first, results) = _blocked_first_request(client, _invocation())
 
     with pytest.raises(Conflict, match="still being processed"):
-        service.create_idempotently("alice", request, "slow")
+        service.create_idempotently("alice", request, "slow", _invocation())
 
     repository.release.set()
     first.join()
-    assert service.create_idempotently("alice", request, "slow") == results[0]
+    assert service.create_idempotently("alice", request, "slow", _invocation()) == results[0]
+
+
+def test_a_key_whose_first_invocation_died_is_free_once_that_invocation_would_have_timed_out(
+    api_and_table: tuple[ApiClient, Any],
+) -> None:
+    # The in-progress record expires with the invocation's remaining time, not after 24 hours.
+    _, client = api_and_table
+    request = CreateConversationRequest(**BODY)
+    dying = _invocation(remaining_ms=1)
+    service, (repository, first, _) = _blocked_first_request(client, dying)
+    time.sleep(0.05)
+
+    retried = service.create_idempotently("alice", request, "slow", _invocation())
+
+    assert retried.conversation.contact_id == BODY["contact_id"]
+    repository.release.set()
+    first.join()
 
 
 def test_a_key_with_a_group_only_body_replays(api: ApiClient) -> None:
