@@ -24,6 +24,23 @@ def new_conversation_id() -> str:
     return secrets.token_hex(8)
 
 
+def new_item(owner: str, conversation_id: str, now: int) -> dict[str, Any]:
+    """The item a created conversation is stored as (a contact, no group), index keys included."""
+    return {
+        "PK": {"S": f"OWNER#{owner}"},
+        "SK": {"S": f"CONV#{conversation_id}"},
+        "GSI2PK": {"S": f"OWNER#{owner}#PINNED#0"},
+        "GSI3PK": {"S": f"OWNER#{owner}#MUTED#0"},
+        "GSI4PK": {"S": f"OWNER#{owner}#ARCHIVED#0"},
+        "id": {"S": conversation_id},
+        "contact_id": {"S": "WAz8eIbvDR60rouK"},
+        "is_pinned": {"BOOL": False},
+        "is_muted": {"BOOL": False},
+        "created_at": {"N": str(now)},
+        "version": {"N": "1"},
+    }
+
+
 def requests(endpoint: str, table: str, owner: str, conversation_id: str, now: int) -> list[Request]:
     """The DynamoDB requests one call of `endpoint` makes, in order, as (operation, parameters)."""
     partition = {"S": f"OWNER#{owner}"}
@@ -42,18 +59,7 @@ def requests(endpoint: str, table: str, owner: str, conversation_id: str, now: i
             }),
         ]  # fmt: skip
     if endpoint == "create":
-        item = {
-            **key,
-            "GSI2PK": {"S": f"OWNER#{owner}#PINNED#0"},
-            "GSI3PK": {"S": f"OWNER#{owner}#MUTED#0"},
-            "GSI4PK": {"S": f"OWNER#{owner}#ARCHIVED#0"},
-            "id": {"S": conversation_id},
-            "contact_id": {"S": "WAz8eIbvDR60rouK"},
-            "is_pinned": {"BOOL": False},
-            "is_muted": {"BOOL": False},
-            "created_at": {"N": str(now)},
-            "version": {"N": "1"},
-        }
+        item = new_item(owner, conversation_id, now)
         return [("PutItem", {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"})]
     if endpoint == "retrieve":
         return [

@@ -29,16 +29,8 @@ CONVERSATION_ID = "1xWBJaZ0q3Qpet8t"
 
 
 def stored_item(conversation_id: str) -> dict[str, Any]:
-    return {
-        "PK": {"S": f"OWNER#{OWNER}"},
-        "SK": {"S": f"CONV#{conversation_id}"},
-        "id": {"S": conversation_id},
-        "contact_id": {"S": "WAz8eIbvDR60rouK"},
-        "is_pinned": {"BOOL": False},
-        "is_muted": {"BOOL": False},
-        "created_at": {"N": "1795600000"},
-        "version": {"N": "1"},
-    }
+    """A conversation as DynamoDB holds it, for the stubbed answers."""
+    return baseline.new_item(OWNER, conversation_id, 1_795_600_000)
 
 
 # The DynamoDB answers each request's calls get, in order; every side makes the same calls.
