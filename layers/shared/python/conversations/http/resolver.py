@@ -44,30 +44,24 @@ class ConversationsResolver(APIGatewayHttpResolver):
     def __init__(self, body_model: type[BaseModel] | None = None) -> None:
         super().__init__(enable_validation=True)
         self._body_model = body_model
-        self._methods_by_rule: dict[str, set[str]] = {}
+        # (rule, method) of each route this function serves -> the query parameters it declares
         self._query_names: dict[tuple[str, str], frozenset[str]] = {}
         register_error_handlers(self, self.allowed_methods)
 
     def route(self, rule: str, method: Any, *args: Any, **kwargs: Any) -> Any:
         methods = [m.upper() for m in ([method] if isinstance(method, str) else method)]
-        self._methods_by_rule.setdefault(rule, set()).update(methods)
         register = super().route(rule, method, *args, **kwargs)
 
-        def remember_query_names(handler: Callable[..., Any]) -> Any:
+        def remember_route(handler: Callable[..., Any]) -> Any:
             for upper in methods:
                 self._query_names[(rule, upper)] = _query_parameter_names(handler)
             return register(handler)
 
-        return remember_query_names
+        return remember_route
 
     def allowed_methods(self, path: str) -> list[str]:
         """The methods this function serves at `path`, for a 405's Allow header."""
-        return sorted(
-            method
-            for rule, methods in self._methods_by_rule.items()
-            if _rule_pattern(rule).match(path)
-            for method in methods
-        )
+        return sorted({method for rule, method in self._query_names if _rule_pattern(rule).match(path)})
 
     def resolve(self, event: Any, context: LambdaContext) -> dict[str, Any]:
         try:
