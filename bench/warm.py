@@ -9,6 +9,7 @@ function's typical request is unsampled, a quiet one's is sampled; both are meas
 """
 
 import contextlib
+import importlib
 import io
 import json
 import os
@@ -47,6 +48,26 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(fraction * len(sorted_values)))]
 
 
+def _handler_serving_from(side: str, module_name: str, client: Any) -> Any:
+    """Our function's handler (`ours`) or the required stack alone (`floor`), over the stubbed client."""
+    if side == "floor":
+        from bench import floor  # noqa: PLC0415 - what it loads is part of the measured side
+
+        floor.use_client(client, TABLE)
+        return floor.lambda_handler
+
+    from conversations.repository import ConversationRepository  # noqa: PLC0415
+    from conversations.service import ConversationService  # noqa: PLC0415
+    from conversations.settings import Settings  # noqa: PLC0415
+    from conversations.wiring import use_service  # noqa: PLC0415
+
+    settings = Settings(
+        table_name=TABLE, dynamodb_endpoint_url=None, region="us-east-1", idempotency_table_name=None, local_issuer=None
+    )
+    use_service(ConversationService(ConversationRepository(client, TABLE)), settings)
+    return importlib.import_module(module_name).lambda_handler
+
+
 def main() -> None:
     side, endpoint, requests, sampled = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url="http://stubbed.invalid")
@@ -56,41 +77,17 @@ def main() -> None:
             stubber.add_response(operation, response)
     stubber.activate()
 
-    if side == "ours":
-        import importlib  # noqa: PLC0415
+    if side == "baseline":
 
-        from conversations.repository import ConversationRepository  # noqa: PLC0415
-        from conversations.service import ConversationService  # noqa: PLC0415
-        from conversations.settings import Settings  # noqa: PLC0415
-        from conversations.wiring import use_service  # noqa: PLC0415
-
+        def serve() -> int:
+            return int(baseline.handle(endpoint, client, TABLE, OWNER, CONVERSATION_ID)["statusCode"])
+    else:
         target = ROUTES[endpoint]
-        handler = importlib.import_module(target.module_name).lambda_handler
-        settings = Settings(
-            table_name=TABLE,
-            dynamodb_endpoint_url=None,
-            region="us-east-1",
-            idempotency_table_name=None,
-            local_issuer=None,
-        )
-        use_service(ConversationService(ConversationRepository(client, TABLE)), settings)
+        handler = _handler_serving_from(side, target.module_name, client)
 
         def serve() -> int:
             event = target.event(OWNER, CONVERSATION_ID)
             return int(handler(event, LocalLambdaContext(target.module_name))["statusCode"])
-    elif side == "floor":
-        from bench import floor  # noqa: PLC0415
-
-        floor.use_client(client, TABLE)
-        target = ROUTES[endpoint]
-
-        def serve() -> int:
-            event = target.event(OWNER, CONVERSATION_ID)
-            return int(floor.lambda_handler(event, LocalLambdaContext("floor"))["statusCode"])
-    else:
-
-        def serve() -> int:
-            return int(baseline.handle(endpoint, client, TABLE, OWNER, CONVERSATION_ID)["statusCode"])
 
     timings: list[float] = []
     # Logs and metrics go to stdout in Lambda too; here they go nowhere, for both sides alike.
