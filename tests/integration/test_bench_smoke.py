@@ -33,7 +33,12 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
     results = json.loads(output.read_text())
     assert set(results) >= {"cold_start", "warm", "dynamodb", "scale", "cost", "package"}
     assert set(results["cold_start"]) == {"list", "create", "retrieve", "update", "delete"}
-    assert all(row["ours_ms"] > 0 and row["baseline_ms"] > 0 for row in results["cold_start"].values())
+    assert all(
+        row["ours_ms"] > 0 and row["floor_ms"] > 0 and row["baseline_ms"] > 0 for row in results["cold_start"].values()
+    )
+    for row in results["warm"].values():
+        for tracing in ("unsampled", "sampled"):
+            assert all(row[tracing][f"{side}_p50_ms"] > 0 for side in ("ours", "floor", "baseline"))
     reads = {row["request"]: row for row in results["dynamodb"]["requests"]}
     for name in KEY_FILTERS:
         for suffix in ("", " +cursor"):
