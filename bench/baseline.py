@@ -45,7 +45,22 @@ def requests(endpoint: str, table: str, owner: str, conversation_id: str, now: i
     """The DynamoDB requests one call of `endpoint` makes, in order, as (operation, parameters)."""
     partition = {"S": f"OWNER#{owner}"}
     key = {"PK": partition, "SK": {"S": f"CONV#{conversation_id}"}}
-    answer_on_failure = {"ReturnValues": "ALL_NEW", "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+
+    def update_existing(expression: str, names: dict[str, str], values: dict[str, Any]) -> list[Request]:
+        """One UpdateItem that applies only to an existing conversation and answers with it."""
+        return [
+            ("UpdateItem", {
+                "TableName": table,
+                "Key": key,
+                "UpdateExpression": expression,
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+                "ReturnValues": "ALL_NEW",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }),
+        ]  # fmt: skip
+
     if endpoint == "list":
         return [
             ("Query", {
@@ -62,33 +77,13 @@ def requests(endpoint: str, table: str, owner: str, conversation_id: str, now: i
         item = new_item(owner, conversation_id, now)
         return [("PutItem", {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"})]
     if endpoint == "retrieve":
-        return [
-            ("UpdateItem", {
-                "TableName": table,
-                "Key": key,
-                "UpdateExpression": "SET #s0 = :s0",
-                "ConditionExpression": "attribute_exists(PK)",
-                "ExpressionAttributeNames": {"#s0": "last_opened_at"},
-                "ExpressionAttributeValues": {":s0": {"N": str(now)}},
-                **answer_on_failure,
-            }),
-        ]  # fmt: skip
+        return update_existing("SET #s0 = :s0", {"#s0": "last_opened_at"}, {":s0": {"N": str(now)}})
     if endpoint == "update":
-        return [
-            ("UpdateItem", {
-                "TableName": table,
-                "Key": key,
-                "UpdateExpression": "SET #s0 = :s0, #s1 = :s1 ADD #version :one",
-                "ConditionExpression": "attribute_exists(PK)",
-                "ExpressionAttributeNames": {"#s0": "is_muted", "#s1": "GSI3PK", "#version": "version"},
-                "ExpressionAttributeValues": {
-                    ":s0": {"BOOL": True},
-                    ":s1": {"S": f"OWNER#{owner}#MUTED#1"},
-                    ":one": {"N": "1"},
-                },
-                **answer_on_failure,
-            }),
-        ]  # fmt: skip
+        return update_existing(
+            "SET #s0 = :s0, #s1 = :s1 ADD #version :one",
+            {"#s0": "is_muted", "#s1": "GSI3PK", "#version": "version"},
+            {":s0": {"BOOL": True}, ":s1": {"S": f"OWNER#{owner}#MUTED#1"}, ":one": {"N": "1"}},
+        )
     # delete: the conversation swapped for a deletion mark, its items' keys read, then the mark removed
     mark = {"PK": partition, "SK": {"S": f"DELETING#{conversation_id}"}}
     return [
