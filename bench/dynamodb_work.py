@@ -10,10 +10,11 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from conversations import keys
-from conversations.models import CreateConversationRequest, ListFilters, UpdateConversationRequest
-from conversations.repository import ConversationRepository
-from conversations.service import ConversationService
+from clarity.conversations.models import CreateConversationRequest, ListFilters, UpdateConversationRequest
+from clarity.conversations.service import ConversationService
+from clarity.core.settings import Settings
+from clarity.store import keys
+from clarity.wiring import build_services
 
 READ_UNIT_BYTES = 4096
 GROUP_COUNT = 20
@@ -92,7 +93,7 @@ def seed(service: ConversationService, owner: str, count: int) -> list[str]:
         group = f"GROUP{number % GROUP_COUNT:011d}"
         conversation = service.create(
             owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK", group_id=group)
-        ).conversation
+        ).resource
         changes: dict[str, Any] = {}
         if number % 50 == 0:
             changes["is_pinned"] = True
@@ -137,7 +138,7 @@ def measure_writes(
     service: ConversationService, counter: CountingClient, owner: str, client: Any, table: str
 ) -> list[dict[str, Any]]:
     rows = []
-    created = service.create(owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")).conversation
+    created = service.create(owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")).resource
     rows.append({"request": "create", **asdict(counter.take())})
     service.retrieve(owner, created.id)
     rows.append({"request": "retrieve", **asdict(counter.take())})
@@ -146,7 +147,7 @@ def measure_writes(
     service.delete(owner, created.id)
     rows.append({"request": "delete", **asdict(counter.take())})
 
-    with_children = service.create(owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")).conversation
+    with_children = service.create(owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")).resource
     partition = keys.children_partition(owner, with_children.id)
     for start in range(0, 1000, 25):
         client.batch_write_item(
@@ -166,7 +167,7 @@ def measure_writes(
 def measure(client: Any, table: str, owner: str, count: int) -> dict[str, Any]:
     """Seed `count` conversations for `owner`, then count each request's DynamoDB work."""
     counter = CountingClient(client)
-    service = ConversationService(ConversationRepository(counter, table))  # type: ignore[arg-type]
+    service = build_services(Settings.for_table(table), counter).conversations  # type: ignore[arg-type]
     ids = seed(service, owner, count)
     sample = client.query(
         TableName=table,

@@ -23,10 +23,10 @@ from moto import mock_aws
 
 from bench import dynamodb_work
 from bench.cold_start import ROUTES
-from conversations.ids import new_id
-from conversations.models import CreateConversationRequest
-from conversations.repository import ConversationRepository
-from conversations.service import ConversationService
+from clarity.conversations.models import CreateConversationRequest
+from clarity.core.ids import new_id
+from clarity.core.settings import Settings
+from clarity.wiring import build_services
 from devtools.local_api import local_function_environment, start_embedded_dynamodb
 from devtools.template import ROOT, create_tables, load_template
 
@@ -90,9 +90,9 @@ def cold_start(runs: int) -> dict[str, Any]:
     try:
         client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)
         create_tables(client, TABLE)
-        service = ConversationService(ConversationRepository(client, TABLE))
+        service = build_services(Settings.for_table(TABLE), client).conversations
         request = CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")
-        existing = service.create(OWNER, request).conversation.id
+        existing = service.create(OWNER, request).resource.id
         environment = {**local_function_environment(TABLE, endpoint_url), "POWERTOOLS_TRACE_DISABLED": "false"}
         env = child_environment(environment)
         results: dict[str, Any] = {}
@@ -102,7 +102,7 @@ def cold_start(runs: int) -> dict[str, Any]:
                 for side in SIDES:  # interleaved, so drift hits every side alike
                     target = existing
                     if endpoint == "delete":
-                        target = service.create(OWNER, request).conversation.id
+                        target = service.create(OWNER, request).resource.id
                     elif endpoint == "create":
                         target = new_id(int(time.time()))  # the baseline writes this key; the others draw their own
 
@@ -151,7 +151,7 @@ def scale(small: int, large: int) -> dict[str, Any]:
             client = boto3.client("dynamodb", region_name="us-east-1")
             create_tables(client, TABLE)
             counter = dynamodb_work.CountingClient(client)
-            service = ConversationService(ConversationRepository(counter, TABLE))  # type: ignore[arg-type]
+            service = build_services(Settings.for_table(TABLE), counter).conversations  # type: ignore[arg-type]
             dynamodb_work.seed(service, OWNER, count)
             counter.take()
             pages = {}

@@ -56,15 +56,11 @@ def _handler_serving_from(side: str, module_name: str, client: Any) -> Any:
         floor.use_client(client, TABLE)
         return floor.lambda_handler
 
-    from conversations.repository import ConversationRepository  # noqa: PLC0415
-    from conversations.service import ConversationService  # noqa: PLC0415
-    from conversations.settings import Settings  # noqa: PLC0415
-    from conversations.wiring import use_service  # noqa: PLC0415
+    from clarity.core.settings import Settings  # noqa: PLC0415
+    from clarity.wiring import build_services, use_services  # noqa: PLC0415
 
-    settings = Settings(
-        table_name=TABLE, dynamodb_endpoint_url=None, region="us-east-1", idempotency_table_name=None, local_issuer=None
-    )
-    use_service(ConversationService(ConversationRepository(client, TABLE)), settings)
+    settings = Settings.for_table(TABLE)
+    use_services(build_services(settings, client), settings)
     return importlib.import_module(module_name).lambda_handler
 
 

@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 
 import boto3
 
-from conversations.errors import Unauthenticated
-from conversations.http.auth import bearer_token
+from clarity.core.errors import Unauthenticated
+from clarity.http.auth import bearer_token
 from devtools.local_issuer import LocalIssuer
 from devtools.routing import Router, invoke
 from devtools.template import create_tables, function_environment

@@ -14,9 +14,9 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from conversations.http.auth import verify_token
-from conversations.settings import LOCAL_AUDIENCE_DEFAULT, LOCAL_ISSUER_DEFAULT
-from conversations.settings import LocalIssuer as IssuerSettings
+from clarity.core.settings import LOCAL_AUDIENCE_DEFAULT, LOCAL_ISSUER_DEFAULT
+from clarity.core.settings import LocalIssuer as IssuerSettings
+from clarity.http.auth import verify_token
 from devtools.template import ROOT
 
 KEY_DIRECTORY = Path(os.environ.get("LOCAL_KEY_DIR", ROOT / ".local"))

@@ -25,7 +25,7 @@ def _as_served(schema: dict[str, Any]) -> dict[str, Any]:
     """Document what the functions really do around Powertools' defaults.
 
     Validation errors are 400, not Powertools' raw 422; bodies may also be form-encoded
-    (conversations.http.request_body turns them into JSON before validation); and API Gateway
+    (clarity.http.request_body turns them into JSON before validation); and API Gateway
     itself answers a bad token (401) or an unrouted path (404) with `{"message": ...}`.
     """
     schema.setdefault("components", {}).setdefault("schemas", {})["GatewayMessage"] = {

@@ -9,13 +9,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import boto3
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from moto import mock_aws
 
-from conversations.repository import ConversationRepository
-from conversations.service import ConversationService
-from conversations.settings import Settings
-from conversations.wiring import use_service
+from clarity.conversations.repository import ConversationRepository
+from clarity.core.settings import Settings
+from clarity.store.dynamodb import Table
+from clarity.wiring import build_services, use_services
 from devtools.events import jwt_claims
 from devtools.routing import Router, invoke
 from devtools.template import create_tables, idempotency_table_name
@@ -96,12 +95,21 @@ class ApiClient:
 
 @contextmanager
 def api_with_moto(clock: Any = None) -> Iterator[tuple[ApiClient, Any]]:
-    with moto_table() as client:
-        repository = ConversationRepository(client, TABLE_NAME, sleep=lambda _: None)
-        store = DynamoDBPersistenceLayer(table_name=idempotency_table_name(TABLE_NAME), boto3_client=client)
-        service = ConversationService(repository, clock or (lambda: int(time.time())), idempotency_store=store)
-        use_service(service, SETTINGS)
-        try:
-            yield ApiClient(Router()), client
-        finally:
-            use_service(None)
+    with moto_table() as client, installed_services(client, clock=clock):
+        yield ApiClient(Router()), client
+
+
+def repository_on(client: Any, table_name: str = TABLE_NAME) -> ConversationRepository:
+    """The conversations' repository on `client`, for tests of its DynamoDB paths; no backoff waits."""
+    return ConversationRepository(Table(client, table_name, sleep=lambda _: None))
+
+
+@contextmanager
+def installed_services(client: Any, settings: Settings = SETTINGS, clock: Any = None) -> Iterator[None]:
+    """The functions use services built on `client` (moto, a Stubber or a recorder) until the end."""
+    services = build_services(settings, client, clock=clock or (lambda: int(time.time())), sleep=lambda _: None)
+    use_services(services, settings)
+    try:
+        yield
+    finally:
+        use_services(None)

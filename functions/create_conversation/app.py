@@ -6,15 +6,15 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.metrics import MetricUnit
 
-from conversations.http.conditional import conversation_response
-from conversations.http.handler import lambda_handler_for
-from conversations.http.openapi import responses
-from conversations.http.resolver import ConversationsResolver
-from conversations.models import Conversation, CreateConversationRequest
-from conversations.observability import metrics
-from conversations.wiring import conversation_service
+from clarity.conversations.models import Conversation, CreateConversationRequest
+from clarity.core.observability import metrics
+from clarity.http.conditional import versioned_response
+from clarity.http.handler import lambda_handler_for
+from clarity.http.openapi import responses
+from clarity.http.resolver import ApiResolver
+from clarity.wiring import conversation_service
 
-app = ConversationsResolver(body_model=CreateConversationRequest)
+app = ApiResolver(body_model=CreateConversationRequest)
 
 
 @app.post(
@@ -33,8 +33,8 @@ def create_conversation(
         app.current_owner(), request, idempotency_key, app.lambda_context
     )
     metrics.add_metric(name="ConversationCreated", unit=MetricUnit.Count, value=1)
-    return conversation_response(
-        created, status_code=201, headers={"Location": f"/v1/conversations/{created.conversation.id}"}
+    return versioned_response(
+        created, status_code=201, headers={"Location": f"/v1/conversations/{created.resource.id}"}
     )
 
 

@@ -3,14 +3,14 @@
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 
-from conversations.http.conditional import IfMatch, expected_version
-from conversations.http.handler import lambda_handler_for
-from conversations.http.openapi import responses
-from conversations.http.resolver import ConversationsResolver
-from conversations.observability import metrics
-from conversations.wiring import conversation_service
+from clarity.core.observability import metrics
+from clarity.http.conditional import IfMatch, expected_version
+from clarity.http.handler import lambda_handler_for
+from clarity.http.openapi import responses
+from clarity.http.resolver import ApiResolver
+from clarity.wiring import conversation_service
 
-app = ConversationsResolver()
+app = ApiResolver()
 
 
 @app.delete(

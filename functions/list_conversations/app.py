@@ -4,13 +4,14 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from conversations.http.handler import lambda_handler_for
-from conversations.http.openapi import QueryFlag, responses
-from conversations.http.resolver import ConversationsResolver
-from conversations.models import ConversationList, ListFilters, ResourceId
-from conversations.wiring import conversation_service
+from clarity.conversations.models import ConversationList, ListFilters
+from clarity.core.models import ResourceId
+from clarity.http.handler import lambda_handler_for
+from clarity.http.openapi import QueryFlag, responses
+from clarity.http.resolver import ApiResolver
+from clarity.wiring import conversation_service
 
-app = ConversationsResolver()
+app = ApiResolver()
 
 
 @app.get(
@@ -34,7 +35,7 @@ def list_conversations(
         starting_after=starting_after,
         ending_before=ending_before,
     )
-    return ConversationList(has_more=page.has_more, data=page.conversations)
+    return ConversationList(has_more=page.has_more, data=page.items)
 
 
 lambda_handler = lambda_handler_for(app)

@@ -2,14 +2,14 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from conversations.http.conditional import conversation_response
-from conversations.http.handler import lambda_handler_for
-from conversations.http.openapi import responses
-from conversations.http.resolver import ConversationsResolver
-from conversations.models import Conversation
-from conversations.wiring import conversation_service
+from clarity.conversations.models import Conversation
+from clarity.http.conditional import versioned_response
+from clarity.http.handler import lambda_handler_for
+from clarity.http.openapi import responses
+from clarity.http.resolver import ApiResolver
+from clarity.wiring import conversation_service
 
-app = ConversationsResolver()
+app = ApiResolver()
 
 
 @app.get(
@@ -18,7 +18,7 @@ app = ConversationsResolver()
     responses=responses(200, "The conversation", Conversation),
 )
 def retrieve_conversation(conversation_id: str) -> Response[Conversation]:
-    return conversation_response(conversation_service().retrieve(app.current_owner(), conversation_id))
+    return versioned_response(conversation_service().retrieve(app.current_owner(), conversation_id))
 
 
 lambda_handler = lambda_handler_for(app)

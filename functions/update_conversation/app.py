@@ -5,14 +5,14 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from conversations.http.conditional import IfMatch, conversation_response, expected_version
-from conversations.http.handler import lambda_handler_for
-from conversations.http.openapi import responses
-from conversations.http.resolver import ConversationsResolver
-from conversations.models import Conversation, UpdateConversationRequest
-from conversations.wiring import conversation_service
+from clarity.conversations.models import Conversation, UpdateConversationRequest
+from clarity.http.conditional import IfMatch, expected_version, versioned_response
+from clarity.http.handler import lambda_handler_for
+from clarity.http.openapi import responses
+from clarity.http.resolver import ApiResolver
+from clarity.wiring import conversation_service
 
-app = ConversationsResolver(body_model=UpdateConversationRequest)
+app = ApiResolver(body_model=UpdateConversationRequest)
 
 
 @app.put(
@@ -26,7 +26,7 @@ def update_conversation(
     if_match: IfMatch = None,
 ) -> Response[Conversation]:
     updated = conversation_service().update(app.current_owner(), conversation_id, request, expected_version(if_match))
-    return conversation_response(updated)
+    return versioned_response(updated)
 
 
 lambda_handler = lambda_handler_for(app)

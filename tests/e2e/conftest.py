@@ -22,11 +22,11 @@ from typing import Any
 import boto3
 import pytest
 
-from conversations.models import Conversation
-from conversations.repository import ConversationRepository
+from clarity.conversations.models import Conversation
 from devtools.local_issuer import LocalIssuer
 from devtools.sam_local import env_vars
 from devtools.template import create_tables
+from tests.support import repository_on
 
 NETWORK = "clarity-e2e"
 DYNAMODB_CONTAINER = "clarity-e2e-dynamodb"
@@ -72,9 +72,9 @@ class E2EEnvironment:
 
     def seed_example_conversation(self, owner: str) -> None:
         """The conversation the committed events name, owned by `owner`."""
-        repository = ConversationRepository(self.dynamodb, TABLE_NAME)
-        conversation = Conversation.started(EXAMPLE_ID, 692233200, contact_id="WAz8eIbvDR60rouK")
-        repository.create(owner, conversation)
+        repository_on(self.dynamodb, TABLE_NAME).create(
+            owner, Conversation.started(EXAMPLE_ID, 692233200, contact_id="WAz8eIbvDR60rouK")
+        )
 
 
 def wait_for_http(port: int, seconds: float) -> None:

@@ -13,11 +13,15 @@ def test_python_313_in_the_lambda_image_loads_the_layer_from_its_bytecode() -> N
     # Read-only, as Lambda mounts layers: Python can neither write nor refresh a cache there.
     completed = subprocess.run(
         ["docker", "run", "--rm", "--entrypoint", "python3", "-v", f"{BUILT_LAYER}:/opt:ro",
-         "-e", "PYTHONPATH=/opt/python", required_env("STANDIN_IMAGE"), "-v", "-c", "import conversations.repository"],
+         "-e", "PYTHONPATH=/opt/python", required_env("STANDIN_IMAGE"), "-v", "-c",
+         "import clarity.conversations.repository"],
         capture_output=True, text=True, check=True, timeout=120,
     )  # fmt: skip
 
-    assert "code object from '/opt/python/conversations/__pycache__/repository.cpython-313.pyc'" in completed.stderr
+    assert (
+        "code object from '/opt/python/clarity/conversations/__pycache__/repository.cpython-313.pyc'"
+        in completed.stderr
+    )
     assert "code object from '/opt/python/botocore/__pycache__/client.cpython-313.pyc'" in completed.stderr
 
 

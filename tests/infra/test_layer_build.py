@@ -33,7 +33,7 @@ def built_layer(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_layer_holds_our_package_and_its_dependencies(built_layer: Path) -> None:
-    assert (built_layer / "conversations" / "repository.py").is_file()
+    assert (built_layer / "clarity" / "conversations" / "repository.py").is_file()
     for dependency in ("aws_lambda_powertools", "pydantic", "boto3", "aws_xray_sdk"):
         assert (built_layer / dependency).is_dir(), dependency
     assert not (built_layer / "bin").exists()
@@ -42,7 +42,7 @@ def test_the_layer_holds_our_package_and_its_dependencies(built_layer: Path) -> 
 @pytest.mark.skipif(not _python_313_available(), reason="no python3.13 on this machine to compile with")
 def test_the_layer_ships_unchecked_python_313_bytecode(built_layer: Path) -> None:
     # Lambda's /opt is read-only: without these, every cold start compiles the layer from source.
-    compiled = built_layer / "conversations" / "__pycache__" / "repository.cpython-313.pyc"
+    compiled = built_layer / "clarity" / "conversations" / "__pycache__" / "repository.cpython-313.pyc"
     assert compiled.is_file()
     assert int.from_bytes(compiled.read_bytes()[4:8], "little") == HASH_BASED_UNCHECKED
     assert list((built_layer / "botocore" / "__pycache__").glob("client.cpython-313.pyc"))

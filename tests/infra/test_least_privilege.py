@@ -9,15 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-from conversations import keys
-from conversations.repository import ConversationRepository
-from conversations.service import ConversationService
-from conversations.wiring import use_service
+from clarity.store import keys
 from devtools.routing import Router
 from devtools.template import function_routes, load_template
-from tests.support import SETTINGS, TABLE_NAME, ApiClient, moto_table
+from tests.support import SETTINGS, TABLE_NAME, ApiClient, installed_services, moto_table
 
 TRANSACTION_ITEM_ACTIONS = {
     "Put": "PutItem",
@@ -64,13 +60,8 @@ class RecordingClient:
 def recorded() -> Iterator[tuple[ApiClient, RecordingClient, Any]]:
     with moto_table() as client:
         recorder = RecordingClient(client)
-        store = DynamoDBPersistenceLayer(table_name=SETTINGS.idempotency_table_name or "", boto3_client=recorder)  # type: ignore[arg-type]
-        service = ConversationService(ConversationRepository(recorder, TABLE_NAME), idempotency_store=store)  # type: ignore[arg-type]
-        use_service(service, SETTINGS)
-        try:
+        with installed_services(recorder):
             yield ApiClient(Router()), recorder, client
-        finally:
-            use_service(None)
 
 
 def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str, str, dict[str, Any]]]:

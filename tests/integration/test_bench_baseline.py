@@ -13,10 +13,8 @@ from botocore.stub import Stubber
 from bench import baseline
 from bench.cold_start import ROUTES
 from bench.warm import CONVERSATION_ID, OWNER, STUBBED_ANSWERS, TABLE
-from conversations.repository import ConversationRepository
-from conversations.service import ConversationService
-from conversations.settings import Settings
-from conversations.wiring import use_service
+from clarity.core.settings import Settings
+from clarity.wiring import build_services, use_services
 from devtools.lambda_context import LocalLambdaContext
 
 Request = tuple[str, dict[str, Any]]
@@ -38,7 +36,7 @@ def stubbed_client() -> Iterator[Any]:
     client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url="http://stubbed.invalid")
     with Stubber(client) as stubber:
         yield client, stubber
-    use_service(None)
+    use_services(None)
 
 
 def _our_requests(endpoint: str, client: Any, stubber: Stubber) -> list[Request]:
@@ -48,10 +46,8 @@ def _our_requests(endpoint: str, client: Any, stubber: Stubber) -> list[Request]
     )
     for operation, answer in STUBBED_ANSWERS[endpoint]:
         stubber.add_response(operation, answer)
-    settings = Settings(
-        table_name=TABLE, dynamodb_endpoint_url=None, region="us-east-1", idempotency_table_name=None, local_issuer=None
-    )
-    use_service(ConversationService(ConversationRepository(client, TABLE)), settings)
+    settings = Settings.for_table(TABLE)
+    use_services(build_services(settings, client), settings)
     route = ROUTES[endpoint]
     handler = importlib.import_module(route.module_name).lambda_handler
     with redirect_stdout(io.StringIO()):

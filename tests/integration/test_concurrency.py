@@ -79,8 +79,8 @@ def test_concurrent_updates_of_different_fields_all_land(api_and_table: tuple[Ap
     ]
     errors: list[int] = []
     # The service and repository are shared by the threads, as a container's would be.
-    from conversations.models import UpdateConversationRequest  # noqa: PLC0415
-    from conversations.wiring import conversation_service  # noqa: PLC0415
+    from clarity.conversations.models import UpdateConversationRequest  # noqa: PLC0415
+    from clarity.wiring import conversation_service  # noqa: PLC0415
 
     service = conversation_service()
     conversation_id = path.rsplit("/", 1)[1]

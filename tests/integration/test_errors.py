@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from conversations.models import DOCUMENTATION_URL
+from clarity.core.models import DOCUMENTATION_URL
 from tests.support import ApiClient
 
 CONVERSATIONS = "/v1/conversations"
@@ -277,11 +277,11 @@ def test_unexpected_failure_is_500_without_internals(
 
 
 def test_missing_table_setting_is_500_naming_nothing_internal(monkeypatch: pytest.MonkeyPatch) -> None:
-    from conversations.wiring import use_service  # noqa: PLC0415
+    from clarity.wiring import use_services  # noqa: PLC0415
     from devtools.routing import Router  # noqa: PLC0415
 
     monkeypatch.delenv("TABLE_NAME")
-    use_service(None)
+    use_services(None)
     api = ApiClient(Router())
 
     assert_error(api.request("GET", CONVERSATIONS), 500, kind="api_error")

@@ -8,10 +8,11 @@ import pytest
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from conversations.errors import Conflict
-from conversations.models import Conversation, CreateConversationRequest
-from conversations.repository import ConversationRepository
-from conversations.service import ConversationService
+from clarity.conversations.models import Conversation, CreateConversationRequest
+from clarity.conversations.repository import ConversationRepository
+from clarity.conversations.service import ConversationService
+from clarity.core.errors import Conflict
+from clarity.store.dynamodb import Table
 from devtools.lambda_context import LocalLambdaContext
 from devtools.template import idempotency_table_name
 from tests.support import TABLE_NAME, ApiClient
@@ -87,7 +88,7 @@ class _BlockingRepository(ConversationRepository):
     """Holds the first create until released, like a slow first request."""
 
     def __init__(self, client: Any) -> None:
-        super().__init__(client, TABLE_NAME)
+        super().__init__(Table(client, TABLE_NAME))
         self.entered = threading.Event()
         self.release = threading.Event()
 
@@ -143,7 +144,7 @@ def test_a_key_whose_first_invocation_died_is_free_once_that_invocation_would_ha
 
     retried = service.create_idempotently("alice", request, "slow", _invocation())
 
-    assert retried.conversation.contact_id == BODY["contact_id"]
+    assert retried.resource.contact_id == BODY["contact_id"]
     repository.release.set()
     first.join()
 

@@ -13,17 +13,18 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import boto3
 import pytest
 
-from conversations.errors import ConversationNotFound
-from conversations.models import CreateConversationRequest, ListFilters, UpdateConversationRequest
-from conversations.repository import ConversationRepository
-from conversations.service import ConversationService
+from clarity.conversations.models import CreateConversationRequest, ListFilters, UpdateConversationRequest
+from clarity.conversations.service import ConversationService
+from clarity.core.errors import NotFound
+from clarity.wiring import build_services
 from devtools.template import create_tables
-from tests.support import TABLE_NAME, moto_table
+from tests.support import SETTINGS, moto_table
 
 DYNALITE_VERSION = "4.0.0"
 GROUP = "GRP0000000000001"
@@ -68,13 +69,16 @@ def dynalite_endpoint() -> Iterator[str]:
 def backend(request: pytest.FixtureRequest) -> Iterator[tuple[str, ConversationService]]:
     if request.param == "moto":
         with moto_table() as client:
-            yield "moto", ConversationService(ConversationRepository(client, TABLE_NAME))
+            yield "moto", build_services(SETTINGS, client).conversations
         return
     endpoint = request.getfixturevalue("dynalite_endpoint")
     client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint)
     table = f"contract-{uuid.uuid4().hex[:12]}"
     create_tables(client, table)
-    yield "dynalite", ConversationService(ConversationRepository(client, table))
+    yield (
+        "dynalite",
+        build_services(replace(SETTINGS, table_name=table, idempotency_table_name=None), client).conversations,
+    )
 
 
 def _seed(service: ConversationService, owner: str, count: int) -> list[str]:
@@ -83,8 +87,8 @@ def _seed(service: ConversationService, owner: str, count: int) -> list[str]:
     for number in range(count):
         created = service.create(owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK", group_id=GROUP))
         if number % 3 == 0:
-            service.update(owner, created.conversation.id, UpdateConversationRequest(is_muted=True))
-        ids.append(created.conversation.id)
+            service.update(owner, created.resource.id, UpdateConversationRequest(is_muted=True))
+        ids.append(created.resource.id)
     return ids
 
 
@@ -100,10 +104,10 @@ def _walk(service: ConversationService, owner: str, filters: ListFilters, limit:
     while True:
         page = service.list(owner, filters, limit=limit, starting_after=cursor)
         pages += 1
-        seen.extend(c.id for c in page.conversations)
+        seen.extend(c.id for c in page.items)
         if not page.has_more:
             return seen, pages
-        cursor = page.conversations[-1].id
+        cursor = page.items[-1].id
 
 
 @pytest.mark.parametrize(
@@ -134,7 +138,7 @@ def test_backward_pages_from_the_oldest(backend: tuple[str, ConversationService]
     ids = _newest_first(_seed(service, "alice", 12))
     page = service.list("alice", ListFilters(), limit=5, ending_before=ids[-1])
 
-    assert [c.id for c in page.conversations] == ids[-6:-1]
+    assert [c.id for c in page.items] == ids[-6:-1]
     assert page.has_more is True
 
 
@@ -147,24 +151,22 @@ def test_a_cursor_from_another_owner_positions_only_in_the_callers_partition(
 
     for cursor in alice_ids:
         page = service.list("bob", ListFilters(muted=False), limit=10, starting_after=cursor)
-        assert {c.id for c in page.conversations} <= set(bob_ids)
+        assert {c.id for c in page.items} <= set(bob_ids)
 
 
 def test_updates_are_partial_and_missing_ids_are_not_found(backend: tuple[str, ConversationService]) -> None:
     _, service = backend
-    conversation_id = service.create("alice", CreateConversationRequest(group_id=GROUP)).conversation.id
+    conversation_id = service.create("alice", CreateConversationRequest(group_id=GROUP)).resource.id
 
     service.update("alice", conversation_id, UpdateConversationRequest(is_pinned=True))
     updated = service.update("alice", conversation_id, UpdateConversationRequest(archived_at=705103200))
     opened = service.retrieve("alice", conversation_id)
 
-    assert (updated.conversation.is_pinned, updated.conversation.archived_at, updated.version) == (True, 705103200, 3)
+    assert (updated.resource.is_pinned, updated.resource.archived_at, updated.version) == (True, 705103200, 3)
     assert opened.version == 3
-    assert opened.conversation.last_opened_at is not None
-    assert (
-        service.list("alice", ListFilters(archived=True, pinned=True), limit=10).conversations[0].id == conversation_id
-    )
-    with pytest.raises(ConversationNotFound):
+    assert opened.resource.last_opened_at is not None
+    assert service.list("alice", ListFilters(archived=True, pinned=True), limit=10).items[0].id == conversation_id
+    with pytest.raises(NotFound):
         service.update("alice", "A000000000000000", UpdateConversationRequest(is_muted=True))
-    with pytest.raises(ConversationNotFound):
+    with pytest.raises(NotFound):
         service.retrieve("bob", conversation_id)

@@ -7,11 +7,12 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
-from conversations import keys
-from conversations.errors import ConversationNotFound, InvalidRequest, ServiceUnavailable
-from conversations.models import Conversation, Direction, ListFilters, PageRequest
-from conversations.repository import MAX_FILTERED_ITEMS, ConversationRepository
-from tests.support import TABLE_NAME, moto_table
+from clarity.conversations.models import Conversation, ListFilters, PageRequest
+from clarity.core.errors import InvalidRequest, NotFound, ServiceUnavailable
+from clarity.core.paging import Direction, Position
+from clarity.store import keys
+from clarity.store.dynamodb import MAX_FILTERED_ITEMS
+from tests.support import TABLE_NAME, moto_table, repository_on
 
 OWNER = "alice"
 
@@ -91,7 +92,7 @@ def _children_left(client: Any, conversation_id: str) -> int:
 
 
 def test_has_more_is_false_when_dynamodb_returns_a_last_key_at_the_boundary(table: Any) -> None:
-    repository = ConversationRepository(table, TABLE_NAME)
+    repository = repository_on(table)
     stubber = Stubber(table)
     # Given DynamoDB returns exactly `limit` items and a LastEvaluatedKey, then nothing more
     stubber.add_response(
@@ -115,13 +116,13 @@ def test_has_more_is_false_when_dynamodb_returns_a_last_key_at_the_boundary(tabl
         # When a page of two is asked for
         page = repository.list_page(OWNER, PageRequest(filters=ListFilters(), limit=2))
     # Then it has both items and knows nothing follows
-    assert [c.id for c in page.conversations] == ["A000000000000002", "A000000000000001"]
+    assert [c.id for c in page.items] == ["A000000000000002", "A000000000000001"]
     assert page.has_more is False
     stubber.assert_no_pending_responses()
 
 
 def test_filtered_page_stops_after_its_read_budget(table: Any) -> None:
-    repository = ConversationRepository(table, TABLE_NAME)
+    repository = repository_on(table)
     stubber = Stubber(table)
     # Given every Query reads as many items as it may and none matches
     limits = [11, 22, 44, 88, 176, 352, 704, 1000, 1000, 1000, 603]
@@ -139,7 +140,7 @@ def test_filtered_page_stops_after_its_read_budget(table: Any) -> None:
         )
     with stubber:
         page = repository.list_page(OWNER, PageRequest(filters=ListFilters(pinned=True, muted=True), limit=10))
-    assert page.conversations == []
+    assert page.items == []
     assert page.has_more is True
     stubber.assert_no_pending_responses()
 
@@ -153,7 +154,7 @@ def test_filtered_page_stops_after_its_read_budget(table: Any) -> None:
     ],
 )
 def test_dynamodb_errors_map_to_what_the_client_can_do(table: Any, code: str, raised: type[Exception]) -> None:
-    repository = ConversationRepository(table, TABLE_NAME)
+    repository = repository_on(table)
     stubber = Stubber(table)
     stubber.add_client_error("update_item", service_error_code=code, http_status_code=400)
     with stubber, pytest.raises(raised):
@@ -162,7 +163,7 @@ def test_dynamodb_errors_map_to_what_the_client_can_do(table: Any, code: str, ra
 
 def test_delete_removes_1000_children_despite_unprocessed_items(table: Any) -> None:
     faulty = FaultyClient(table, process_at_most=7)
-    repository = ConversationRepository(faulty, TABLE_NAME, sleep=lambda _: None)  # type: ignore[arg-type]
+    repository = repository_on(faulty)
     repository.create(OWNER, _conversation("A000000000000001"))
     _add_children(table, "A000000000000001", 1000)
 
@@ -187,7 +188,7 @@ def test_a_delete_that_stops_part_way_is_finished_by_a_retry(
     table: Any, failure: Exception, seen_as: type[Exception]
 ) -> None:
     dying = FaultyClient(table, fail_on_call=5, failure=failure)
-    repository = ConversationRepository(dying, TABLE_NAME, sleep=lambda _: None)  # type: ignore[arg-type]
+    repository = repository_on(dying)
     repository.create(OWNER, _conversation("A000000000000001"))
     _add_children(table, "A000000000000001", 300)
 
@@ -195,37 +196,37 @@ def test_a_delete_that_stops_part_way_is_finished_by_a_retry(
         repository.delete(OWNER, "A000000000000001")
 
     # The conversation is gone for readers at once, though children remain
-    with pytest.raises(ConversationNotFound):
+    with pytest.raises(NotFound):
         repository.record_open(OWNER, "A000000000000001", 1)
     assert 0 < _children_left(table, "A000000000000001") < 300
 
-    healthy = ConversationRepository(table, TABLE_NAME)
+    healthy = repository_on(table)
     healthy.delete(OWNER, "A000000000000001")
     assert _children_left(table, "A000000000000001") == 0
-    with pytest.raises(ConversationNotFound):
+    with pytest.raises(NotFound):
         healthy.delete(OWNER, "A000000000000001")
 
 
 def test_unprocessed_items_that_never_clear_leave_the_delete_resumable(table: Any) -> None:
     stuck = FaultyClient(table, process_at_most=0)
-    repository = ConversationRepository(stuck, TABLE_NAME, sleep=lambda _: None)  # type: ignore[arg-type]
+    repository = repository_on(stuck)
     repository.create(OWNER, _conversation("A000000000000001"))
     _add_children(table, "A000000000000001", 30)
 
     with pytest.raises(ServiceUnavailable):
         repository.delete(OWNER, "A000000000000001")
 
-    ConversationRepository(table, TABLE_NAME).delete(OWNER, "A000000000000001")
+    repository_on(table).delete(OWNER, "A000000000000001")
     assert _children_left(table, "A000000000000001") == 0
 
 
 def test_a_start_key_dynamodb_refuses_is_a_400_naming_the_cursor(table: Any) -> None:
-    repository = ConversationRepository(table, TABLE_NAME)
+    repository = repository_on(table)
     stubber = Stubber(table)
     stubber.add_client_error(
         "query", service_error_code="ValidationException", service_message="The provided starting key is invalid"
     )
-    request = PageRequest(filters=ListFilters(), limit=10, cursor="A000000000000001", direction=Direction.BEFORE_CURSOR)
+    request = PageRequest(ListFilters(), limit=10, position=Position("A000000000000001", Direction.BEFORE_CURSOR))
 
     with stubber, pytest.raises(InvalidRequest) as raised:
         repository.list_page(OWNER, request)
@@ -234,7 +235,7 @@ def test_a_start_key_dynamodb_refuses_is_a_400_naming_the_cursor(table: Any) -> 
 
 
 def test_a_validation_error_without_a_cursor_is_not_blamed_on_the_client(table: Any) -> None:
-    repository = ConversationRepository(table, TABLE_NAME)
+    repository = repository_on(table)
     stubber = Stubber(table)
     stubber.add_client_error("query", service_error_code="ValidationException")
 

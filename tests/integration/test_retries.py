@@ -7,12 +7,11 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 
-from conversations.errors import ServiceUnavailable
-from conversations.models import ListFilters, PageRequest
-from conversations.repository import ConversationRepository
-from conversations.settings import Settings
-from conversations.wiring import DYNAMODB_CLIENT_CONFIG, dynamodb_client
-from tests.support import TABLE_NAME, moto_table
+from clarity.conversations.models import ListFilters, PageRequest
+from clarity.core.errors import ServiceUnavailable
+from clarity.core.settings import Settings
+from clarity.wiring import DYNAMODB_CLIENT_CONFIG, dynamodb_client
+from tests.support import TABLE_NAME, moto_table, repository_on
 
 
 class _Raw:
@@ -59,9 +58,9 @@ def test_the_client_uses_standard_retries_with_three_attempts() -> None:
 def test_throttling_is_retried_until_it_succeeds(client: Any) -> None:
     attempts = _throttle_first(client, failures=2)
 
-    page = ConversationRepository(client, TABLE_NAME).list_page("alice", PageRequest(ListFilters(), limit=10))
+    page = repository_on(client).list_page("alice", PageRequest(ListFilters(), limit=10))
 
-    assert page.conversations == []
+    assert page.items == []
     assert len(attempts) == 3
 
 
@@ -69,6 +68,6 @@ def test_a_5xx_that_outlasts_the_budget_is_service_unavailable(client: Any) -> N
     attempts = _throttle_first(client, failures=10, status=500, code="InternalServerError")
 
     with pytest.raises(ServiceUnavailable):
-        ConversationRepository(client, TABLE_NAME).list_page("alice", PageRequest(ListFilters(), limit=10))
+        repository_on(client).list_page("alice", PageRequest(ListFilters(), limit=10))
 
     assert len(attempts) == 3

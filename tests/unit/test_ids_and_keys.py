@@ -1,8 +1,8 @@
-from conversations import keys
-from conversations.ids import is_valid_id, new_id
-from conversations.keys import StatusIndex
-from conversations.models import ListFilters
-from conversations.repository import _plan_query
+from clarity.conversations.models import ListFilters
+from clarity.conversations.repository import _plan_query
+from clarity.core.ids import is_valid_id, new_id
+from clarity.store import keys
+from clarity.store.keys import StatusIndex
 
 
 def test_ids_sort_by_creation_second() -> None:

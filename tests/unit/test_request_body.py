@@ -3,10 +3,10 @@ from typing import Any
 
 import pytest
 
-from conversations.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
-from conversations.http.error_map import validation_message
-from conversations.http.request_body import canonical_body
-from conversations.models import CreateConversationRequest, UpdateConversationRequest
+from clarity.conversations.models import CreateConversationRequest, UpdateConversationRequest
+from clarity.core.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+from clarity.http.error_map import validation_message
+from clarity.http.request_body import canonical_body
 
 
 def _event(body: str, content_type: str | None) -> dict[str, Any]:

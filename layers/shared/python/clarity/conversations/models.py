@@ -1,24 +1,12 @@
-"""Pydantic models at the bottom of the stack: API shapes and the service's inputs."""
+"""The conversation object, the requests that create and change one, and list filters."""
 
-from dataclasses import dataclass
-from enum import Enum
-from typing import Annotated, Any, Literal
+from dataclasses import dataclass, field
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StrictBool, model_validator
 
-from conversations.ids import ID_PATTERN
-
-# Unix seconds from 1970 up to the start of 2100: anything else is a client mistake.
-MAX_TIMESTAMP = 4_102_444_800
-
-ResourceId = Annotated[
-    str,
-    StringConstraints(pattern=ID_PATTERN),
-    Field(description="16 characters of [A-Za-z0-9].", examples=["WAz8eIbvDR60rouK"]),
-]
-Timestamp = Annotated[int, Field(ge=0, le=MAX_TIMESTAMP, description="Unix time in seconds.")]
-
-DOCUMENTATION_URL = "https://github.com/clarity/conversations-api#errors"
+from clarity.core.models import ResourceId, Timestamp, Versioned
+from clarity.core.paging import Position
 
 
 class Conversation(BaseModel):
@@ -56,16 +44,7 @@ class Conversation(BaseModel):
         )
 
 
-@dataclass(frozen=True)
-class VersionedConversation:
-    """A conversation and the version of its stored item, which every change increments."""
-
-    conversation: Conversation
-    version: int
-
-    @property
-    def etag(self) -> str:
-        return f'"{self.version}"'
+VersionedConversation = Versioned[Conversation]
 
 
 class ConversationList(BaseModel):
@@ -75,7 +54,7 @@ class ConversationList(BaseModel):
 
 class CreateConversationRequest(BaseModel):
     # strict: JSON `"true"` is not a boolean and `"12"` is not a timestamp; form bodies are
-    # converted to real types before validation (conversations.http.request_body).
+    # converted to real types before validation (clarity.http.request_body).
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
@@ -122,18 +101,6 @@ class UpdateConversationRequest(BaseModel):
         return {name: getattr(self, name) for name in self.model_fields_set}
 
 
-class ErrorBody(BaseModel):
-    type: Literal["invalid_request", "api_error"]
-    message: str
-    documentation_url: str
-
-
-class Direction(Enum):
-    NEWEST_FIRST = "newest_first"
-    AFTER_CURSOR = "after"
-    BEFORE_CURSOR = "before"
-
-
 @dataclass(frozen=True)
 class ListFilters:
     muted: bool | None = None
@@ -148,11 +115,4 @@ class PageRequest:
 
     filters: ListFilters
     limit: int
-    cursor: str | None = None
-    direction: Direction = Direction.NEWEST_FIRST
-
-
-@dataclass(frozen=True)
-class Page:
-    conversations: list[Conversation]
-    has_more: bool
+    position: Position = field(default_factory=Position)

@@ -1,12 +1,12 @@
 """Idempotent create: a retried POST with the same Idempotency-Key creates nothing new.
 
-Stripe's convention, on Powertools' idempotency utility: keys are scoped to the owner and kept
-24 hours; a repeat with the same body gets the first result; the same key with another body, or
-while the first request still runs, is a conflict.
+Stripe's convention, on Powertools' idempotency utility: keys are scoped to the owner and the
+operation and kept 24 hours; a repeat with the same body gets the first result; the same key
+with another body, or while the first request still runs, is a conflict.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer, IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -16,26 +16,32 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.idempotency.serialization.custom_dict import CustomDictSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
-from conversations.errors import Conflict, ServiceUnavailable
-from conversations.models import Conversation, CreateConversationRequest, VersionedConversation
+from clarity.core.errors import Conflict, ServiceUnavailable
+from clarity.core.models import Versioned
 
 KEY_LIFETIME_SECONDS = 24 * 3600
 
-CreateFunction = Callable[[str, CreateConversationRequest], VersionedConversation]
+RequestT = TypeVar("RequestT", bound=BaseModel)
+ResourceT = TypeVar("ResourceT", bound=BaseModel)
 
 
-def _to_record(result: VersionedConversation) -> dict[str, Any]:
-    return {"conversation": result.conversation.model_dump(), "version": result.version}
+class IdempotentCreate(Generic[RequestT, ResourceT]):
+    """Wraps one create operation; `operation` names it in the record key, so one key used on
+    two endpoints never answers one with the other's result."""
 
-
-def _from_record(record: dict[str, Any]) -> VersionedConversation:
-    return VersionedConversation(Conversation(**record["conversation"]), int(record["version"]))
-
-
-class IdempotentCreate:
-    def __init__(self, persistence: BasePersistenceLayer, create: CreateFunction) -> None:
+    def __init__(
+        self,
+        persistence: BasePersistenceLayer,
+        operation: str,
+        create: Callable[[str, RequestT], Versioned[ResourceT]],
+        request_model: type[RequestT],
+        resource_model: type[ResourceT],
+    ) -> None:
         self._create = create
+        self._request_model = request_model
+        self._resource_model = resource_model
         self._config = IdempotencyConfig(
             # The record's key hashes the owner with the client's key: one owner's key never
             # answers another's request, and records spread over many partitions.
@@ -48,25 +54,33 @@ class IdempotentCreate:
             data_keyword_argument="call",
             persistence_store=persistence,
             config=self._config,
-            output_serializer=CustomDictSerializer(to_dict=_to_record, from_dict=_from_record),
+            output_serializer=CustomDictSerializer(to_dict=self._to_record, from_dict=self._from_record),
+            key_prefix=operation,
         )(self._create_once)
 
-    def _create_once(self, call: dict[str, Any]) -> VersionedConversation:
-        return self._create(call["owner"], CreateConversationRequest(**call["body"]))
+    @staticmethod
+    def _to_record(result: Versioned[ResourceT]) -> dict[str, Any]:
+        return {"resource": result.resource.model_dump(mode="json"), "version": result.version}
+
+    def _from_record(self, record: dict[str, Any]) -> Versioned[ResourceT]:
+        return Versioned(self._resource_model.model_validate(record["resource"]), int(record["version"]))
+
+    def _create_once(self, call: dict[str, Any]) -> Versioned[ResourceT]:
+        return self._create(call["owner"], self._request_model.model_validate(call["body"]))
 
     def __call__(
         self,
         owner: str,
         key: str,
-        request: CreateConversationRequest,
+        request: RequestT,
         invocation: LambdaContext | None = None,
-    ) -> VersionedConversation:
+    ) -> Versioned[ResourceT]:
         if invocation is not None:
             # Lets an in-progress record expire with the invocation, should the function die.
             self._config.register_lambda_context(invocation)
         call = {"owner": owner, "key": key, "body": request.model_dump(mode="json", exclude_none=True)}
         try:
-            result: VersionedConversation = self._run(call=call)
+            result: Versioned[ResourceT] = self._run(call=call)
         except IdempotencyValidationError as error:
             raise Conflict(
                 "Keys for idempotent requests can only be used with the same parameters they were first used with"

@@ -14,8 +14,8 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel
 
-from conversations.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
-from conversations.http.auth import header_value
+from clarity.core.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+from clarity.http.auth import header_value
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 8

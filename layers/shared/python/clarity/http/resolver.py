@@ -9,11 +9,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from conversations.errors import ConversationsError, InvalidRequest
-from conversations.http.auth import owner_of
-from conversations.http.error_map import as_lambda_result, register_error_handlers, response_for
-from conversations.http.request_body import canonical_body
-from conversations.wiring import current_settings
+from clarity.core.errors import ApiError, InvalidRequest
+from clarity.core.settings import current_settings
+from clarity.http.auth import owner_of
+from clarity.http.error_map import as_lambda_result, register_error_handlers, response_for
+from clarity.http.request_body import canonical_body
 
 METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 
@@ -32,7 +32,7 @@ def _query_parameter_names(handler: Callable[..., Any]) -> frozenset[str]:
     return frozenset(names)
 
 
-class ConversationsResolver(APIGatewayHttpResolver):
+class ApiResolver(APIGatewayHttpResolver):
     """An HTTP API resolver with validation on, the API's error format, and one body model.
 
     Before Powertools routes a request it checks, in this order: who is calling (401), that
@@ -70,7 +70,7 @@ class ConversationsResolver(APIGatewayHttpResolver):
             self._reject_unknown_query_parameters(event, method)
             if self._body_model is not None and method in METHODS_WITH_BODY:
                 event = canonical_body(event, self._body_model)
-        except ConversationsError as error:
+        except ApiError as error:
             return as_lambda_result(response_for(error))
         # Powertools clears the context after each request, so the owner never outlives it.
         self.context["owner"] = owner

@@ -8,12 +8,12 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from conversations.errors import (
+from clarity.core.errors import (
+    ApiError,
     Conflict,
-    ConversationNotFound,
-    ConversationsError,
     InvalidRequest,
     MethodNotAllowed,
+    NotFound,
     PayloadTooLarge,
     PreconditionFailed,
     RouteNotFound,
@@ -21,15 +21,15 @@ from conversations.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
-from conversations.models import DOCUMENTATION_URL, ErrorBody
-from conversations.observability import logger
+from clarity.core.models import DOCUMENTATION_URL, ErrorBody
+from clarity.core.observability import logger
 
 RETRY_AFTER_SECONDS = "1"
 
-_STATUS_BY_ERROR: dict[type[ConversationsError], HTTPStatus] = {
+_STATUS_BY_ERROR: dict[type[ApiError], HTTPStatus] = {
     InvalidRequest: HTTPStatus.BAD_REQUEST,
     Unauthenticated: HTTPStatus.UNAUTHORIZED,
-    ConversationNotFound: HTTPStatus.NOT_FOUND,
+    NotFound: HTTPStatus.NOT_FOUND,
     RouteNotFound: HTTPStatus.NOT_FOUND,
     MethodNotAllowed: HTTPStatus.METHOD_NOT_ALLOWED,
     Conflict: HTTPStatus.CONFLICT,
@@ -55,7 +55,7 @@ def error_response(status: HTTPStatus, message: str, headers: dict[str, str] | N
     )
 
 
-def response_for(error: ConversationsError) -> Response[str]:
+def response_for(error: ApiError) -> Response[str]:
     status = next(
         (code for kind, code in _STATUS_BY_ERROR.items() if isinstance(error, kind)),
         HTTPStatus.INTERNAL_SERVER_ERROR,
@@ -104,7 +104,7 @@ def validation_message(error: dict[str, Any]) -> str:
 
 
 def register_error_handlers(app: APIGatewayHttpResolver, allowed_methods: Callable[[str], list[str]]) -> None:
-    def domain_error(error: ConversationsError) -> Response[str]:
+    def domain_error(error: ApiError) -> Response[str]:
         return response_for(error)
 
     def validation_error(error: RequestValidationError) -> Response[str]:
@@ -126,7 +126,7 @@ def register_error_handlers(app: APIGatewayHttpResolver, allowed_methods: Callab
         return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR_MESSAGE)
 
     # Powertools picks the handler registered for the most specific class in the error's MRO.
-    app.exception_handler(ConversationsError)(domain_error)
+    app.exception_handler(ApiError)(domain_error)
     app.exception_handler(RequestValidationError)(validation_error)
     app.exception_handler(NotFoundError)(route_not_found)
     app.exception_handler(Exception)(unexpected)

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, BeforeValidator
 
-from conversations.models import ErrorBody
+from clarity.core.models import ErrorBody
 
 _FLAG_WORDS = {"true": True, "false": False, "1": True, "0": False}
 

@@ -1,34 +1,36 @@
-"""The rules of the Conversations API, independent of HTTP and of DynamoDB's wire format."""
+"""The rules of conversations, independent of HTTP and of DynamoDB's wire format."""
 
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from conversations.errors import Conflict, ConversationNotFound, InvalidRequest
-from conversations.ids import is_valid_id, new_id
-from conversations.models import (
+from clarity.conversations.models import (
     Conversation,
     CreateConversationRequest,
-    Direction,
     ListFilters,
-    Page,
     PageRequest,
     UpdateConversationRequest,
     VersionedConversation,
 )
-from conversations.repository import ConversationIdTaken, ConversationRepository
-from conversations.settings import MissingSetting
+from clarity.conversations.repository import ConversationIdTaken, ConversationRepository
+from clarity.core.errors import Conflict, InvalidRequest
+from clarity.core.ids import existing_id, is_valid_id, new_id
+from clarity.core.models import Versioned
+from clarity.core.paging import Page, position
+from clarity.core.settings import MissingSetting
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from clarity.core.idempotency import IdempotentCreate
 
 # A 16-character id has ~59 random bits per second; a clash is a near-impossible event, so
 # a couple of fresh draws is plenty, and more would hide a broken random source.
 ID_DRAW_ATTEMPTS = 3
 
 
-def _unix_now() -> int:
+def unix_now() -> int:
     return int(time.time())
 
 
@@ -36,18 +38,20 @@ class ConversationService:
     def __init__(
         self,
         repository: ConversationRepository,
-        clock: Callable[[], int] = _unix_now,
+        clock: Callable[[], int] = unix_now,
         idempotency_store: "BasePersistenceLayer | None" = None,
     ) -> None:
         self._repository = repository
         self._clock = clock
-        self._idempotent_create = None
+        self._idempotent_create: IdempotentCreate[CreateConversationRequest, Conversation] | None = None
         if idempotency_store is not None:
             # Imported here: only the create function has a store, and the others' cold starts
             # need not load Powertools' idempotency utility.
-            from conversations.idempotency import IdempotentCreate  # noqa: PLC0415
+            from clarity.core.idempotency import IdempotentCreate as Idempotent  # noqa: PLC0415
 
-            self._idempotent_create = IdempotentCreate(idempotency_store, self.create)
+            self._idempotent_create = Idempotent(
+                idempotency_store, "createConversation", self.create, CreateConversationRequest, Conversation
+            )
 
     def create_idempotently(
         self,
@@ -73,12 +77,12 @@ class ConversationService:
                 self._repository.create(owner, conversation)
             except ConversationIdTaken:
                 continue
-            return VersionedConversation(conversation, version=1)
+            return Versioned(conversation, version=1)
         raise Conflict("could not allocate a unique conversation id; retry the request")
 
     def retrieve(self, owner: str, conversation_id: str) -> VersionedConversation:
         """Return the conversation and record that its owner opened it now."""
-        return self._repository.record_open(owner, _existing_id(conversation_id), self._clock())
+        return self._repository.record_open(owner, existing_id("conversation", conversation_id), self._clock())
 
     def update(
         self,
@@ -87,10 +91,12 @@ class ConversationService:
         request: UpdateConversationRequest,
         expected_version: int | None = None,
     ) -> VersionedConversation:
-        return self._repository.update(owner, _existing_id(conversation_id), request.changes(), expected_version)
+        return self._repository.update(
+            owner, existing_id("conversation", conversation_id), request.changes(), expected_version
+        )
 
     def delete(self, owner: str, conversation_id: str, expected_version: int | None = None) -> None:
-        self._repository.delete(owner, _existing_id(conversation_id), expected_version)
+        self._repository.delete(owner, existing_id("conversation", conversation_id), expected_version)
 
     def list(
         self,
@@ -99,28 +105,8 @@ class ConversationService:
         limit: int,
         starting_after: str | None = None,
         ending_before: str | None = None,
-    ) -> Page:
-        if starting_after is not None and ending_before is not None:
-            raise InvalidRequest("starting_after and ending_before cannot be used together", "starting_after")
+    ) -> Page[Conversation]:
         if filters.group_id is not None and not is_valid_id(filters.group_id):
             raise InvalidRequest("group_id must be 16 characters of [A-Za-z0-9]", "group_id")
-        cursor, direction = None, Direction.NEWEST_FIRST
-        if starting_after is not None:
-            cursor, direction = _checked_id(starting_after, "starting_after"), Direction.AFTER_CURSOR
-        if ending_before is not None:
-            cursor, direction = _checked_id(ending_before, "ending_before"), Direction.BEFORE_CURSOR
-        request = PageRequest(filters=filters, limit=limit, cursor=cursor, direction=direction)
-        return self._repository.list_page(owner, request)
-
-
-def _existing_id(conversation_id: str) -> str:
-    # Ids go into keys: a malformed one (`abc#OWNER#...`) names nothing, so it is a 404 before any read.
-    if not is_valid_id(conversation_id):
-        raise ConversationNotFound(conversation_id[:64])
-    return conversation_id
-
-
-def _checked_id(value: str, param: str) -> str:
-    if not is_valid_id(value):
-        raise InvalidRequest(f"{param} must be 16 characters of [A-Za-z0-9], got '{value[:64]}'", param)
-    return value
+        start = position(starting_after, ending_before)
+        return self._repository.list_page(owner, PageRequest(filters=filters, limit=limit, position=start))

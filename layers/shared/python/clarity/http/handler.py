@@ -5,13 +5,13 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from conversations.http.resolver import ConversationsResolver
-from conversations.observability import logger, metrics, tracer
+from clarity.core.observability import logger, metrics, tracer
+from clarity.http.resolver import ApiResolver
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-def lambda_handler_for(app: ConversationsResolver) -> LambdaHandler:
+def lambda_handler_for(app: ApiResolver) -> LambdaHandler:
     @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
     @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics(capture_cold_start_metric=True)

@@ -1,13 +1,13 @@
 """ETag and If-Match: optimistic concurrency for PUT and DELETE."""
 
 import re
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from conversations.errors import InvalidRequest
-from conversations.models import Conversation, VersionedConversation
+from clarity.core.errors import InvalidRequest
+from clarity.core.models import Versioned
 
 _ETAG = re.compile(r'"(\d{1,18})"')
 IF_MATCH_PATTERN = r'^(\*|"\d{1,18}")$'
@@ -28,12 +28,16 @@ def expected_version(if_match: str | None) -> int | None:
     return int(found.group(1))
 
 
-def conversation_response(
-    versioned: VersionedConversation, status_code: int = 200, headers: dict[str, str] | None = None
-) -> Response[Conversation]:
+ResourceT = TypeVar("ResourceT")
+
+
+def versioned_response(
+    versioned: Versioned[ResourceT], status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response[ResourceT]:
+    """A resource as the body, with its ETag."""
     return Response(
         status_code=status_code,
         content_type="application/json",
-        body=versioned.conversation,
+        body=versioned.resource,
         headers={"ETag": versioned.etag, **(headers or {})},
     )

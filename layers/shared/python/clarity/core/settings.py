@@ -3,13 +3,13 @@
 import os
 from dataclasses import dataclass
 
-from conversations.errors import ConversationsError
+from clarity.core.errors import ApiError
 
 LOCAL_ISSUER_DEFAULT = "http://127.0.0.1/local-issuer"
 LOCAL_AUDIENCE_DEFAULT = "conversations-local"
 
 
-class MissingSetting(ConversationsError):
+class MissingSetting(ApiError):
     def __init__(self, name: str) -> None:
         super().__init__(f"environment variable {name} is required but not set")
 
@@ -33,6 +33,13 @@ class Settings:
     idempotency_table_name: str | None
     # Only under `sam local` (AWS_SAM_LOCAL), where API Gateway's JWT authorizer does not run.
     local_issuer: LocalIssuer | None
+
+    @classmethod
+    def for_table(cls, table_name: str, region: str = "us-east-1") -> "Settings":
+        """Settings for one table and nothing else: tests, the bench and tools that bring a client."""
+        return cls(
+            table_name, dynamodb_endpoint_url=None, region=region, idempotency_table_name=None, local_issuer=None
+        )
 
     @classmethod
     def from_environment(cls) -> "Settings":
@@ -59,3 +66,20 @@ def _local_issuer() -> LocalIssuer:
         issuer=os.environ.get("LOCAL_JWT_ISSUER") or LOCAL_ISSUER_DEFAULT,
         audience=os.environ.get("LOCAL_JWT_AUDIENCE") or LOCAL_AUDIENCE_DEFAULT,
     )
+
+
+_current: Settings | None = None
+
+
+def current_settings() -> Settings:
+    """This container's settings, read from the environment on first use."""
+    global _current  # noqa: PLW0603 - read once per container is the point
+    if _current is None:
+        _current = Settings.from_environment()
+    return _current
+
+
+def use_settings(settings: Settings | None) -> None:
+    """Install settings (tests, local server); None reads them from the environment again."""
+    global _current  # noqa: PLW0603
+    _current = settings

@@ -8,8 +8,8 @@ never trusted.
 from collections.abc import Mapping
 from typing import Any
 
-from conversations.errors import Unauthenticated
-from conversations.settings import LocalIssuer
+from clarity.core.errors import Unauthenticated
+from clarity.core.settings import LocalIssuer
 
 MAX_OWNER_LENGTH = 255
 

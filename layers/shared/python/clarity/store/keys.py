@@ -14,6 +14,7 @@ Layout (see the access-patterns table in README.md):
 Every partition key starts with the owner, so no query can reach another owner's items.
 """
 
+from collections.abc import Mapping
 from enum import Enum
 
 PK = "PK"
@@ -78,3 +79,8 @@ def index_keys(owner: str, group_id: str | None, *, pinned: bool, muted: bool, a
     if group_id is not None:
         keys[StatusIndex.GROUP.key_attribute] = group_partition(owner, group_id)
     return keys
+
+
+def with_companions(owner: str, child: Mapping[str, str]) -> list[dict[str, str]]:
+    """A child item's key, and the keys of the items that exist only because it does."""
+    return [{PK: child[PK], SK: child[SK]}]

@@ -1,0 +1,1 @@
+"""Conversations: the containers of messages between the caller, a contact or a group."""

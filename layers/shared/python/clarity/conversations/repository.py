@@ -1,0 +1,240 @@
+"""The conversations' storage: their items and keys. It takes and returns domain objects."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from clarity.conversations.models import Conversation, ListFilters, PageRequest, VersionedConversation
+from clarity.core.errors import NotFound, PreconditionFailed
+from clarity.core.models import Versioned
+from clarity.core.paging import Page
+from clarity.store import keys
+from clarity.store.dynamodb import (
+    ConditionFailed,
+    Item,
+    ItemExists,
+    Table,
+    TransactionCancelled,
+    newest_first,
+    optional_int,
+    serialize,
+    to_page,
+    update_expression,
+    version_condition,
+    with_expressions,
+)
+from clarity.store.keys import StatusIndex
+
+RESOURCE = "conversation"
+
+
+class ConversationIdTaken(Exception):
+    """The freshly drawn id already exists; the caller draws another."""
+
+
+@dataclass(frozen=True)
+class _QueryPlan:
+    """Which index a list page reads, which key it asks for, and what it must filter."""
+
+    index: StatusIndex | None
+    partition_value: str
+    filters: dict[str, str]
+
+
+def to_conversation(item: Mapping[str, Any]) -> Conversation:
+    return Conversation(
+        id=item["id"],
+        contact_id=item.get("contact_id"),
+        group_id=item.get("group_id"),
+        pinned_message_id=item.get("pinned_message_id"),
+        is_pinned=bool(item["is_pinned"]),
+        is_muted=bool(item["is_muted"]),
+        last_active_at=optional_int(item.get("last_active_at")),
+        last_opened_at=optional_int(item.get("last_opened_at")),
+        created_at=int(item["created_at"]),
+        archived_at=optional_int(item.get("archived_at")),
+    )
+
+
+def _to_versioned(item: Mapping[str, Any]) -> VersionedConversation:
+    return Versioned(to_conversation(item), int(item["version"]))
+
+
+def _to_item(owner: str, conversation: Conversation) -> Item:
+    # Nulls are not stored: absent attributes keep items small and indexes sparse.
+    fields = {name: value for name, value in conversation.model_dump().items() if value is not None}
+    return {
+        **keys.conversation_key(owner, conversation.id),
+        **keys.index_keys(
+            owner,
+            conversation.group_id,
+            pinned=conversation.is_pinned,
+            muted=conversation.is_muted,
+            archived=conversation.archived_at is not None,
+        ),
+        **fields,
+        "version": 1,
+    }
+
+
+def _plan_query(owner: str, filters: ListFilters) -> _QueryPlan:
+    """Serve the most selective filter from its index; the others become a FilterExpression."""
+    wanted: list[tuple[StatusIndex, str]] = []
+    if filters.group_id is not None:
+        wanted.append((StatusIndex.GROUP, keys.group_partition(owner, filters.group_id)))
+    flags = {
+        StatusIndex.PINNED: filters.pinned,
+        StatusIndex.MUTED: filters.muted,
+        StatusIndex.ARCHIVED: filters.archived,
+    }
+    # Expected selectivity, rarest first: few conversations are pinned, muted or archived.
+    for index, value in (
+        (StatusIndex.PINNED, True),
+        (StatusIndex.MUTED, True),
+        (StatusIndex.ARCHIVED, True),
+        (StatusIndex.ARCHIVED, False),
+        (StatusIndex.MUTED, False),
+        (StatusIndex.PINNED, False),
+    ):
+        if flags[index] is value:
+            wanted.append((index, keys.flag_partition(owner, index, value)))
+    if not wanted:
+        return _QueryPlan(index=None, partition_value=keys.owner_partition(owner), filters={})
+    (key_index, key_value), *rest = wanted
+    return _QueryPlan(
+        index=key_index,
+        partition_value=key_value,
+        filters={index.key_attribute: value for index, value in rest},
+    )
+
+
+def index_key_changes(owner: str, changes: Mapping[str, Any]) -> dict[str, str]:
+    """Toggling a status moves the item between that status's index partitions in the same write."""
+    moved: dict[str, str] = {}
+    if "is_pinned" in changes:
+        moved[StatusIndex.PINNED.key_attribute] = keys.flag_partition(
+            owner, StatusIndex.PINNED, bool(changes["is_pinned"])
+        )
+    if "is_muted" in changes:
+        moved[StatusIndex.MUTED.key_attribute] = keys.flag_partition(
+            owner, StatusIndex.MUTED, bool(changes["is_muted"])
+        )
+    if "archived_at" in changes:
+        moved[StatusIndex.ARCHIVED.key_attribute] = keys.flag_partition(
+            owner, StatusIndex.ARCHIVED, changes["archived_at"] is not None
+        )
+    return moved
+
+
+class ConversationRepository:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def create(self, owner: str, conversation: Conversation) -> None:
+        try:
+            self._table.put_new(_to_item(owner, conversation))
+        except ItemExists as error:
+            raise ConversationIdTaken(conversation.id) from error
+
+    def record_open(self, owner: str, conversation_id: str, opened_at: int) -> VersionedConversation:
+        # Opening changes no field a client edits, so the version (the ETag) stays.
+        update, condition = update_expression({"last_opened_at": opened_at})
+        return self._update(owner, conversation_id, update, condition)
+
+    def update(
+        self,
+        owner: str,
+        conversation_id: str,
+        changes: Mapping[str, Any],
+        expected_version: int | None = None,
+    ) -> VersionedConversation:
+        """Apply a partial update in one conditional UpdateItem (never read-modify-write).
+
+        With `expected_version` (from If-Match) the write happens only if nobody changed the
+        conversation since; concurrent updates of different fields without it all land.
+        """
+        set_values = {name: value for name, value in changes.items() if value is not None}
+        set_values.update(index_key_changes(owner, changes))
+        remove = [name for name, value in changes.items() if value is None]
+        update, condition = update_expression(set_values, remove, bump_version=True, expected_version=expected_version)
+        return self._update(owner, conversation_id, update, condition)
+
+    def _update(self, owner: str, conversation_id: str, update: Any, condition: Any) -> VersionedConversation:
+        try:
+            item = self._table.update(keys.conversation_key(owner, conversation_id), update, condition)
+        except ConditionFailed as failed:
+            if failed.item is not None:
+                raise PreconditionFailed(RESOURCE, conversation_id) from failed
+            raise NotFound(RESOURCE, conversation_id) from failed
+        return _to_versioned(item)
+
+    def list_page(self, owner: str, request: PageRequest) -> Page[Conversation]:
+        """Read one page, at most limit + 1 items when every filter is a key."""
+        plan = _plan_query(owner, request.filters)
+        result = self._table.query(
+            self._query_arguments(owner, plan, request),
+            wanted=request.limit + 1,
+            filtered=bool(plan.filters),
+            position=request.position,
+        )
+        return to_page(result, request.limit, request.position, to_conversation)
+
+    def _query_arguments(self, owner: str, plan: _QueryPlan, request: PageRequest) -> dict[str, Any]:
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":partition": plan.partition_value}
+        query: dict[str, Any] = {
+            "TableName": self._table.name,
+            "ScanIndexForward": newest_first(request.position),
+        }
+        if plan.index is None:
+            # Unfiltered lists read the base table, strongly consistent: a new conversation shows at once.
+            names.update({"#pk": keys.PK, "#sk": keys.SK})
+            values[":prefix"] = keys.CONVERSATION_PREFIX
+            query["KeyConditionExpression"] = "#pk = :partition AND begins_with(#sk, :prefix)"
+            query["ConsistentRead"] = True
+        else:
+            names["#pk"] = plan.index.key_attribute
+            query["IndexName"] = plan.index.index_name
+            query["KeyConditionExpression"] = "#pk = :partition"
+        if plan.filters:
+            conditions = []
+            for i, (attribute, value) in enumerate(plan.filters.items()):
+                names[f"#f{i}"] = attribute
+                values[f":f{i}"] = value
+                conditions.append(f"#f{i} = :f{i}")
+            query["FilterExpression"] = " AND ".join(conditions)
+        if request.position.cursor is not None:
+            start_key = keys.conversation_key(owner, request.position.cursor)
+            if plan.index is not None:
+                start_key[plan.index.key_attribute] = plan.partition_value
+            query["ExclusiveStartKey"] = serialize(start_key)
+        query["ExpressionAttributeNames"] = names
+        query["ExpressionAttributeValues"] = serialize(values)
+        return query
+
+    def delete(self, owner: str, conversation_id: str, expected_version: int | None = None) -> None:
+        """Delete a conversation and everything that belongs to it.
+
+        The conversation item is swapped for a deletion mark in one transaction, so it vanishes
+        from every read at once. Its children are then removed, then the mark. If this dies
+        part way, the mark remains and a retried delete finishes the job.
+        """
+        mark_key = keys.deletion_mark_key(owner, conversation_id)
+        delete = with_expressions(
+            {
+                "TableName": self._table.name,
+                "Key": serialize(keys.conversation_key(owner, conversation_id)),
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            },
+            condition=version_condition(expected_version),
+        )
+        try:
+            self._table.transact([{"Delete": delete}, self._table.put_action(mark_key)])
+        except TransactionCancelled as cancelled:
+            if cancelled.reasons and cancelled.reasons[0].item:
+                raise PreconditionFailed(RESOURCE, conversation_id) from cancelled
+            if self._table.get(mark_key) is None:
+                raise NotFound(RESOURCE, conversation_id) from cancelled
+        for page in self._table.keys_in_partition(keys.children_partition(owner, conversation_id)):
+            self._table.delete_all([key for child in page for key in keys.with_companions(owner, child)])
+        self._table.delete(mark_key)

@@ -1,0 +1,1 @@
+"""What every resource shares: ids, errors, shared models, settings and observability."""

@@ -1,0 +1,40 @@
+"""Shapes every resource shares: ids and timestamps in the API, versions and the error body."""
+
+from dataclasses import dataclass
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from clarity.core.ids import ID_PATTERN
+
+# Unix seconds from 1970 up to the start of 2100: anything else is a client mistake.
+MAX_TIMESTAMP = 4_102_444_800
+
+ResourceId = Annotated[
+    str,
+    StringConstraints(pattern=ID_PATTERN),
+    Field(description="16 characters of [A-Za-z0-9].", examples=["WAz8eIbvDR60rouK"]),
+]
+Timestamp = Annotated[int, Field(ge=0, le=MAX_TIMESTAMP, description="Unix time in seconds.")]
+
+DOCUMENTATION_URL = "https://github.com/clarity/conversations-api#errors"
+
+T = TypeVar("T")
+
+
+class ErrorBody(BaseModel):
+    type: Literal["invalid_request", "api_error"]
+    message: str
+    documentation_url: str
+
+
+@dataclass(frozen=True)
+class Versioned(Generic[T]):
+    """A resource and the version of its stored item, which every client change increments."""
+
+    resource: T
+    version: int
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'

@@ -1,0 +1,1 @@
+"""Messages: what conversations are made of."""

@@ -1,0 +1,1 @@
+"""DynamoDB: the keys of the one table, and the mechanics every repository uses."""

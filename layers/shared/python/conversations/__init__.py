@@ -1,1 +1,0 @@
-"""Shared code of the Conversations API: models, rules, storage and HTTP glue."""
