@@ -92,6 +92,14 @@ class ApiClient:
         created: dict[str, Any] = response.json()
         return created
 
+    def send(self, conversation_id: str, message: str = "hi", owner: str = "alice", **fields: Any) -> dict[str, Any]:
+        """Send a message to one of `owner`'s conversations; the message as created."""
+        body = {"conversation_id": conversation_id, "message": message, **fields}
+        response = self.request("POST", "/v1/messages", owner=owner, json_body=body)
+        assert response.status == 201, response.text
+        sent: dict[str, Any] = response.json()
+        return sent
+
 
 @contextmanager
 def api_with_moto(clock: Any = None) -> Iterator[tuple[ApiClient, Any]]:

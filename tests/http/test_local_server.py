@@ -201,11 +201,13 @@ def test_50_concurrent_puts_of_different_fields_all_land(server: LocalServer) ->
     owner = f"racer-{uuid.uuid4().hex}"
     created = server.request("POST", "/v1/conversations", owner=owner, json_body={"contact_id": "WAz8eIbvDR60rouK"})[2]
     path = f"/v1/conversations/{created['id']}"
+    sent = {"conversation_id": created["id"], "message": "pin me"}
+    pinned_message = server.request("POST", "/v1/messages", owner=owner, json_body=sent)[2]["id"]
     bodies = [
         {"is_pinned": True},
         {"is_muted": True},
         {"archived_at": 705103200},
-        {"pinned_message_id": "MSG0000000000001"},
+        {"pinned_message_id": pinned_message},
     ]
     statuses: list[int] = []
 
@@ -224,7 +226,7 @@ def test_50_concurrent_puts_of_different_fields_all_land(server: LocalServer) ->
         True,
         True,
         705103200,
-        "MSG0000000000001",
+        pinned_message,
     )
     assert headers["ETag"] == '"51"'
 

@@ -7,12 +7,18 @@ from devtools.openapi import openapi_document
 from devtools.routing import Router
 from devtools.template import ROOT, function_routes, import_handler, load_template
 
+# The reference's endpoints: conversations.txt, and messages in messages-api.md.
 SEED_ROUTES = {
     ("GET", "/v1/conversations"),
     ("POST", "/v1/conversations"),
     ("GET", "/v1/conversations/{conversation_id}"),
     ("PUT", "/v1/conversations/{conversation_id}"),
     ("DELETE", "/v1/conversations/{conversation_id}"),
+    ("GET", "/v1/messages"),
+    ("POST", "/v1/messages"),
+    ("GET", "/v1/messages/{message_id}"),
+    ("PUT", "/v1/messages/{message_id}"),
+    ("DELETE", "/v1/messages/{message_id}"),
 }
 
 

@@ -5,7 +5,6 @@ from typing import Any
 
 from tests.support import ApiClient
 
-MESSAGE = "MSG0000000000001"
 
 
 def test_responses_carry_an_etag_that_changes_with_each_update(api: ApiClient) -> None:
@@ -71,11 +70,14 @@ def test_if_match_star_and_malformed_values(api: ApiClient) -> None:
 def test_concurrent_updates_of_different_fields_all_land(api_and_table: tuple[ApiClient, Any]) -> None:
     api, _ = api_and_table
     path = f"/v1/conversations/{api.create()['id']}"
+    # A pinned message must be one of the conversation's own.
+    sent = api.request("POST", "/v1/messages", json_body={"conversation_id": path.rsplit("/", 1)[1], "message": "hi"})
+    pinned_message = sent.json()["id"]
     bodies = [
         {"is_pinned": True},
         {"is_muted": True},
         {"archived_at": 705103200},
-        {"pinned_message_id": MESSAGE},
+        {"pinned_message_id": pinned_message},
     ]
     errors: list[int] = []
     # The service and repository are shared by the threads, as a container's would be.
@@ -103,6 +105,6 @@ def test_concurrent_updates_of_different_fields_all_land(api_and_table: tuple[Ap
         True,
         True,
         705103200,
-        MESSAGE,
+        pinned_message,
     )
     assert api.request("GET", path).header("ETag") == '"51"'

@@ -9,7 +9,6 @@ from tests.support import ApiClient
 
 CONTACT = "WAz8eIbvDR60rouK"
 GROUP = "GRP0000000000001"
-MESSAGE = "MSG0000000000001"
 
 
 def test_create_with_group_only(api: ApiClient) -> None:
@@ -48,14 +47,15 @@ def test_retrieve_records_the_open(api: ApiClient, clock: Clock) -> None:
 
 def test_update_sets_each_field(api: ApiClient) -> None:
     conversation_id = api.create()["id"]
+    message_id = api.send(conversation_id)["id"]
 
     body = api.request(
         "PUT",
         f"/v1/conversations/{conversation_id}",
-        json_body={"pinned_message_id": MESSAGE, "is_pinned": True, "is_muted": True, "archived_at": 705103200},
+        json_body={"pinned_message_id": message_id, "is_pinned": True, "is_muted": True, "archived_at": 705103200},
     ).json()
 
-    assert body["pinned_message_id"] == MESSAGE
+    assert body["pinned_message_id"] == message_id
     assert body["is_pinned"] is True
     assert body["is_muted"] is True
     assert body["archived_at"] == 705103200
@@ -74,7 +74,8 @@ def test_update_is_partial(api: ApiClient) -> None:
 def test_update_null_unpins_and_unarchives(api: ApiClient) -> None:
     conversation_id = api.create()["id"]
     path = f"/v1/conversations/{conversation_id}"
-    api.request("PUT", path, json_body={"pinned_message_id": MESSAGE, "archived_at": 705103200})
+    message_id = api.send(conversation_id)["id"]
+    assert api.request("PUT", path, json_body={"pinned_message_id": message_id, "archived_at": 705103200}).status == 200
 
     body = api.request("PUT", path, json_body={"pinned_message_id": None, "archived_at": None}).json()
 

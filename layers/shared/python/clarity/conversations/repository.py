@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from clarity.conversations.models import Conversation, ListFilters, PageRequest, VersionedConversation
-from clarity.core.errors import NotFound, PreconditionFailed
+from clarity.core.errors import InvalidRequest, NotFound, PreconditionFailed
 from clarity.core.models import Versioned
 from clarity.core.paging import Page
 from clarity.store import keys
 from clarity.store.dynamodb import (
     ConditionFailed,
+    Expression,
     Item,
     ItemExists,
     Table,
@@ -157,9 +158,48 @@ class ConversationRepository:
         set_values.update(index_key_changes(owner, changes))
         remove = [name for name, value in changes.items() if value is None]
         update, condition = update_expression(set_values, remove, bump_version=True, expected_version=expected_version)
-        return self._update(owner, conversation_id, update, condition)
+        pinned_message_id = changes.get("pinned_message_id")
+        if pinned_message_id is None:
+            return self._update(owner, conversation_id, update, condition)
+        return self._update_pinning(owner, conversation_id, pinned_message_id, update, condition)
 
-    def _update(self, owner: str, conversation_id: str, update: Any, condition: Any) -> VersionedConversation:
+    def _update_pinning(
+        self, owner: str, conversation_id: str, message_id: str, update: Expression, condition: Expression
+    ) -> VersionedConversation:
+        """The update, in one transaction with the check that the message is one of this
+        conversation's: a message deleted meanwhile is never left pinned."""
+        key = keys.conversation_key(owner, conversation_id)
+        update_conversation = with_expressions(
+            {"TableName": self._table.name, "Key": serialize(key), "ReturnValuesOnConditionCheckFailure": "ALL_OLD"},
+            update=update,
+            condition=condition,
+        )
+        message_exists = {
+            "TableName": self._table.name,
+            "Key": serialize(keys.message_key(owner, conversation_id, message_id)),
+            "ConditionExpression": "attribute_exists(PK)",
+        }
+        try:
+            self._table.transact([{"Update": update_conversation}, {"ConditionCheck": message_exists}])
+        except TransactionCancelled as cancelled:
+            conversation_reason, _ = cancelled.reasons
+            if conversation_reason.failed:
+                if conversation_reason.item is not None:
+                    raise PreconditionFailed(RESOURCE, conversation_id) from cancelled
+                raise NotFound(RESOURCE, conversation_id) from cancelled
+            raise InvalidRequest(
+                f"pinned_message_id '{message_id}' is not a message of conversation '{conversation_id}'",
+                "pinned_message_id",
+            ) from cancelled
+        # A transaction returns no item: read it back, strongly consistent.
+        item = self._table.get(key)
+        if item is None:
+            raise NotFound(RESOURCE, conversation_id)
+        return _to_versioned(item)
+
+    def _update(
+        self, owner: str, conversation_id: str, update: Expression, condition: Expression
+    ) -> VersionedConversation:
         try:
             item = self._table.update(keys.conversation_key(owner, conversation_id), update, condition)
         except ConditionFailed as failed:

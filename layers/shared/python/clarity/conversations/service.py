@@ -1,6 +1,5 @@
 """The rules of conversations, independent of HTTP and of DynamoDB's wire format."""
 
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -13,6 +12,7 @@ from clarity.conversations.models import (
     VersionedConversation,
 )
 from clarity.conversations.repository import ConversationIdTaken, ConversationRepository
+from clarity.core.clock import unix_now
 from clarity.core.errors import Conflict, InvalidRequest
 from clarity.core.ids import existing_id, is_valid_id, new_id
 from clarity.core.models import Versioned
@@ -28,10 +28,6 @@ if TYPE_CHECKING:
 # A 16-character id has ~59 random bits per second; a clash is a near-impossible event, so
 # a couple of fresh draws is plenty, and more would hide a broken random source.
 ID_DRAW_ATTEMPTS = 3
-
-
-def unix_now() -> int:
-    return int(time.time())
 
 
 class ConversationService:

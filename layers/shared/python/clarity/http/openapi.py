@@ -24,12 +24,16 @@ QueryFlag = Annotated[bool, BeforeValidator(_query_flag)]
 _ERROR_CONTENT: dict[str, Any] = {"application/json": {"model": ErrorBody}}
 
 
-def responses(status: int, description: str, model: type[BaseModel] | None = None) -> dict[int, OpenAPIResponse]:
+def responses(
+    status: int, description: str, model: type[BaseModel] | None = None, resource: str = "conversation"
+) -> dict[int, OpenAPIResponse]:
     """A route's documented responses: its success (with its model, if it has a body) and the errors."""
     success: OpenAPIResponse = {"description": description}
     if model is not None:
         success["content"] = {"application/json": {"model": model}}
-    return {status: success, **ERROR_RESPONSES}
+    errors = {status: dict(response) for status, response in ERROR_RESPONSES.items()}
+    errors[404]["description"] = f"No such {resource} (or not the caller's)"
+    return {status: success, **errors}  # type: ignore[dict-item]
 
 
 ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
@@ -37,7 +41,7 @@ ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
     for status, description in (
         (400, "Invalid request: the message names the parameter"),
         (401, "Missing or invalid identity"),
-        (404, "No such conversation (or not the caller's)"),
+        (404, "No such resource (or not the caller's)"),
         (405, "Method not allowed"),
         (409, "Idempotency-Key reused with another body, or still in progress"),
         (412, "If-Match names an older version"),

@@ -90,16 +90,41 @@ def _form_value(model: type[BaseModel], name: str, raw: str) -> Any:
     return raw
 
 
+# Rails-style brackets, as the API reference's curl sends reactions: `reactions[name][]=who`
+# appends to a list under a key, `attachments[]=x` to a list.
+_BRACKETED = re.compile(r"(\w+)(?:\[([^\[\]]+)\])?\[\]")
+
+
 def _parse_form(text: str, model: type[BaseModel]) -> dict[str, Any]:
     try:
         pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text), errors="strict")
     except (ValueError, UnicodeDecodeError) as error:
         raise InvalidRequest("the form body is not valid application/x-www-form-urlencoded") from error
     document: dict[str, Any] = {}
+    bracketed: set[str] = set()
     for name, raw in pairs:
-        if name in document:
-            raise InvalidRequest(f"the form body sets '{name}' more than once", name)
-        document[name] = _form_value(model, name, raw)
+        found = _BRACKETED.fullmatch(name)
+        if found is None:
+            if "[" in name:
+                raise InvalidRequest(f"the form field '{name[:64]}' is not supported; use name[] or name[key][]", name)
+            if name in document:
+                raise InvalidRequest(f"the form body sets '{name}' more than once", name)
+            document[name] = _form_value(model, name, raw)
+            continue
+        field, key = found.group(1), found.group(2)
+        if field in document and field not in bracketed:
+            raise InvalidRequest(f"the form body sets '{field}' more than once", field)
+        bracketed.add(field)
+        if key is None:
+            target = document.setdefault(field, [])
+            if not isinstance(target, list):
+                raise InvalidRequest(f"the form body mixes {field}[] with {field}[key][]", field)
+            target.append(raw)
+        else:
+            mapping = document.setdefault(field, {})
+            if not isinstance(mapping, dict):
+                raise InvalidRequest(f"the form body mixes {field}[] with {field}[key][]", field)
+            mapping.setdefault(key, []).append(raw)
     return document
 
 

@@ -2,9 +2,10 @@
 
 Layout (see the access-patterns table in README.md):
 
-    conversation   PK=OWNER#<owner>              SK=CONV#<id>
-    deletion mark  PK=OWNER#<owner>              SK=DELETING#<id>
-    child item     PK=OWNER#<owner>#CONV#<id>    SK=<child key>   (messages, later)
+    conversation     PK=OWNER#<owner>                  SK=CONV#<id>
+    deletion mark    PK=OWNER#<owner>                  SK=DELETING#<id>
+    message          PK=OWNER#<owner>#CONV#<conv id>   SK=MSG#<id>    (a child of its conversation)
+    message pointer  PK=OWNER#<owner>                  SK=MSG#<id>    (conversation_id: finds it by id)
 
     GSI1 (group, sparse)  GSI1PK=OWNER#<owner>#GROUP#<group_id>   sort key SK
     GSI2 (pinned)         GSI2PK=OWNER#<owner>#PINNED#<0|1>       sort key SK
@@ -20,6 +21,7 @@ from enum import Enum
 PK = "PK"
 SK = "SK"
 CONVERSATION_PREFIX = "CONV#"
+MESSAGE_PREFIX = "MSG#"
 
 
 class StatusIndex(Enum):
@@ -81,6 +83,24 @@ def index_keys(owner: str, group_id: str | None, *, pinned: bool, muted: bool, a
     return keys
 
 
+def message_sort_key(message_id: str) -> str:
+    return f"{MESSAGE_PREFIX}{message_id}"
+
+
+def message_key(owner: str, conversation_id: str, message_id: str) -> dict[str, str]:
+    """The message itself, among its conversation's children: a page of them is one Query."""
+    return {PK: children_partition(owner, conversation_id), SK: message_sort_key(message_id)}
+
+
+def message_pointer_key(owner: str, message_id: str) -> dict[str, str]:
+    """The owner's pointer to a message: GET /v1/messages/<id> knows no conversation, and the
+    pointer names it, strongly consistent (a GSI would lag)."""
+    return {PK: owner_partition(owner), SK: message_sort_key(message_id)}
+
+
 def with_companions(owner: str, child: Mapping[str, str]) -> list[dict[str, str]]:
     """A child item's key, and the keys of the items that exist only because it does."""
-    return [{PK: child[PK], SK: child[SK]}]
+    own = {PK: child[PK], SK: child[SK]}
+    if child[SK].startswith(MESSAGE_PREFIX):
+        return [own, message_pointer_key(owner, child[SK].removeprefix(MESSAGE_PREFIX))]
+    return [own]

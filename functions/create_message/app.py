@@ -1,0 +1,37 @@
+"""POST /v1/messages: send a message to one of the caller's conversations."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+from aws_lambda_powertools.metrics import MetricUnit
+
+from clarity.core.observability import metrics
+from clarity.http.conditional import versioned_response
+from clarity.http.handler import lambda_handler_for
+from clarity.http.openapi import responses
+from clarity.http.resolver import ApiResolver
+from clarity.messages.models import CreateMessageRequest, Message
+from clarity.wiring import message_service
+
+app = ApiResolver(body_model=CreateMessageRequest)
+
+
+@app.post(
+    "/v1/messages",
+    summary="Send a message",
+    responses=responses(201, "The message sent", Message, resource="message"),
+)
+def create_message(
+    request: Annotated[CreateMessageRequest, Body()],
+    idempotency_key: Annotated[
+        str | None,
+        Header(min_length=1, max_length=255, description="Retry safely: the same key and body send once (24 h)."),
+    ] = None,
+) -> Response[Message]:
+    sent = message_service().send_idempotently(app.current_owner(), request, idempotency_key, app.lambda_context)
+    metrics.add_metric(name="MessageSent", unit=MetricUnit.Count, value=1)
+    return versioned_response(sent, status_code=201, headers={"Location": f"/v1/messages/{sent.resource.id}"})
+
+
+lambda_handler = lambda_handler_for(app)

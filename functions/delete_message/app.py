@@ -1,0 +1,27 @@
+"""DELETE /v1/messages/{id}: delete a message for good (and unpin it)."""
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.metrics import MetricUnit
+
+from clarity.core.observability import metrics
+from clarity.http.conditional import IfMatch, expected_version
+from clarity.http.handler import lambda_handler_for
+from clarity.http.openapi import responses
+from clarity.http.resolver import ApiResolver
+from clarity.wiring import message_service
+
+app = ApiResolver()
+
+
+@app.delete(
+    "/v1/messages/<message_id>",
+    summary="Delete a message",
+    responses=responses(204, "Deleted", resource="message"),
+)
+def delete_message(message_id: str, if_match: IfMatch = None) -> Response[None]:
+    message_service().delete(app.current_owner(), message_id, expected_version(if_match))
+    metrics.add_metric(name="MessageDeleted", unit=MetricUnit.Count, value=1)
+    return Response(status_code=204)
+
+
+lambda_handler = lambda_handler_for(app)

@@ -1,0 +1,24 @@
+"""GET /v1/messages/{id}: one message."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from clarity.http.conditional import versioned_response
+from clarity.http.handler import lambda_handler_for
+from clarity.http.openapi import responses
+from clarity.http.resolver import ApiResolver
+from clarity.messages.models import Message
+from clarity.wiring import message_service
+
+app = ApiResolver()
+
+
+@app.get(
+    "/v1/messages/<message_id>",
+    summary="Retrieve a message",
+    responses=responses(200, "The message", Message, resource="message"),
+)
+def retrieve_message(message_id: str) -> Response[Message]:
+    return versioned_response(message_service().retrieve(app.current_owner(), message_id))
+
+
+lambda_handler = lambda_handler_for(app)

@@ -1,0 +1,32 @@
+"""PUT /v1/messages/{id}: edit the text, replace the reactions, or mark it read or unread."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from clarity.http.conditional import IfMatch, expected_version, versioned_response
+from clarity.http.handler import lambda_handler_for
+from clarity.http.openapi import responses
+from clarity.http.resolver import ApiResolver
+from clarity.messages.models import Message, UpdateMessageRequest
+from clarity.wiring import message_service
+
+app = ApiResolver(body_model=UpdateMessageRequest)
+
+
+@app.put(
+    "/v1/messages/<message_id>",
+    summary="Update a message",
+    responses=responses(200, "The message updated", Message, resource="message"),
+)
+def update_message(
+    message_id: str,
+    request: Annotated[UpdateMessageRequest, Body()],
+    if_match: IfMatch = None,
+) -> Response[Message]:
+    updated = message_service().update(app.current_owner(), message_id, request, expected_version(if_match))
+    return versioned_response(updated)
+
+
+lambda_handler = lambda_handler_for(app)

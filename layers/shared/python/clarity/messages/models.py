@@ -1,0 +1,200 @@
+"""The message object, the requests that send and change one, and the reaction rules."""
+
+import re
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictStr,
+    model_validator,
+)
+
+from clarity.core.models import ResourceId, Timestamp, Versioned
+from clarity.core.paging import Position
+
+MAX_MESSAGE_LENGTH = 4000
+MAX_REACTION_NAMES = 50
+MAX_REACTORS_PER_NAME = 100
+REACTION_NAME_PATTERN = r"^[a-z0-9_+-]{1,64}$"
+_REACTION_NAME = re.compile(REACTION_NAME_PATTERN)
+MAX_REACTOR_LENGTH = 64
+
+
+def _encodable(value: str) -> str:
+    # JSON may carry lone surrogates ("\ud800"); they are no text and cannot be stored as UTF-8.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError("must be valid Unicode text") from error
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must contain more than whitespace")
+    return value
+
+
+MessageText = Annotated[
+    StrictStr,
+    Field(
+        min_length=1,
+        max_length=MAX_MESSAGE_LENGTH,
+        description="The content, 1 to 4,000 characters, not only whitespace; stored exactly as sent.",
+    ),
+    AfterValidator(_encodable),
+    AfterValidator(_not_blank),
+]
+
+
+def _printable(value: str) -> str:
+    if not value.isprintable():
+        raise ValueError("must be printable characters")
+    return value
+
+
+Reactor = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=MAX_REACTOR_LENGTH, description="Who reacted: 1 to 64 printable characters."),
+    AfterValidator(_encodable),
+    AfterValidator(_printable),
+]
+
+
+def _reactions_as_list(value: Any) -> Any:
+    """The reference's client libraries send a mapping {name: [who]}; its objects carry a list
+    of one-key objects. Both mean the same list, in the order given."""
+    if isinstance(value, dict):
+        return [{name: who} for name, who in value.items()]
+    return value
+
+
+def _valid_reactions(reactions: list[dict[str, list[str]]]) -> list[dict[str, list[str]]]:
+    if len(reactions) > MAX_REACTION_NAMES:
+        raise ValueError(f"at most {MAX_REACTION_NAMES} reaction names per message")
+    seen: set[str] = set()
+    for reaction in reactions:
+        if len(reaction) != 1:
+            raise ValueError('each reaction is an object with one key, the reaction\'s name: {"name": ["who"]}')
+        ((name, who),) = reaction.items()
+        if not _REACTION_NAME.fullmatch(name):
+            raise ValueError(f"reaction name '{name[:64]}' must be 1 to 64 of [a-z0-9_+-]")
+        if name in seen:
+            raise ValueError(f"reaction '{name}' is listed more than once")
+        seen.add(name)
+        if not 1 <= len(who) <= MAX_REACTORS_PER_NAME:
+            raise ValueError(f"reaction '{name}' must list 1 to {MAX_REACTORS_PER_NAME} who reacted")
+        if len(set(who)) != len(who):
+            raise ValueError(f"reaction '{name}' lists someone more than once")
+    return reactions
+
+
+Reactions = Annotated[
+    list[dict[str, list[Reactor]]],
+    BeforeValidator(_reactions_as_list),
+    AfterValidator(_valid_reactions),
+    Field(
+        description=(
+            'The whole list of reactions, replacing the one stored: [{"name": ["who", ...]}, ...], or the '
+            'mapping {"name": ["who", ...]}. Names are 1 to 64 of [a-z0-9_+-]; at most 50 names, 100 each.'
+        ),
+        examples=[[{"red_angry_face": ["KateMcCallister"]}]],
+    ),
+]
+
+
+def _no_attachments(value: list[Any]) -> list[Any]:
+    if value:
+        raise ValueError("attachments are not supported yet; send [] or leave it out")
+    return value
+
+
+Attachments = Annotated[
+    list[Any],
+    AfterValidator(_no_attachments),
+    Field(description="Always []: attachments need a file store, which is not built yet."),
+]
+
+
+class Contact(BaseModel):
+    """The contact a message was received from. This API has no contacts resource: only the id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+
+
+class Message(BaseModel):
+    """The message object, exactly the nine fields of the API reference."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    conversation_id: str
+    contact: Contact | None
+    message: str
+    reactions: list[dict[str, list[str]]]
+    attachments: list[dict[str, Any]]
+    read_at: int | None
+    created_at: int
+    updated_at: int | None
+
+
+VersionedMessage = Versioned[Message]
+
+
+class MessageList(BaseModel):
+    has_more: bool
+    data: list[Message]
+
+
+class CreateMessageRequest(BaseModel):
+    # strict, as for conversations: form bodies are converted to real types before validation.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    conversation_id: ResourceId
+    message: MessageText
+    # Absent, not null, when not given: the message was sent by the caller.
+    contact_id: ResourceId = None  # type: ignore[assignment]
+    attachments: Attachments = Field(default_factory=list)
+
+
+class UpdateMessageRequest(BaseModel):
+    """A partial update: only the fields present in the body change."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
+
+    # Absent means "leave as is"; null is not a value these three can take.
+    message: MessageText = None  # type: ignore[assignment]
+    reactions: Reactions = None  # type: ignore[assignment]
+    attachments: Attachments = None  # type: ignore[assignment]
+    # null marks the message unread.
+    read_at: Timestamp | None = None
+
+    @model_validator(mode="after")
+    def _needs_a_field(self) -> "UpdateMessageRequest":
+        if not self.model_fields_set:
+            raise ValueError("the body must set at least one of message, reactions, read_at, attachments")
+        for name in ("message", "reactions", "attachments"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """The stored fields the client sent, with their values (None means clear).
+        `attachments` is always [] and is not stored."""
+        return {name: getattr(self, name) for name in self.model_fields_set if name != "attachments"}
+
+
+@dataclass(frozen=True)
+class MessagePageRequest:
+    """One list page: one conversation's messages or all the owner's, size, and where it starts."""
+
+    conversation_id: str | None
+    limit: int
+    position: Position = field(default_factory=Position)

@@ -1,0 +1,270 @@
+"""The messages' storage. Each message is a child of its conversation, and the owner keeps a
+pointer to it by id; sending also moves the conversation's last_active_at, in one transaction."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from clarity.core.errors import InvalidRequest, NotFound, PreconditionFailed
+from clarity.core.models import Versioned
+from clarity.core.paging import Page
+from clarity.messages.models import Contact, Message, MessagePageRequest, VersionedMessage
+from clarity.store import keys
+from clarity.store.dynamodb import (
+    ConditionFailed,
+    Item,
+    Table,
+    TransactionCancelled,
+    newest_first,
+    optional_int,
+    serialize,
+    to_page,
+    update_expression,
+    version_condition,
+    with_expressions,
+)
+
+RESOURCE = "message"
+# A message delete races a PUT that pins it at most a few times in a row; more is a bug.
+PIN_RACE_ATTEMPTS = 3
+
+
+class MessageIdTaken(Exception):
+    """The freshly drawn id already exists; the caller draws another."""
+
+
+def to_message(item: Mapping[str, Any]) -> Message:
+    contact_id = item.get("contact_id")
+    return Message(
+        id=item["id"],
+        conversation_id=item["conversation_id"],
+        contact=Contact(id=contact_id) if contact_id else None,
+        message=item["message"],
+        reactions=[{name: list(who) for name, who in reaction.items()} for reaction in item.get("reactions", [])],
+        attachments=[],
+        read_at=optional_int(item.get("read_at")),
+        created_at=int(item["created_at"]),
+        updated_at=optional_int(item.get("updated_at")),
+    )
+
+
+def _to_versioned(item: Mapping[str, Any]) -> VersionedMessage:
+    return Versioned(to_message(item), int(item["version"]))
+
+
+def _to_item(owner: str, message: Message) -> Item:
+    fields: Item = {
+        "id": message.id,
+        "conversation_id": message.conversation_id,
+        "message": message.message,
+        "created_at": message.created_at,
+        "version": 1,
+    }
+    if message.contact is not None:
+        fields["contact_id"] = message.contact.id
+    return {**keys.message_key(owner, message.conversation_id, message.id), **fields}
+
+
+class MessageRepository:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def send(self, owner: str, message: Message) -> None:
+        """Store the message, its pointer, and the conversation's last_active_at, all or nothing.
+
+        The conversation must exist (a deleting one does not), and when the message is recorded
+        as received from a contact, a conversation with a contact must be with that one.
+        last_active_at never moves backwards: if a later send already set a newer one, the
+        transaction is retried with the conversation only checked.
+        """
+        for moves_last_active in (True, False):
+            try:
+                self._table.transact(
+                    [
+                        self._table.put_action(_to_item(owner, message), "attribute_not_exists(PK)"),
+                        self._table.put_action(
+                            {**keys.message_pointer_key(owner, message.id), "conversation_id": message.conversation_id},
+                            "attribute_not_exists(PK)",
+                        ),
+                        self._conversation_action(owner, message, moves_last_active=moves_last_active),
+                    ]
+                )
+                return
+            except TransactionCancelled as cancelled:
+                message_reason, pointer_reason, conversation_reason = cancelled.reasons
+                if message_reason.failed or pointer_reason.failed:
+                    raise MessageIdTaken(message.id) from cancelled
+                existing = conversation_reason.item
+                if existing is None:
+                    raise InvalidRequest(
+                        f"conversation_id '{message.conversation_id}' is not one of your conversations",
+                        "conversation_id",
+                    ) from cancelled
+                if message.contact is not None and existing.get("contact_id") not in (None, message.contact.id):
+                    raise InvalidRequest(
+                        f"contact_id '{message.contact.id}' is not the contact of conversation"
+                        f" '{message.conversation_id}'",
+                        "contact_id",
+                    ) from cancelled
+                # Otherwise a newer last_active_at was set meanwhile: keep it, store the message.
+        raise RuntimeError("a send whose conversation is only checked cannot fail on last_active_at")
+
+    def _conversation_action(self, owner: str, message: Message, *, moves_last_active: bool) -> dict[str, Any]:
+        condition = "attribute_exists(PK)"
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        if message.contact is not None:
+            condition += " AND (attribute_not_exists(#contact) OR #contact = :contact)"
+            names["#contact"] = "contact_id"
+            values[":contact"] = message.contact.id
+        request: dict[str, Any] = {
+            "TableName": self._table.name,
+            "Key": serialize(keys.conversation_key(owner, message.conversation_id)),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if moves_last_active:
+            condition += " AND (attribute_not_exists(#active) OR #active <= :active)"
+            names["#active"] = "last_active_at"
+            values[":active"] = message.created_at
+            request["UpdateExpression"] = "SET #active = :active"
+        request["ConditionExpression"] = condition
+        request["ExpressionAttributeNames"] = names
+        if values:
+            request["ExpressionAttributeValues"] = serialize(values)
+        if not names:
+            del request["ExpressionAttributeNames"]
+        return {"Update" if moves_last_active else "ConditionCheck": request}
+
+    def conversation_of(self, owner: str, message_id: str) -> str:
+        """The conversation a message belongs to, from the owner's pointer; NotFound without one."""
+        pointer = self._table.get(keys.message_pointer_key(owner, message_id))
+        if pointer is None:
+            raise NotFound(RESOURCE, message_id)
+        return str(pointer["conversation_id"])
+
+    def retrieve(self, owner: str, message_id: str) -> VersionedMessage:
+        conversation_id = self.conversation_of(owner, message_id)
+        item = self._table.get(keys.message_key(owner, conversation_id, message_id))
+        if item is None:  # deleted since the pointer was read
+            raise NotFound(RESOURCE, message_id)
+        return _to_versioned(item)
+
+    def update(
+        self,
+        owner: str,
+        message_id: str,
+        changes: Mapping[str, Any],
+        updated_at: int,
+        expected_version: int | None = None,
+    ) -> VersionedMessage:
+        """One conditional UpdateItem of the fields sent; concurrent PUTs of other fields land."""
+        conversation_id = self.conversation_of(owner, message_id)
+        key = keys.message_key(owner, conversation_id, message_id)
+        set_values = {name: value for name, value in changes.items() if value is not None}
+        remove = [name for name, value in changes.items() if value is None]
+        if {"message", "reactions"} & set(changes):
+            set_values["updated_at"] = updated_at
+        if not set_values and not remove:
+            return self._unchanged(key, message_id, expected_version)
+        update, condition = update_expression(set_values, remove, bump_version=True, expected_version=expected_version)
+        try:
+            return _to_versioned(self._table.update(key, update, condition))
+        except ConditionFailed as failed:
+            if failed.item is not None:
+                raise PreconditionFailed(RESOURCE, message_id) from failed
+            raise NotFound(RESOURCE, message_id) from failed
+
+    def _unchanged(self, key: Mapping[str, str], message_id: str, expected_version: int | None) -> VersionedMessage:
+        item = self._table.get(key)
+        if item is None:
+            raise NotFound(RESOURCE, message_id)
+        if expected_version is not None and int(item["version"]) != expected_version:
+            raise PreconditionFailed(RESOURCE, message_id)
+        return _to_versioned(item)
+
+    def delete(self, owner: str, message_id: str, expected_version: int | None = None) -> None:
+        """Delete the message and its pointer; if it is its conversation's pinned message, unpin
+        it in the same transaction.
+
+        The first attempt checks that the conversation does not pin it. Should it (or should a
+        PUT pin it meanwhile), the next attempt unpins it on the condition that it still does.
+        """
+        conversation_id = self.conversation_of(owner, message_id)
+        delete_message = with_expressions(
+            {
+                "TableName": self._table.name,
+                "Key": serialize(keys.message_key(owner, conversation_id, message_id)),
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            },
+            condition=version_condition(expected_version),
+        )
+        delete_pointer = {
+            "Delete": {"TableName": self._table.name, "Key": serialize(keys.message_pointer_key(owner, message_id))}
+        }
+        pinned = False
+        for _ in range(PIN_RACE_ATTEMPTS):
+            conversation = self._pin_action(owner, conversation_id, message_id, pinned=pinned)
+            try:
+                self._table.transact([{"Delete": delete_message}, delete_pointer, conversation])
+                return
+            except TransactionCancelled as cancelled:
+                message_reason, _, conversation_reason = cancelled.reasons
+                if message_reason.failed:
+                    if message_reason.item is not None:
+                        raise PreconditionFailed(RESOURCE, message_id) from cancelled
+                    raise NotFound(RESOURCE, message_id) from cancelled
+                pinned = conversation_reason.failed and not pinned
+        raise PreconditionFailed(RESOURCE, message_id)
+
+    def _pin_action(self, owner: str, conversation_id: str, message_id: str, *, pinned: bool) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "TableName": self._table.name,
+            "Key": serialize(keys.conversation_key(owner, conversation_id)),
+            "ExpressionAttributeNames": {"#pinned": "pinned_message_id"},
+            "ExpressionAttributeValues": serialize({":message": message_id}),
+        }
+        if not pinned:
+            # Also true when the conversation is gone (being deleted): its messages may still go.
+            request["ConditionExpression"] = "attribute_not_exists(#pinned) OR #pinned <> :message"
+            return {"ConditionCheck": request}
+        # Unpinning changes the conversation as a client sees it, so its version (ETag) moves.
+        request["UpdateExpression"] = "REMOVE #pinned ADD #version :one"
+        request["ConditionExpression"] = "#pinned = :message"
+        request["ExpressionAttributeNames"]["#version"] = "version"
+        request["ExpressionAttributeValues"] = serialize({":message": message_id, ":one": 1})
+        return {"Update": request}
+
+    def list_page(self, owner: str, request: MessagePageRequest) -> Page[Message]:
+        """One conversation's messages: one Query of at most limit + 1 messages. All the owner's:
+        a Query of as many pointers, then one strongly consistent BatchGetItem of the page."""
+        if request.conversation_id is not None:
+            partition = keys.children_partition(owner, request.conversation_id)
+        else:
+            partition = keys.owner_partition(owner)
+        query: dict[str, Any] = {
+            "TableName": self._table.name,
+            "KeyConditionExpression": "#pk = :partition AND begins_with(#sk, :prefix)",
+            "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
+            "ExpressionAttributeValues": serialize({":partition": partition, ":prefix": keys.MESSAGE_PREFIX}),
+            "ScanIndexForward": newest_first(request.position),
+            "ConsistentRead": True,
+        }
+        if request.position.cursor is not None:
+            query["ExclusiveStartKey"] = serialize(
+                {keys.PK: partition, keys.SK: keys.message_sort_key(request.position.cursor)}
+            )
+        result = self._table.query(query, wanted=request.limit + 1, filtered=False, position=request.position)
+        if request.conversation_id is not None:
+            return to_page(result, request.limit, request.position, to_message)
+        return self._pointed_page(owner, to_page(result, request.limit, request.position, dict))
+
+    def _pointed_page(self, owner: str, pointers: Page[Item]) -> Page[Message]:
+        message_keys = [
+            keys.message_key(
+                owner, str(pointer["conversation_id"]), str(pointer["SK"]).removeprefix(keys.MESSAGE_PREFIX)
+            )
+            for pointer in pointers.items
+        ]
+        found = {item["id"]: to_message(item) for item in self._table.get_all(message_keys)}
+        # A message deleted between the two reads is left out; the order is the pointers'.
+        ordered = [found.get(key[keys.SK].removeprefix(keys.MESSAGE_PREFIX)) for key in message_keys]
+        return Page(items=[message for message in ordered if message is not None], has_more=pointers.has_more)
