@@ -6,7 +6,6 @@ from typing import Any
 from tests.support import ApiClient
 
 
-
 def test_responses_carry_an_etag_that_changes_with_each_update(api: ApiClient) -> None:
     created = api.request("POST", "/v1/conversations", json_body={"contact_id": "WAz8eIbvDR60rouK"})
     path = f"/v1/conversations/{created.json()['id']}"
