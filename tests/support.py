@@ -1,6 +1,7 @@
 """Shared test helpers: a moto table built from template.yaml, and an in-process API client."""
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,6 +106,27 @@ class ApiClient:
 def api_with_moto(clock: Any = None) -> Iterator[tuple[ApiClient, Any]]:
     with moto_table() as client, installed_services(client, clock=clock):
         yield ApiClient(Router()), client
+
+
+class SerializedClient:
+    """A DynamoDB client whose calls run one at a time, as DynamoDB applies each request
+    atomically: moto's in-process engine is not safe for concurrent transactions, so threads
+    racing through the service share one of these. The races between requests stay."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if name not in self._client.meta.method_to_api_mapping:
+            return attribute
+
+        def serialized(**kwargs: Any) -> Any:
+            with self._lock:
+                return attribute(**kwargs)
+
+        return serialized
 
 
 def repository_on(client: Any, table_name: str = TABLE_NAME) -> ConversationRepository:

@@ -1,9 +1,11 @@
 """ETag and If-Match: stale writes are refused (412); concurrent updates of different fields all land."""
 
+import random
 import threading
+import time
 from typing import Any
 
-from tests.support import ApiClient
+from tests.support import ApiClient, SerializedClient
 
 
 def test_responses_carry_an_etag_that_changes_with_each_update(api: ApiClient) -> None:
@@ -107,3 +109,100 @@ def test_concurrent_updates_of_different_fields_all_land(api_and_table: tuple[Ap
         pinned_message,
     )
     assert api.request("GET", path).header("ETag") == '"51"'
+
+
+def test_50_concurrent_sends_are_all_listed_and_last_active_at_is_the_newest(
+    api_and_table: tuple[ApiClient, Any],
+) -> None:
+    # Given 50 sends racing to one conversation, each stamped with its own second, in shuffled order
+    from clarity.core.errors import ServiceUnavailable  # noqa: PLC0415
+    from clarity.messages.models import CreateMessageRequest  # noqa: PLC0415
+    from clarity.wiring import build_services  # noqa: PLC0415
+    from tests.support import SETTINGS  # noqa: PLC0415
+
+    api, client = api_and_table
+    conversation_id = api.create()["id"]
+    stamps = list(range(1_800_000_000, 1_800_000_050))
+    random.Random(7).shuffle(stamps)  # noqa: S311 - an order to race in, not a secret
+    lock = threading.Lock()
+
+    def next_stamp() -> int:
+        with lock:
+            return stamps.pop()
+
+    service = build_services(SETTINGS, SerializedClient(client), clock=next_stamp).messages
+    sent: list[str] = []
+    failures: list[Exception] = []
+
+    def send(n: int) -> None:
+        request = CreateMessageRequest(conversation_id=conversation_id, message=f"m{n}")
+        for _ in range(5):  # a conflict between transactions is a 503 the client retries
+            try:
+                sent.append(service.send("alice", request).resource.id)
+                return
+            except ServiceUnavailable:
+                continue
+            except Exception as error:
+                failures.append(error)
+                return
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then all 50 are listed, and last_active_at is the newest created_at
+    listed = api.request("GET", "/v1/messages", query={"conversation_id": conversation_id, "limit": "100"}).json()
+    assert failures == []
+    assert len(sent) == 50
+    assert sorted(m["id"] for m in listed["data"]) == sorted(sent)
+    newest = max(m["created_at"] for m in listed["data"])
+    assert newest == 1_800_000_049
+    assert api.request("GET", f"/v1/conversations/{conversation_id}").json()["last_active_at"] == newest
+
+
+def test_a_delete_racing_sends_leaves_no_message_behind(api_and_table: tuple[ApiClient, Any]) -> None:
+    from clarity.core.errors import InvalidRequest, ServiceUnavailable  # noqa: PLC0415
+    from clarity.messages.models import CreateMessageRequest  # noqa: PLC0415
+    from clarity.store import keys  # noqa: PLC0415
+    from clarity.wiring import build_services  # noqa: PLC0415
+    from tests.support import SETTINGS, TABLE_NAME  # noqa: PLC0415
+
+    api, client = api_and_table
+    services = build_services(SETTINGS, SerializedClient(client))
+    conversation_id = api.create()["id"]
+    outcomes: list[str] = []
+    started = threading.Event()
+
+    def keep_sending() -> None:
+        request = CreateMessageRequest(conversation_id=conversation_id, message="racing")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                services.messages.send("alice", request)
+                outcomes.append("sent")
+                started.set()
+            except InvalidRequest:
+                outcomes.append("refused")
+                return
+            except ServiceUnavailable:
+                outcomes.append("conflict")
+
+    senders = [threading.Thread(target=keep_sending) for _ in range(4)]
+    for sender in senders:
+        sender.start()
+    assert started.wait(timeout=10)
+    services.conversations.delete("alice", conversation_id)
+    for sender in senders:
+        sender.join()
+
+    # Some sends landed before the mark, and every sender was refused after it
+    assert "sent" in outcomes
+    assert outcomes.count("refused") == 4
+    items = client.scan(TableName=TABLE_NAME)["Items"]
+    left = [
+        i for i in items if conversation_id in i["PK"]["S"] or i.get("conversation_id", {}).get("S") == conversation_id
+    ]
+    assert left == []
+    assert not [i for i in items if i["SK"]["S"].startswith(keys.MESSAGE_PREFIX)]

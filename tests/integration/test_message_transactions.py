@@ -1,0 +1,239 @@
+"""The transaction paths moto cannot take, driven with botocore's Stubber: the cancellation
+reasons DynamoDB gives tell a missing conversation, another contact, a newer last_active_at, a
+taken id, a stale If-Match and a missing pinned message apart."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from clarity.conversations.repository import ConversationRepository
+from clarity.core.errors import InvalidRequest, NotFound, PreconditionFailed, ServiceUnavailable
+from clarity.messages.models import Contact, Message, MessagePageRequest
+from clarity.messages.repository import MessageIdTaken, MessageRepository
+from clarity.store import keys
+from clarity.store.dynamodb import Table, serialize
+
+OWNER = "alice"
+CONVERSATION = "C000000000000001"
+MESSAGE = "M000000000000001"
+TABLE = "stubbed"
+NONE = {"Code": "None"}
+
+
+def _failed(item: dict[str, Any] | None = None) -> dict[str, Any]:
+    reason: dict[str, Any] = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+    if item is not None:
+        reason["Item"] = serialize(item)
+    return reason
+
+
+@pytest.fixture
+def stubbed() -> Iterator[tuple[Table, Stubber]]:
+    client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url="http://stubbed.invalid")
+    with Stubber(client) as stubber:
+        yield Table(client, TABLE, sleep=lambda _: None), stubber
+        stubber.assert_no_pending_responses()
+
+
+def _cancel(stubber: Stubber, *reasons: dict[str, Any]) -> None:
+    stubber.add_client_error(
+        "transact_write_items",
+        service_error_code="TransactionCanceledException",
+        service_message="Transaction cancelled",
+        modeled_fields={"CancellationReasons": list(reasons)},
+    )
+
+
+def _message(contact: str | None = None, created_at: int = 100) -> Message:
+    return Message(
+        id=MESSAGE,
+        conversation_id=CONVERSATION,
+        contact=Contact(id=contact) if contact else None,
+        message="hi",
+        reactions=[],
+        attachments=[],
+        read_at=None,
+        created_at=created_at,
+        updated_at=None,
+    )
+
+
+def _conversation_item(**fields: Any) -> dict[str, Any]:
+    return {**keys.conversation_key(OWNER, CONVERSATION), "id": CONVERSATION, "version": 3, **fields}
+
+
+def test_a_send_to_a_missing_conversation_is_400_naming_it(stubbed: tuple[Table, Stubber]) -> None:
+    table, stubber = stubbed
+    _cancel(stubber, NONE, NONE, _failed())
+
+    with pytest.raises(InvalidRequest) as raised:
+        MessageRepository(table).send(OWNER, _message())
+
+    assert raised.value.param == "conversation_id"
+
+
+def test_a_send_from_another_contact_is_400_naming_contact_id(stubbed: tuple[Table, Stubber]) -> None:
+    table, stubber = stubbed
+    _cancel(stubber, NONE, NONE, _failed(_conversation_item(contact_id="Contact000000001")))
+
+    with pytest.raises(InvalidRequest) as raised:
+        MessageRepository(table).send(OWNER, _message(contact="Someone000000002"))
+
+    assert raised.value.param == "contact_id"
+
+
+def test_a_newer_last_active_at_is_kept_and_the_message_still_stored(stubbed: tuple[Table, Stubber]) -> None:
+    # Given a conversation whose last_active_at (200) is newer than the message (100)
+    table, stubber = stubbed
+    _cancel(stubber, NONE, NONE, _failed(_conversation_item(last_active_at=200)))
+    second: dict[str, Any] = {}
+    stubber.add_response("transact_write_items", {}, {"TransactItems": ANY})
+
+    def capture(params: dict[str, Any], **_: Any) -> None:
+        second.update(params)
+
+    table.client.meta.events.register("provide-client-params.dynamodb.TransactWriteItems", capture)
+    MessageRepository(table).send(OWNER, _message(created_at=100))
+
+    # Then the retry stores message and pointer and only checks the conversation
+    actions = second["TransactItems"]
+    assert [next(iter(action)) for action in actions] == ["Put", "Put", "ConditionCheck"]
+    assert "UpdateExpression" not in actions[2]["ConditionCheck"]
+    assert actions[2]["ConditionCheck"]["ConditionExpression"] == "attribute_exists(PK)"
+
+
+def test_a_taken_message_id_is_reported_for_a_fresh_draw(stubbed: tuple[Table, Stubber]) -> None:
+    table, stubber = stubbed
+    _cancel(stubber, _failed(), NONE, NONE)
+
+    with pytest.raises(MessageIdTaken):
+        MessageRepository(table).send(OWNER, _message())
+
+
+def test_a_transaction_conflict_is_503_not_a_client_error(stubbed: tuple[Table, Stubber]) -> None:
+    table, stubber = stubbed
+    _cancel(stubber, NONE, NONE, {"Code": "TransactionConflict", "Message": "conflict"})
+
+    with pytest.raises(ServiceUnavailable):
+        MessageRepository(table).send(OWNER, _message())
+
+
+@pytest.mark.parametrize(
+    ("reasons", "raised", "param"),
+    [
+        ((_failed(_conversation_item()), NONE), PreconditionFailed, None),
+        ((_failed(), NONE), NotFound, None),
+        ((NONE, _failed()), InvalidRequest, "pinned_message_id"),
+        ((_failed(), _failed()), NotFound, None),
+    ],
+    ids=["stale If-Match", "missing conversation", "missing message", "both missing"],
+)
+def test_pinning_tells_its_failures_apart(
+    stubbed: tuple[Table, Stubber], reasons: tuple[dict[str, Any], ...], raised: type[Exception], param: str | None
+) -> None:
+    table, stubber = stubbed
+    _cancel(stubber, *reasons)
+
+    with pytest.raises(raised) as error:
+        ConversationRepository(table).update(OWNER, CONVERSATION, {"pinned_message_id": MESSAGE}, expected_version=2)
+
+    assert getattr(error.value, "param", None) == param
+
+
+def _pointer(stubber: Stubber) -> None:
+    pointer = {**keys.message_pointer_key(OWNER, MESSAGE), "conversation_id": CONVERSATION}
+    stubber.add_response("get_item", {"Item": serialize(pointer)})
+
+
+@pytest.mark.parametrize(
+    ("message_reason", "raised"),
+    [(_failed({"id": MESSAGE, "version": 5}), PreconditionFailed), (_failed(), NotFound)],
+    ids=["stale If-Match", "deleted meanwhile"],
+)
+def test_a_message_delete_tells_stale_from_missing(
+    stubbed: tuple[Table, Stubber], message_reason: dict[str, Any], raised: type[Exception]
+) -> None:
+    table, stubber = stubbed
+    _pointer(stubber)
+    _cancel(stubber, message_reason, NONE, NONE)
+
+    with pytest.raises(raised):
+        MessageRepository(table).delete(OWNER, MESSAGE, expected_version=4)
+
+
+def test_deleting_a_message_pinned_meanwhile_unpins_it_in_the_retry(stubbed: tuple[Table, Stubber]) -> None:
+    table, stubber = stubbed
+    _pointer(stubber)
+    _cancel(stubber, NONE, NONE, _failed(_conversation_item(pinned_message_id=MESSAGE)))
+    stubber.add_response("transact_write_items", {}, {"TransactItems": ANY})
+    sent: list[dict[str, Any]] = []
+    table.client.meta.events.register(
+        "provide-client-params.dynamodb.TransactWriteItems", lambda params, **_: sent.append(params)
+    )
+
+    MessageRepository(table).delete(OWNER, MESSAGE)
+
+    first, retry = (params["TransactItems"][2] for params in sent)
+    assert "ConditionCheck" in first
+    assert retry["Update"]["UpdateExpression"] == "REMOVE #pinned ADD #version :one"
+    assert retry["Update"]["ConditionExpression"] == "#pinned = :message"
+
+
+def test_listing_all_messages_retries_unprocessed_keys(stubbed: tuple[Table, Stubber]) -> None:
+    # Given two pointers, and a BatchGetItem that hands one key back the first time
+    table, stubber = stubbed
+    ids = ["M000000000000002", "M000000000000001"]
+    pointers = [{**keys.message_pointer_key(OWNER, i), "conversation_id": CONVERSATION} for i in ids]
+    stubber.add_response("query", {"Items": [serialize(p) for p in pointers]})
+    stored = [
+        {**keys.message_key(OWNER, CONVERSATION, i), "id": i, "conversation_id": CONVERSATION, "message": i,
+         "created_at": 1, "version": 1}
+        for i in ids
+    ]  # fmt: skip
+    unprocessed = {TABLE: {"Keys": [serialize(keys.message_key(OWNER, CONVERSATION, ids[0]))], "ConsistentRead": True}}
+    stubber.add_response(
+        "batch_get_item", {"Responses": {TABLE: [serialize(stored[1])]}, "UnprocessedKeys": unprocessed}
+    )
+    stubber.add_response(
+        "batch_get_item", {"Responses": {TABLE: [serialize(stored[0])]}}, {"RequestItems": unprocessed}
+    )
+
+    page = MessageRepository(table).list_page(OWNER, MessagePageRequest(conversation_id=None, limit=10))
+
+    # Then both come back, in the pointers' (newest first) order
+    assert [m.id for m in page.items] == ids
+    assert page.has_more is False
+
+
+def test_unprocessed_keys_that_never_clear_are_503(stubbed: tuple[Table, Stubber]) -> None:
+    table, stubber = stubbed
+    pointer = {**keys.message_pointer_key(OWNER, MESSAGE), "conversation_id": CONVERSATION}
+    stubber.add_response("query", {"Items": [serialize(pointer)]})
+    unprocessed = {TABLE: {"Keys": [serialize(keys.message_key(OWNER, CONVERSATION, MESSAGE))], "ConsistentRead": True}}
+    for _ in range(9):
+        stubber.add_response("batch_get_item", {"Responses": {TABLE: []}, "UnprocessedKeys": unprocessed})
+
+    with pytest.raises(ServiceUnavailable):
+        MessageRepository(table).list_page(OWNER, MessagePageRequest(conversation_id=None, limit=10))
+
+
+def test_a_message_page_keyed_by_conversation_reads_at_most_limit_plus_one(stubbed: tuple[Table, Stubber]) -> None:
+    table, stubber = stubbed
+    expected = {
+        "TableName": TABLE,
+        "KeyConditionExpression": "#pk = :partition AND begins_with(#sk, :prefix)",
+        "ExpressionAttributeNames": ANY,
+        "ExpressionAttributeValues": {
+            ":partition": {"S": keys.children_partition(OWNER, CONVERSATION)},
+            ":prefix": {"S": keys.MESSAGE_PREFIX},
+        },
+        "ScanIndexForward": False,
+        "ConsistentRead": True,
+        "Limit": 11,
+    }
+    stubber.add_response("query", {"Items": []}, expected)
+
+    MessageRepository(table).list_page(OWNER, MessagePageRequest(conversation_id=CONVERSATION, limit=10))
