@@ -129,6 +129,11 @@ class SerializedClient:
         return serialized
 
 
+def serialized(client: Any) -> Any:
+    """`client` with its calls one at a time (SerializedClient), typed to pass for a client."""
+    return SerializedClient(client)
+
+
 def repository_on(client: Any, table_name: str = TABLE_NAME) -> ConversationRepository:
     """The conversations' repository on `client`, for tests of its DynamoDB paths; no backoff waits."""
     return ConversationRepository(Table(client, table_name, sleep=lambda _: None))

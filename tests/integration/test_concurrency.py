@@ -5,7 +5,7 @@ import threading
 import time
 from typing import Any
 
-from tests.support import ApiClient, SerializedClient
+from tests.support import ApiClient, serialized
 
 
 def test_responses_carry_an_etag_that_changes_with_each_update(api: ApiClient) -> None:
@@ -130,7 +130,7 @@ def test_50_concurrent_sends_are_all_listed_and_last_active_at_is_the_newest(
         with lock:
             return stamps.pop()
 
-    service = build_services(SETTINGS, SerializedClient(client), clock=next_stamp).messages
+    service = build_services(SETTINGS, serialized(client), clock=next_stamp).messages
     sent: list[str] = []
     failures: list[Exception] = []
 
@@ -170,7 +170,7 @@ def test_a_delete_racing_sends_leaves_no_message_behind(api_and_table: tuple[Api
     from tests.support import SETTINGS, TABLE_NAME  # noqa: PLC0415
 
     api, client = api_and_table
-    services = build_services(SETTINGS, SerializedClient(client))
+    services = build_services(SETTINGS, serialized(client))
     conversation_id = api.create()["id"]
     outcomes: list[str] = []
     started = threading.Event()

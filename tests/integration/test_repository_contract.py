@@ -5,6 +5,7 @@ LastEvaluatedKey at exact page boundaries. dynalite implements neither TransactW
 ReturnValuesOnConditionCheckFailure, so deletes and 412s are proved on moto and with Stubber only.
 """
 
+import itertools
 import os
 import shutil
 import signal
@@ -13,7 +14,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import boto3
@@ -22,9 +23,13 @@ import pytest
 from clarity.conversations.models import CreateConversationRequest, ListFilters, UpdateConversationRequest
 from clarity.conversations.service import ConversationService
 from clarity.core.errors import NotFound
-from clarity.wiring import build_services
+from clarity.core.ids import new_id
+from clarity.messages.models import UpdateMessageRequest
+from clarity.store import keys
+from clarity.store.dynamodb import serialize
+from clarity.wiring import Services, build_services
 from devtools.template import create_tables
-from tests.support import SETTINGS, moto_table
+from tests.support import SETTINGS, TABLE_NAME, moto_table
 
 DYNALITE_VERSION = "4.0.0"
 GROUP = "GRP0000000000001"
@@ -65,20 +70,33 @@ def dynalite_endpoint() -> Iterator[str]:
         process.wait(timeout=10)
 
 
+@dataclass(frozen=True)
+class Engine:
+    name: str
+    client: Any
+    table: str
+
+    @property
+    def services(self) -> Services:
+        return build_services(replace(SETTINGS, table_name=self.table, idempotency_table_name=None), self.client)
+
+
 @pytest.fixture(params=["moto", "dynalite"])
-def backend(request: pytest.FixtureRequest) -> Iterator[tuple[str, ConversationService]]:
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     if request.param == "moto":
         with moto_table() as client:
-            yield "moto", build_services(SETTINGS, client).conversations
+            yield Engine("moto", client, TABLE_NAME)
         return
     endpoint = request.getfixturevalue("dynalite_endpoint")
     client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint)
     table = f"contract-{uuid.uuid4().hex[:12]}"
     create_tables(client, table)
-    yield (
-        "dynalite",
-        build_services(replace(SETTINGS, table_name=table, idempotency_table_name=None), client).conversations,
-    )
+    yield Engine("dynalite", client, table)
+
+
+@pytest.fixture
+def backend(engine: Engine) -> tuple[str, ConversationService]:
+    return engine.name, engine.services.conversations
 
 
 def _seed(service: ConversationService, owner: str, count: int) -> list[str]:
@@ -170,3 +188,81 @@ def test_updates_are_partial_and_missing_ids_are_not_found(backend: tuple[str, C
         service.update("alice", "A000000000000000", UpdateConversationRequest(is_muted=True))
     with pytest.raises(NotFound):
         service.retrieve("bob", conversation_id)
+
+
+def _seed_messages(engine: Engine, owner: str, conversation_id: str, count: int, second: int) -> list[str]:
+    """`count` messages of one second, written as the send transaction writes them (message and
+    pointer), item by item: dynalite has no TransactWriteItems."""
+    ids = []
+    for _ in range(count):
+        message_id = new_id(second)
+        message = {"id": message_id, "conversation_id": conversation_id, "message": "m", "created_at": second,
+                   "version": 1}  # fmt: skip
+        pointer = {**keys.message_pointer_key(owner, message_id), "conversation_id": conversation_id}
+        for item in ({**keys.message_key(owner, conversation_id, message_id), **message}, pointer):
+            engine.client.put_item(TableName=engine.table, Item=serialize(item))
+        ids.append(message_id)
+    return ids
+
+
+@pytest.mark.parametrize("by_conversation", [True, False], ids=["one conversation", "all messages"])
+def test_message_pages_both_ways_across_exact_boundaries(engine: Engine, by_conversation: bool) -> None:
+    # Given 15 messages in one conversation and 5 in another, over three seconds
+    service = engine.services.messages
+    ids = [
+        *_seed_messages(engine, "alice", "C000000000000001", 10, 1_700_000_000),
+        *_seed_messages(engine, "alice", "C000000000000002", 5, 1_700_000_001),
+        *_seed_messages(engine, "alice", "C000000000000001", 5, 1_700_000_002),
+    ]
+    in_first = set(ids[:10] + ids[15:])
+    expected = _newest_first([i for i in ids if i in in_first] if by_conversation else ids)
+    conversation = "C000000000000001" if by_conversation else None
+
+    # When paging forwards, 5 at a time: exactly len / 5 pages, the last one saying nothing follows
+    forward, cursor = [], None
+    while True:
+        page = service.list("alice", conversation, limit=5, starting_after=cursor)
+        forward.append([m.id for m in page.items])
+        if not page.has_more:
+            break
+        cursor = page.items[-1].id
+    # ... and back from the oldest
+    backward, cursor = [], expected[-1]
+    while True:
+        page = service.list("alice", conversation, limit=5, ending_before=cursor)
+        backward.append([m.id for m in page.items])
+        if not page.has_more:
+            break
+        cursor = page.items[0].id
+
+    assert [i for page in forward for i in page] == expected
+    assert len(forward) == len(expected) // 5
+    assert [i for page in reversed(backward) for i in page] == expected[:-1]
+    assert backward[-1] == expected[: len(backward[-1])]
+
+
+def test_message_cursors_from_another_owner_stay_in_the_callers_partition(engine: Engine) -> None:
+    service = engine.services.messages
+    alice = _seed_messages(engine, "alice", "C000000000000001", 4, 1_700_000_000)
+    bob = _seed_messages(engine, "bob", "C000000000000009", 3, 1_700_000_000)
+
+    for cursor, conversation in itertools.product(alice, (None, "C000000000000001", "C000000000000009")):
+        page = service.list("bob", conversation, limit=10, starting_after=cursor)
+        assert {m.id for m in page.items} <= set(bob)
+
+
+def test_message_edits_and_reads_on_both_engines(engine: Engine) -> None:
+    service = engine.services.messages
+    (message_id,) = _seed_messages(engine, "alice", "C000000000000001", 1, 1_700_000_000)
+
+    service.update("alice", message_id, UpdateMessageRequest.model_validate({"reactions": {"smile": ["kate"]}}))
+    updated = service.update("alice", message_id, UpdateMessageRequest(read_at=705103200))
+
+    assert (updated.resource.reactions, updated.resource.read_at, updated.version) == (
+        [{"smile": ["kate"]}],
+        705103200,
+        3,
+    )
+    assert service.retrieve("alice", message_id) == updated
+    with pytest.raises(NotFound):
+        service.retrieve("bob", message_id)
