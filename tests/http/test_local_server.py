@@ -1,5 +1,6 @@
 """The local server over real HTTP: the seed's curl examples verbatim, auth, routing, isolation."""
 
+import json
 import os
 import re
 import subprocess
@@ -17,19 +18,22 @@ from devtools.template import ROOT, function_routes
 from tests.http.conftest import LocalServer, start_local_server, stop_local_server
 
 SEED = ROOT.parent / "shared" / "seed" / "conversations-api.txt"
+MESSAGES_SEED = ROOT.parent / "shared" / "seed" / "messages-api.md"
 SEED_BASE_URL = "https://api.clarityapp.ai"
 
 
-def _seed_curl_commands() -> list[str]:
-    """Each `curl ...` example of the seed, with its continuation lines joined."""
-    text = SEED.read_text(encoding="utf-8")
-    commands = re.findall(r"^curl .*?(?:\\\n.*?)*$", text, flags=re.MULTILINE)
-    return [command.replace("\\\n", " ") for command in commands]
+def _seed_curl_commands(seed: Path = SEED) -> list[str]:
+    """Each `curl ...` example of a seed text, with its continuation lines joined."""
+    text = seed.read_text(encoding="utf-8")
+    commands = re.findall(r"^ *curl .*?(?:\\\n.*?)*$", text, flags=re.MULTILINE)
+    return [re.sub(r"\\\n\s*", " ", command.strip()) for command in commands]
 
 
-def _run_curl(command: str, server: LocalServer, token: str, conversation_id: str) -> tuple[int, str]:
+def _run_curl(command: str, server: LocalServer, token: str, ids: dict[str, str]) -> tuple[int, str]:
+    """Run an example as written, with the reference's base URL, token and example ids replaced."""
     command = command.replace(SEED_BASE_URL, server.url).replace("{token}", token)
-    command = command.replace("xgQQXg3hrtjh7AvZ", conversation_id)
+    for example_id, real_id in ids.items():
+        command = command.replace(example_id, real_id)
     completed = subprocess.run(
         ["bash", "-c", command + ' -sS -w "\\n%{http_code}"'],
         capture_output=True,
@@ -53,7 +57,7 @@ def test_every_seed_curl_example_works_verbatim(server: LocalServer) -> None:
     assert status == 201
     conversation_id = created["id"]
 
-    results = [_run_curl(command, server, token, conversation_id) for command in commands]
+    results = [_run_curl(command, server, token, {"xgQQXg3hrtjh7AvZ": conversation_id}) for command in commands]
 
     # list, create (form body), retrieve, update (form body), delete: in the seed's order
     assert [status for status, _ in results] == [200, 201, 200, 200, 204]
@@ -62,6 +66,33 @@ def test_every_seed_curl_example_works_verbatim(server: LocalServer) -> None:
     assert f'"id":"{conversation_id}"' in results[2][1]
     assert '"is_muted":true' in results[3][1]
     assert results[4][1] == ""
+
+
+@pytest.mark.skipif(not MESSAGES_SEED.exists(), reason="the seed text lives beside the repository in ../shared")
+def test_every_messages_reference_curl_example_works_verbatim(server: LocalServer) -> None:
+    commands = _seed_curl_commands(MESSAGES_SEED)
+    assert [command.split()[1] for command in commands] == ["-G", "https://api.clarityapp.ai/v1/messages", "-X"]
+    owner = f"seed-{uuid.uuid4().hex}"
+    token = server.token(owner)
+    conversation_id = server.request(
+        "POST", "/v1/conversations", owner=owner, json_body={"contact_id": "WAz8eIbvDR60rouK"}
+    )[2]["id"]
+    earlier = server.request(
+        "POST", "/v1/messages", owner=owner, json_body={"conversation_id": conversation_id, "message": "hi"}
+    )[2]
+    ids = {"xgQQXg3hrtjh7AvZ": conversation_id, "SIuAFUNKdSYHZF2w": earlier["id"]}
+
+    (list_status, listed), (send_status, sent), (put_status, reacted) = (
+        _run_curl(command, server, token, ids) for command in commands
+    )
+
+    assert (list_status, json.loads(listed)) == (200, {"has_more": False, "data": [earlier]})
+    assert send_status == 201
+    assert json.loads(sent)["message"] == "You're what the French call 'les incompetents.'"
+    assert json.loads(sent)["conversation_id"] == conversation_id
+    assert put_status == 200
+    assert json.loads(reacted)["reactions"] == [{"red_angry_face": ["KateMcCallister"]}]
+    assert json.loads(reacted)["updated_at"] is not None
 
 
 def test_routes_served_are_exactly_the_templates(server: LocalServer) -> None:
