@@ -12,8 +12,11 @@ from urllib.parse import urlencode
 import boto3
 from moto import mock_aws
 
+from clarity.conversations.models import Conversation
 from clarity.conversations.repository import ConversationRepository
 from clarity.core.settings import Settings
+from clarity.messages.models import Message
+from clarity.messages.repository import MessageRepository
 from clarity.store.dynamodb import Table
 from clarity.wiring import build_services, use_services
 from devtools.events import jwt_claims
@@ -127,6 +130,33 @@ class SerializedClient:
                 return attribute(**kwargs)
 
         return serialized
+
+
+# The ids the committed events/ and the API reference's examples name.
+EXAMPLE_CONVERSATION_ID = "xgQQXg3hrtjh7AvZ"
+EXAMPLE_MESSAGE_ID = "SIuAFUNKdSYHZF2w"
+
+
+def seed_examples(client: Any, owner: str, table_name: str = TABLE_NAME) -> None:
+    """The conversation and message the committed events name, owned by `owner`."""
+    table = Table(client, table_name)
+    ConversationRepository(table).create(
+        owner, Conversation.started(EXAMPLE_CONVERSATION_ID, 692233200, contact_id="WAz8eIbvDR60rouK")
+    )
+    MessageRepository(table).send(
+        owner,
+        Message(
+            id=EXAMPLE_MESSAGE_ID,
+            conversation_id=EXAMPLE_CONVERSATION_ID,
+            contact=None,
+            message="Keep the change, ya filthy animal.",
+            reactions=[],
+            attachments=[],
+            read_at=None,
+            created_at=705103200,
+            updated_at=None,
+        ),
+    )
 
 
 def serialized(client: Any) -> Any:

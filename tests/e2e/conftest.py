@@ -22,16 +22,15 @@ from typing import Any
 import boto3
 import pytest
 
-from clarity.conversations.models import Conversation
 from devtools.local_issuer import LocalIssuer
 from devtools.sam_local import env_vars
 from devtools.template import create_tables
-from tests.support import repository_on
+from tests.support import EXAMPLE_CONVERSATION_ID, seed_examples
 
 NETWORK = "clarity-e2e"
 DYNAMODB_CONTAINER = "clarity-e2e-dynamodb"
 TABLE_NAME = "conversations-e2e"
-EXAMPLE_ID = "xgQQXg3hrtjh7AvZ"
+EXAMPLE_ID = EXAMPLE_CONVERSATION_ID
 
 
 def required_env(name: str) -> str:
@@ -70,11 +69,9 @@ class E2EEnvironment:
             "--skip-pull-image",
         ]
 
-    def seed_example_conversation(self, owner: str) -> None:
-        """The conversation the committed events name, owned by `owner`."""
-        repository_on(self.dynamodb, TABLE_NAME).create(
-            owner, Conversation.started(EXAMPLE_ID, 692233200, contact_id="WAz8eIbvDR60rouK")
-        )
+    def seed_examples(self, owner: str) -> None:
+        """The conversation and message the committed events name, owned by `owner`."""
+        seed_examples(self.dynamodb, owner, TABLE_NAME)
 
 
 def wait_for_http(port: int, seconds: float) -> None:
