@@ -1,9 +1,11 @@
 """`make load`: concurrent clients against the local server, then an audit of the final state.
 
-20 clients (LOAD_CLIENTS) for LOAD_SECONDS seconds send a mix of creates, lists, retrieves,
-updates and deletes as two owners. Each client logs what it created and deleted; at the end
-every owner's conversations are listed and compared with that log. It fails on any 5xx, any
-conversation lost or duplicated, and prints p50/p99 latency per operation.
+20 clients (LOAD_CLIENTS) for LOAD_SECONDS seconds send a mix of conversation creates, lists,
+retrieves, updates and deletes, and message sends, lists, edits and deletes, as two owners.
+Each client logs what it created, sent and deleted; at the end every owner's conversations and
+messages are listed and compared with that log, and each conversation's last_active_at with its
+newest send. It fails on any 5xx, anything lost, left behind or duplicated, and prints p50/p99
+latency per operation.
 """
 
 import http.client
@@ -24,14 +26,20 @@ from devtools.local_issuer import LocalIssuer
 from devtools.template import ROOT
 
 OWNERS = ("load-alice", "load-bob")
-OPERATIONS = ("create", "list", "retrieve", "update", "delete")
-OPERATION_WEIGHTS = (30, 30, 15, 15, 10)
+OPERATIONS = ("create", "list", "retrieve", "update", "delete", "send", "list_messages", "edit", "unsend")
+OPERATION_WEIGHTS = (20, 15, 10, 10, 5, 25, 10, 5, 5)
+NEEDS_A_CONVERSATION = {"retrieve", "update", "delete", "send", "list_messages"}
+NEEDS_A_MESSAGE = {"edit", "unsend"}
 
 
 @dataclass
 class ClientLog:
     created: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     deleted: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # message id -> its conversation, per owner; and each conversation's newest send
+    sent: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    unsent: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    newest_send: dict[str, int] = field(default_factory=dict)
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     server_errors: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
@@ -59,10 +67,22 @@ class Client:
         owner = self._random.choice(OWNERS)
         operation = self._random.choices(OPERATIONS, OPERATION_WEIGHTS)[0]
         mine = sorted(self.log.created[owner] - self.log.deleted[owner])
-        if operation in ("retrieve", "update", "delete") and not mine:
+        live_messages = sorted(
+            message_id
+            for message_id, conversation_id in self.log.sent[owner].items()
+            if conversation_id in mine and message_id not in self.log.unsent[owner]
+        )
+        if operation in NEEDS_A_MESSAGE and not live_messages:
+            operation = "send"
+        if operation in NEEDS_A_CONVERSATION and not mine:
             operation = "create"
         started = time.perf_counter()
-        status, body, expected = self._run(operation, owner, mine)
+        if operation in NEEDS_A_MESSAGE:
+            status, body, expected = self._run_on_message(operation, owner, live_messages)
+        elif operation in ("send", "list_messages"):
+            status, body, expected = self._run_in_conversation(operation, owner, mine)
+        else:
+            status, body, expected = self._run(operation, owner, mine)
         self.log.latencies[operation].append((time.perf_counter() - started) * 1000)
         if status >= 500:
             self.log.server_errors.append(f"{operation} {status} {body}")
@@ -91,6 +111,29 @@ class Client:
             self.log.deleted[owner].add(conversation_id)
         return status, body, 204
 
+    def _run_in_conversation(self, operation: str, owner: str, mine: list[str]) -> tuple[int, Any, int]:
+        conversation_id = self._random.choice(mine)
+        if operation == "list_messages":
+            status, body = self.call("GET", f"/v1/messages?conversation_id={conversation_id}&limit=20", owner)
+            return status, body, 200
+        status, body = self.call("POST", "/v1/messages", owner, {"conversation_id": conversation_id, "message": "m"})
+        if status == 201:
+            self.log.sent[owner][body["id"]] = conversation_id
+            newest = max(self.log.newest_send.get(conversation_id, 0), body["created_at"])
+            self.log.newest_send[conversation_id] = newest
+        return status, body, 201
+
+    def _run_on_message(self, operation: str, owner: str, live_messages: list[str]) -> tuple[int, Any, int]:
+        message_id = self._random.choice(live_messages)
+        path = f"/v1/messages/{message_id}"
+        if operation == "edit":
+            status, body = self.call("PUT", path, owner, {"reactions": {"+1": [owner]}, "read_at": 705103200})
+            return status, body, 200
+        status, body = self.call("DELETE", path, owner)
+        if status == 204:
+            self.log.unsent[owner].add(message_id)
+        return status, body, 204
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -112,17 +155,46 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the local server did not start")
 
 
-def _all_ids(client: Client, owner: str) -> list[str]:
-    ids: list[str] = []
+def _everything(client: Client, owner: str, resource: str) -> list[dict[str, Any]]:
+    """Every object of a list endpoint, page after page."""
+    found: list[dict[str, Any]] = []
     cursor = ""
     while True:
-        status, page = client.call("GET", f"/v1/conversations?limit=100{cursor}", owner)
+        status, page = client.call("GET", f"/v1/{resource}?limit=100{cursor}", owner)
         if status != 200:
             raise RuntimeError(f"listing for the audit failed: {status} {page}")
-        ids.extend(c["id"] for c in page["data"])
+        found.extend(page["data"])
         if not page["has_more"]:
-            return ids
+            return found
         cursor = f"&starting_after={page['data'][-1]['id']}"
+
+
+def _audit(clients: list[Client], auditor: Client, owner: str) -> list[str]:
+    problems: list[str] = []
+    expected = set().union(*(c.log.created[owner] - c.log.deleted[owner] for c in clients))
+    conversations = _everything(auditor, owner, "conversations")
+    listed = [c["id"] for c in conversations]
+    if len(listed) != len(set(listed)):
+        problems.append(f"{owner}: duplicated conversations in the list")
+    if lost := expected - set(listed):
+        problems.append(f"{owner}: {len(lost)} conversations lost")
+    if extra := set(listed) - expected:
+        problems.append(f"{owner}: {len(extra)} conversations nobody created or all deleted")
+    sent = {m: c for client in clients for m, c in client.log.sent[owner].items()}
+    unsent = set().union(*(c.log.unsent[owner] for c in clients))
+    live = {m for m, c in sent.items() if c in expected and m not in unsent}
+    messages = [m["id"] for m in _everything(auditor, owner, "messages")]
+    if len(messages) != len(set(messages)):
+        problems.append(f"{owner}: duplicated messages in the list")
+    if lost_messages := live - set(messages):
+        problems.append(f"{owner}: {len(lost_messages)} messages lost")
+    if left := set(messages) - live:
+        problems.append(f"{owner}: {len(left)} messages left behind (deleted, or in a deleted conversation)")
+    newest = {c: t for client in clients for c, t in client.log.newest_send.items()}
+    for conversation in conversations:
+        if conversation["last_active_at"] != newest.get(conversation["id"]):
+            problems.append(f"{owner}: {conversation['id']} last_active_at is not its newest send")
+    return problems
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -152,16 +224,7 @@ def main() -> int:
             thread.join()
 
         auditor = Client(port, tokens, seed=-1)
-        problems: list[str] = []
-        for owner in OWNERS:
-            expected = set().union(*(c.log.created[owner] - c.log.deleted[owner] for c in clients))
-            listed = _all_ids(auditor, owner)
-            if len(listed) != len(set(listed)):
-                problems.append(f"{owner}: duplicated conversations in the list")
-            if lost := expected - set(listed):
-                problems.append(f"{owner}: {len(lost)} conversations lost")
-            if extra := set(listed) - expected:
-                problems.append(f"{owner}: {len(extra)} conversations nobody created or all deleted")
+        problems = [problem for owner in OWNERS for problem in _audit(clients, auditor, owner)]
         errors = [e for c in clients for e in c.log.server_errors]
         unexpected = [e for c in clients for e in c.log.unexpected]
         latencies: dict[str, list[float]] = defaultdict(list)
@@ -173,7 +236,7 @@ def main() -> int:
         out.write(f"{client_count} clients, {seconds:.0f} s, {total} requests ({total / seconds:.0f}/s)\n")
         for operation, values in sorted(latencies.items()):
             p50, p99 = _percentile(values, 0.5), _percentile(values, 0.99)
-            out.write(f"  {operation:<9} {len(values):6d} requests  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms\n")
+            out.write(f"  {operation:<13} {len(values):6d} requests  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms\n")
         out.write(f"5xx: {len(errors)}  unexpected statuses: {len(unexpected)}  audit problems: {len(problems)}\n")
         for line in (errors + unexpected + problems)[:20]:
             out.write(f"  {line}\n")

@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictStr,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -94,10 +95,36 @@ def _valid_reactions(reactions: list[dict[str, list[str]]]) -> list[dict[str, li
     return reactions
 
 
+_REACTORS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "minItems": 1,
+    "maxItems": MAX_REACTORS_PER_NAME,
+    "uniqueItems": True,
+    "items": {"type": "string", "minLength": 1, "maxLength": MAX_REACTOR_LENGTH},
+}
+_NAMED_REACTORS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "propertyNames": {"pattern": REACTION_NAME_PATTERN},
+    "additionalProperties": _REACTORS_SCHEMA,
+}
+
 Reactions = Annotated[
     list[dict[str, list[Reactor]]],
     BeforeValidator(_reactions_as_list),
     AfterValidator(_valid_reactions),
+    # Both shapes the API accepts: the list of one-key objects, and the mapping.
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "array",
+                    "maxItems": MAX_REACTION_NAMES,
+                    "items": {**_NAMED_REACTORS_SCHEMA, "minProperties": 1, "maxProperties": 1},
+                },
+                {**_NAMED_REACTORS_SCHEMA, "maxProperties": MAX_REACTION_NAMES},
+            ]
+        }
+    ),
     Field(
         description=(
             'The whole list of reactions, replacing the one stored: [{"name": ["who", ...]}, ...], or the '
