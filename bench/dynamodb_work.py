@@ -1,9 +1,16 @@
-"""DynamoDB work per request, counted on moto: calls, items read, items returned, read units.
+"""DynamoDB work per request, counted on moto: calls, items read, items returned, read and
+write units.
 
-Read units follow DynamoDB's rules, computed here from item sizes (moto's own consumed-capacity
-figures are fixed values): a Query costs ceil(total size of the items it read / 4 KB) units,
-halved when eventually consistent (every GSI read). Items a FilterExpression drops are read and
-paid for too; their size is taken as the owner's mean item size.
+Units follow DynamoDB's rules, computed here from item sizes (moto's own consumed-capacity
+figures are fixed values):
+- A Query costs ceil(total size of the items it read / 4 KB) units, halved when eventually
+  consistent (every GSI read). Items a FilterExpression drops are read and paid for too; their
+  size is taken as the owner's mean item size. GetItem and BatchGetItem: ceil(size / 4 KB) each.
+- A write costs ceil(size / 1 KB) units for the larger of the item before and after it, plus as
+  much again for each GSI the item is in before or after (all four project every attribute),
+  twice when the write moves the item between two partitions of one index. Inside a transaction
+  the table's units count double, and a ConditionCheck costs 2 units (a transactional read of
+  the item). Index writes are not doubled.
 """
 
 import math
@@ -13,10 +20,14 @@ from typing import Any
 from clarity.conversations.models import CreateConversationRequest, ListFilters, UpdateConversationRequest
 from clarity.conversations.service import ConversationService
 from clarity.core.settings import Settings
+from clarity.messages.models import CreateMessageRequest, UpdateMessageRequest
 from clarity.store import keys
-from clarity.wiring import build_services
+from clarity.wiring import Services, build_services
 
 READ_UNIT_BYTES = 4096
+WRITE_UNIT_BYTES = 1024
+INDEX_KEYS = ("GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK")
+WRITE_OPERATIONS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 GROUP_COUNT = 20
 
 
@@ -34,12 +45,50 @@ def item_size(item: dict[str, Any]) -> int:
     return sum(attribute_size(name, value) for name, value in item.items())
 
 
+def write_units(before: dict[str, Any] | None, after: dict[str, Any] | None, *, transactional: bool) -> float:
+    """What one item's write costs: the table's copy, then each index copy it touches."""
+    units_per_copy = max(1, math.ceil(max(item_size(before or {}), item_size(after or {})) / WRITE_UNIT_BYTES))
+    units = units_per_copy * (2 if transactional else 1)
+    for index_key in INDEX_KEYS:
+        old, new = (before or {}).get(index_key), (after or {}).get(index_key)
+        if old is not None and new is not None and old != new:
+            units += 2 * units_per_copy  # out of one index partition and into another
+        elif old is not None or new is not None:
+            units += units_per_copy
+    return units
+
+
+def _key_of(item: dict[str, Any]) -> dict[str, Any]:
+    return {"PK": item["PK"], "SK": item["SK"]}
+
+
+def _written(operation: str, kwargs: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
+    """The keys a write touches, each with whether it is inside a transaction."""
+    if operation == "PutItem":
+        return [(_key_of(kwargs["Item"]), False)]
+    if operation in ("UpdateItem", "DeleteItem"):
+        return [(kwargs["Key"], False)]
+    if operation == "BatchWriteItem":
+        requests = next(iter(kwargs["RequestItems"].values()))
+        return [
+            (_key_of(r["PutRequest"]["Item"]) if "PutRequest" in r else r["DeleteRequest"]["Key"], False)
+            for r in requests
+        ]
+    written = []
+    for action in kwargs["TransactItems"]:
+        (kind, request), *_ = action.items()
+        if kind != "ConditionCheck":
+            written.append((_key_of(request["Item"]) if kind == "Put" else request["Key"], True))
+    return written
+
+
 @dataclass
 class Work:
     calls: int = 0
     items_read: int = 0
     items_returned: int = 0
     read_units: float = 0.0
+    write_units: float = 0.0
     operations: list[str] = field(default_factory=list)
 
 
@@ -58,6 +107,8 @@ class CountingClient:
             return attribute
 
         def counted(**kwargs: Any) -> Any:
+            if operation in WRITE_OPERATIONS:
+                return self._counted_write(attribute, operation, kwargs)
             response = attribute(**kwargs)
             self.work.calls += 1
             self.work.operations.append(operation)
@@ -70,14 +121,36 @@ class CountingClient:
                 self.work.items_read += scanned
                 self.work.items_returned += len(returned)
                 self.work.read_units += max(1, math.ceil(size / READ_UNIT_BYTES)) * consistency
-            elif operation in ("GetItem", "UpdateItem"):
-                item = response.get("Attributes") or response.get("Item")
-                if item:
-                    self.work.items_read += 1
-                    self.work.read_units += max(1, math.ceil(item_size(item) / READ_UNIT_BYTES))
+            elif operation == "GetItem" and response.get("Item"):
+                self.work.items_read += 1
+                self.work.read_units += max(1, math.ceil(item_size(response["Item"]) / READ_UNIT_BYTES))
+            elif operation == "BatchGetItem":
+                for items in response.get("Responses", {}).values():
+                    self.work.items_read += len(items)
+                    self.work.read_units += sum(max(1, math.ceil(item_size(i) / READ_UNIT_BYTES)) for i in items)
             return response
 
         return counted
+
+    def _counted_write(self, call: Any, operation: str, kwargs: dict[str, Any]) -> Any:
+        table = kwargs.get("TableName") or next(iter(kwargs.get("RequestItems", {"": None})), "")
+        if operation == "TransactWriteItems":
+            table = next(iter(kwargs["TransactItems"][0].values()))["TableName"]
+        touched = _written(operation, kwargs)
+        before = [self._client.get_item(TableName=table, Key=key).get("Item") for key, _ in touched]
+        try:
+            response = call(**kwargs)
+        finally:
+            self.work.calls += 1
+            self.work.operations.append(operation)
+        checks = [a for a in kwargs.get("TransactItems", []) if "ConditionCheck" in a]
+        self.work.write_units += 2 * len(checks)
+        for (key, transactional), old in zip(touched, before, strict=True):
+            new = self._client.get_item(TableName=table, Key=key).get("Item")
+            self.work.write_units += write_units(old, new, transactional=transactional)
+        if operation == "UpdateItem" and response.get("Attributes"):
+            self.work.items_read += 1
+        return response
 
     def take(self) -> Work:
         work, self.work = self.work, Work()
@@ -164,10 +237,45 @@ def measure_writes(
     return rows
 
 
+def measure_messages(services: Services, counter: CountingClient, owner: str) -> list[dict[str, Any]]:
+    """Each message request, in a grouped conversation (in all four indexes) and a contact's (three)."""
+    conversations, messages = services.conversations, services.messages
+    rows = []
+    grouped = conversations.create(owner, CreateConversationRequest(group_id=f"GROUP{0:011d}")).resource.id
+    direct = conversations.create(owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")).resource.id
+    for _ in range(30):
+        messages.send(owner, CreateMessageRequest(conversation_id=grouped, message="seed " * 20))
+    counter.take()
+    for label, conversation_id in (("send, contact's conversation", direct), ("send, group conversation", grouped)):
+        sent = messages.send(owner, CreateMessageRequest(conversation_id=conversation_id, message="hi " * 30))
+        rows.append({"request": label, **asdict(counter.take())})
+    message_id = sent.resource.id
+    messages.list(owner, grouped, limit=10)
+    rows.append({"request": "list messages of a conversation", **asdict(counter.take())})
+    messages.list(owner, None, limit=10)
+    rows.append({"request": "list all messages", **asdict(counter.take())})
+    messages.retrieve(owner, message_id)
+    rows.append({"request": "retrieve message", **asdict(counter.take())})
+    messages.update(owner, message_id, UpdateMessageRequest.model_validate({"reactions": {"+1": ["kevin"]}}))
+    rows.append({"request": "update message (reactions)", **asdict(counter.take())})
+    messages.update(owner, message_id, UpdateMessageRequest(read_at=1_700_000_000))
+    rows.append({"request": "update message (read_at)", **asdict(counter.take())})
+    messages.delete(owner, message_id)
+    rows.append({"request": "delete message", **asdict(counter.take())})
+    pinned = messages.send(owner, CreateMessageRequest(conversation_id=grouped, message="pin me")).resource.id
+    counter.take()
+    conversations.update(owner, grouped, UpdateConversationRequest(pinned_message_id=pinned))
+    rows.append({"request": "update conversation (pin a message)", **asdict(counter.take())})
+    messages.delete(owner, pinned)
+    rows.append({"request": "delete the pinned message", **asdict(counter.take())})
+    return rows
+
+
 def measure(client: Any, table: str, owner: str, count: int) -> dict[str, Any]:
     """Seed `count` conversations for `owner`, then count each request's DynamoDB work."""
     counter = CountingClient(client)
-    service = build_services(Settings.for_table(table), counter).conversations  # type: ignore[arg-type]
+    services = build_services(Settings.for_table(table), counter)  # type: ignore[arg-type]
+    service = services.conversations
     ids = seed(service, owner, count)
     sample = client.query(
         TableName=table,
@@ -179,6 +287,7 @@ def measure(client: Any, table: str, owner: str, count: int) -> dict[str, Any]:
     counter.take()
     rows = measure_lists(service, counter, owner, cursor=ids[len(ids) // 2])
     rows += measure_writes(service, counter, owner, client, table)
+    rows += measure_messages(services, counter, owner)
     for row in rows:
         row.pop("operations")
     return {"conversations": count, "mean_item_bytes": round(counter.mean_item_size), "requests": rows}
