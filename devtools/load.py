@@ -169,27 +169,27 @@ def _everything(client: Client, owner: str, resource: str) -> list[dict[str, Any
         cursor = f"&starting_after={page['data'][-1]['id']}"
 
 
+def _compare(owner: str, resource: str, expected: set[str], listed: list[str]) -> list[str]:
+    """What differs between the ids a list gave and the ids the clients' logs expect."""
+    problems = []
+    if len(listed) != len(set(listed)):
+        problems.append(f"{owner}: duplicated {resource} in the list")
+    if lost := expected - set(listed):
+        problems.append(f"{owner}: {len(lost)} {resource} lost")
+    if extra := set(listed) - expected:
+        problems.append(f"{owner}: {len(extra)} {resource} left behind or never made")
+    return problems
+
+
 def _audit(clients: list[Client], auditor: Client, owner: str) -> list[str]:
-    problems: list[str] = []
     expected = set().union(*(c.log.created[owner] - c.log.deleted[owner] for c in clients))
     conversations = _everything(auditor, owner, "conversations")
-    listed = [c["id"] for c in conversations]
-    if len(listed) != len(set(listed)):
-        problems.append(f"{owner}: duplicated conversations in the list")
-    if lost := expected - set(listed):
-        problems.append(f"{owner}: {len(lost)} conversations lost")
-    if extra := set(listed) - expected:
-        problems.append(f"{owner}: {len(extra)} conversations nobody created or all deleted")
+    problems = _compare(owner, "conversations", expected, [c["id"] for c in conversations])
     sent = {m: c for client in clients for m, c in client.log.sent[owner].items()}
     unsent = set().union(*(c.log.unsent[owner] for c in clients))
+    # A message is live unless deleted, or in a conversation deleted since.
     live = {m for m, c in sent.items() if c in expected and m not in unsent}
-    messages = [m["id"] for m in _everything(auditor, owner, "messages")]
-    if len(messages) != len(set(messages)):
-        problems.append(f"{owner}: duplicated messages in the list")
-    if lost_messages := live - set(messages):
-        problems.append(f"{owner}: {len(lost_messages)} messages lost")
-    if left := set(messages) - live:
-        problems.append(f"{owner}: {len(left)} messages left behind (deleted, or in a deleted conversation)")
+    problems += _compare(owner, "messages", live, [m["id"] for m in _everything(auditor, owner, "messages")])
     newest = {c: t for client in clients for c, t in client.log.newest_send.items()}
     for conversation in conversations:
         if conversation["last_active_at"] != newest.get(conversation["id"]):

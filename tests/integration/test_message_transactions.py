@@ -11,8 +11,9 @@ from botocore.stub import ANY, Stubber
 
 from clarity.conversations.repository import ConversationRepository
 from clarity.core.errors import InvalidRequest, NotFound, PreconditionFailed, ServiceUnavailable
+from clarity.core.ids import IdTaken
 from clarity.messages.models import Contact, Message, MessagePageRequest
-from clarity.messages.repository import MessageIdTaken, MessageRepository
+from clarity.messages.repository import MessageRepository
 from clarity.store import keys
 from clarity.store.dynamodb import Table, serialize
 
@@ -109,7 +110,7 @@ def test_a_taken_message_id_is_reported_for_a_fresh_draw(stubbed: tuple[Table, S
     table, stubber = stubbed
     _cancel(stubber, _failed(), NONE, NONE)
 
-    with pytest.raises(MessageIdTaken):
+    with pytest.raises(IdTaken):
         MessageRepository(table).send(OWNER, _message())
 
 

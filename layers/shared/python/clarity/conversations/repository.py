@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from clarity.conversations.models import Conversation, ListFilters, PageRequest, VersionedConversation
-from clarity.core.errors import InvalidRequest, NotFound, PreconditionFailed
+from clarity.core.errors import InvalidRequest, NotFound
+from clarity.core.ids import IdTaken
 from clarity.core.models import Versioned
 from clarity.core.paging import Page
 from clarity.store import keys
@@ -16,6 +17,7 @@ from clarity.store.dynamodb import (
     ItemExists,
     Table,
     TransactionCancelled,
+    missing_or_stale,
     newest_first,
     optional_int,
     serialize,
@@ -27,10 +29,6 @@ from clarity.store.dynamodb import (
 from clarity.store.keys import StatusIndex
 
 RESOURCE = "conversation"
-
-
-class ConversationIdTaken(Exception):
-    """The freshly drawn id already exists; the caller draws another."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,7 @@ class ConversationRepository:
         try:
             self._table.put_new(_to_item(owner, conversation))
         except ItemExists as error:
-            raise ConversationIdTaken(conversation.id) from error
+            raise IdTaken(conversation.id) from error
 
     def record_open(self, owner: str, conversation_id: str, opened_at: int) -> VersionedConversation:
         # Opening changes no field a client edits, so the version (the ETag) stays.
@@ -184,9 +182,7 @@ class ConversationRepository:
         except TransactionCancelled as cancelled:
             conversation_reason, _ = cancelled.reasons
             if conversation_reason.failed:
-                if conversation_reason.item is not None:
-                    raise PreconditionFailed(RESOURCE, conversation_id) from cancelled
-                raise NotFound(RESOURCE, conversation_id) from cancelled
+                raise missing_or_stale(RESOURCE, conversation_id, conversation_reason.item) from cancelled
             raise InvalidRequest(
                 f"pinned_message_id '{message_id}' is not a message of conversation '{conversation_id}'",
                 "pinned_message_id",
@@ -203,9 +199,7 @@ class ConversationRepository:
         try:
             item = self._table.update(keys.conversation_key(owner, conversation_id), update, condition)
         except ConditionFailed as failed:
-            if failed.item is not None:
-                raise PreconditionFailed(RESOURCE, conversation_id) from failed
-            raise NotFound(RESOURCE, conversation_id) from failed
+            raise missing_or_stale(RESOURCE, conversation_id, failed.item) from failed
         return _to_versioned(item)
 
     def list_page(self, owner: str, request: PageRequest) -> Page[Conversation]:
@@ -272,7 +266,7 @@ class ConversationRepository:
             self._table.transact([{"Delete": delete}, self._table.put_action(mark_key)])
         except TransactionCancelled as cancelled:
             if cancelled.reasons and cancelled.reasons[0].item:
-                raise PreconditionFailed(RESOURCE, conversation_id) from cancelled
+                raise missing_or_stale(RESOURCE, conversation_id, cancelled.reasons[0].item) from cancelled
             if self._table.get(mark_key) is None:
                 raise NotFound(RESOURCE, conversation_id) from cancelled
         for page in self._table.keys_in_partition(keys.children_partition(owner, conversation_id)):

@@ -11,10 +11,10 @@ from clarity.conversations.models import (
     UpdateConversationRequest,
     VersionedConversation,
 )
-from clarity.conversations.repository import ConversationIdTaken, ConversationRepository
+from clarity.conversations.repository import ConversationRepository
 from clarity.core.clock import unix_now
-from clarity.core.errors import Conflict, InvalidRequest
-from clarity.core.ids import existing_id, is_valid_id, new_id
+from clarity.core.errors import InvalidRequest
+from clarity.core.ids import existing_id, is_valid_id, stored_under_fresh_id
 from clarity.core.models import Versioned
 from clarity.core.paging import Page, position
 from clarity.core.settings import MissingSetting
@@ -24,10 +24,6 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from clarity.core.idempotency import IdempotentCreate
-
-# A 16-character id has ~59 random bits per second; a clash is a near-impossible event, so
-# a couple of fresh draws is plenty, and more would hide a broken random source.
-ID_DRAW_ATTEMPTS = 3
 
 
 class ConversationService:
@@ -65,16 +61,15 @@ class ConversationService:
 
     def create(self, owner: str, request: CreateConversationRequest) -> VersionedConversation:
         created_at = self._clock()
-        for _ in range(ID_DRAW_ATTEMPTS):
+
+        def store(conversation_id: str) -> VersionedConversation:
             conversation = Conversation.started(
-                new_id(created_at), created_at, contact_id=request.contact_id, group_id=request.group_id
+                conversation_id, created_at, contact_id=request.contact_id, group_id=request.group_id
             )
-            try:
-                self._repository.create(owner, conversation)
-            except ConversationIdTaken:
-                continue
+            self._repository.create(owner, conversation)
             return Versioned(conversation, version=1)
-        raise Conflict("could not allocate a unique conversation id; retry the request")
+
+        return stored_under_fresh_id(created_at, store, "conversation")
 
     def retrieve(self, owner: str, conversation_id: str) -> VersionedConversation:
         """Return the conversation and record that its owner opened it now."""

@@ -7,13 +7,26 @@ table's sort keys end with the id.
 
 import re
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
-from clarity.core.errors import InvalidRequest, NotFound
+from clarity.core.errors import Conflict, InvalidRequest, NotFound
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 ID_LENGTH = 16
 TIME_PREFIX_LENGTH = 6
 ID_PATTERN = r"^[A-Za-z0-9]{16}$"
+# ~59 random bits per second make a clash a near-impossible event: a couple of fresh draws is
+# plenty, and more would hide a broken random source.
+ID_DRAW_ATTEMPTS = 3
+
+T = TypeVar("T")
+
+
+class IdTaken(Exception):
+    """A freshly drawn id is already stored; the caller draws another."""
+
+
 _ID_RE = re.compile(ID_PATTERN)
 
 
@@ -49,3 +62,13 @@ def checked_id(value: str, param: str) -> str:
     if not is_valid_id(value):
         raise InvalidRequest(f"{param} must be 16 characters of [A-Za-z0-9], got '{value[:64]}'", param)
     return value
+
+
+def stored_under_fresh_id(created_at: int, store: Callable[[str], T], resource: str) -> T:
+    """Draw an id and `store` the new resource under it, drawing again should the id be taken."""
+    for _ in range(ID_DRAW_ATTEMPTS):
+        try:
+            return store(new_id(created_at))
+        except IdTaken:
+            continue
+    raise Conflict(f"could not allocate a unique {resource} id; retry the request")

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from clarity.core.errors import InvalidRequest, NotFound, PreconditionFailed
+from clarity.core.ids import IdTaken
 from clarity.core.models import Versioned
 from clarity.core.paging import Page
 from clarity.messages.models import Contact, Message, MessagePageRequest, VersionedMessage
@@ -14,6 +15,7 @@ from clarity.store.dynamodb import (
     Item,
     Table,
     TransactionCancelled,
+    missing_or_stale,
     newest_first,
     optional_int,
     serialize,
@@ -26,10 +28,6 @@ from clarity.store.dynamodb import (
 RESOURCE = "message"
 # A message delete races a PUT that pins it at most a few times in a row; more is a bug.
 PIN_RACE_ATTEMPTS = 3
-
-
-class MessageIdTaken(Exception):
-    """The freshly drawn id already exists; the caller draws another."""
 
 
 def to_message(item: Mapping[str, Any]) -> Message:
@@ -92,7 +90,7 @@ class MessageRepository:
             except TransactionCancelled as cancelled:
                 message_reason, pointer_reason, conversation_reason = cancelled.reasons
                 if message_reason.failed or pointer_reason.failed:
-                    raise MessageIdTaken(message.id) from cancelled
+                    raise IdTaken(message.id) from cancelled
                 existing = conversation_reason.item
                 if existing is None:
                     raise InvalidRequest(
@@ -169,9 +167,7 @@ class MessageRepository:
         try:
             return _to_versioned(self._table.update(key, update, condition))
         except ConditionFailed as failed:
-            if failed.item is not None:
-                raise PreconditionFailed(RESOURCE, message_id) from failed
-            raise NotFound(RESOURCE, message_id) from failed
+            raise missing_or_stale(RESOURCE, message_id, failed.item) from failed
 
     def _unchanged(self, key: Mapping[str, str], message_id: str, expected_version: int | None) -> VersionedMessage:
         item = self._table.get(key)
@@ -209,9 +205,7 @@ class MessageRepository:
             except TransactionCancelled as cancelled:
                 message_reason, _, conversation_reason = cancelled.reasons
                 if message_reason.failed:
-                    if message_reason.item is not None:
-                        raise PreconditionFailed(RESOURCE, message_id) from cancelled
-                    raise NotFound(RESOURCE, message_id) from cancelled
+                    raise missing_or_stale(RESOURCE, message_id, message_reason.item) from cancelled
                 pinned = conversation_reason.failed and not pinned
         raise PreconditionFailed(RESOURCE, message_id)
 

@@ -3,8 +3,7 @@
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from clarity.core.errors import Conflict
-from clarity.core.ids import checked_id, existing_id, new_id
+from clarity.core.ids import checked_id, existing_id, stored_under_fresh_id
 from clarity.core.models import Versioned
 from clarity.core.paging import Page, position
 from clarity.core.settings import MissingSetting
@@ -16,7 +15,7 @@ from clarity.messages.models import (
     UpdateMessageRequest,
     VersionedMessage,
 )
-from clarity.messages.repository import MessageIdTaken, MessageRepository
+from clarity.messages.repository import MessageRepository
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
@@ -25,8 +24,6 @@ if TYPE_CHECKING:
     from clarity.core.idempotency import IdempotentCreate
 
 RESOURCE = "message"
-# As for conversations: a clash of fresh ids is near impossible, so two redraws are plenty.
-ID_DRAW_ATTEMPTS = 3
 
 
 class MessageService:
@@ -63,9 +60,10 @@ class MessageService:
 
     def send(self, owner: str, request: CreateMessageRequest) -> VersionedMessage:
         created_at = self._clock()
-        for _ in range(ID_DRAW_ATTEMPTS):
+
+        def store(message_id: str) -> VersionedMessage:
             message = Message(
-                id=new_id(created_at),
+                id=message_id,
                 conversation_id=request.conversation_id,
                 contact=Contact(id=request.contact_id) if request.contact_id is not None else None,
                 message=request.message,
@@ -75,12 +73,10 @@ class MessageService:
                 created_at=created_at,
                 updated_at=None,
             )
-            try:
-                self._repository.send(owner, message)
-            except MessageIdTaken:
-                continue
+            self._repository.send(owner, message)
             return Versioned(message, version=1)
-        raise Conflict("could not allocate a unique message id; retry the request")
+
+        return stored_under_fresh_id(created_at, store, RESOURCE)
 
     def retrieve(self, owner: str, message_id: str) -> VersionedMessage:
         return self._repository.retrieve(owner, existing_id(RESOURCE, message_id))

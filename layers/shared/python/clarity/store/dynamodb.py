@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
-from clarity.core.errors import InvalidRequest, ServiceUnavailable
+from clarity.core.errors import ApiError, InvalidRequest, NotFound, PreconditionFailed, ServiceUnavailable
 from clarity.core.paging import Direction, Page, Position
 
 if TYPE_CHECKING:
@@ -77,6 +77,15 @@ def dynamodb_errors() -> Iterator[None]:
         raise
     except BotoCoreError as error:
         raise ServiceUnavailable("DynamoDB could not be reached") from error
+
+
+def missing_or_stale(resource: str, resource_id: str, existing: Item | None) -> ApiError:
+    """Why a conditional write on a versioned item failed: with the item there (as
+    ReturnValuesOnConditionCheckFailure gives it), its version was not the one expected (412);
+    without one, there is no such item (404)."""
+    if existing is not None:
+        return PreconditionFailed(resource, resource_id)
+    return NotFound(resource, resource_id)
 
 
 class ItemExists(Exception):
