@@ -41,8 +41,34 @@ def new_item(owner: str, conversation_id: str, now: int) -> dict[str, Any]:
     }
 
 
-def requests(endpoint: str, table: str, owner: str, conversation_id: str, now: int) -> list[Request]:
+def new_message_item(owner: str, conversation_id: str, message_id: str, now: int) -> dict[str, Any]:
+    """The item a sent message is stored as: among its conversation's children."""
+    return {
+        "PK": {"S": f"OWNER#{owner}#CONV#{conversation_id}"},
+        "SK": {"S": f"MSG#{message_id}"},
+        "id": {"S": message_id},
+        "conversation_id": {"S": conversation_id},
+        "message": {"S": "hi"},
+        "created_at": {"N": str(now)},
+        "version": {"N": "1"},
+    }
+
+
+def pointer_item(owner: str, conversation_id: str, message_id: str) -> dict[str, Any]:
+    """The owner's pointer to a message, which names its conversation."""
+    return {"PK": {"S": f"OWNER#{owner}"}, "SK": {"S": f"MSG#{message_id}"}, "conversation_id": {"S": conversation_id}}
+
+
+# Message endpoints that first read the message's pointer for its conversation.
+POINTED = frozenset({"retrieve_message", "update_message", "delete_message"})
+
+
+def requests(
+    endpoint: str, table: str, owner: str, conversation_id: str, now: int, message_id: str = ""
+) -> list[Request]:
     """The DynamoDB requests one call of `endpoint` makes, in order, as (operation, parameters)."""
+    if endpoint in MESSAGE_ENDPOINTS:
+        return message_requests(endpoint, table, owner, conversation_id, message_id, now)
     partition = {"S": f"OWNER#{owner}"}
     key = {"PK": partition, "SK": {"S": f"CONV#{conversation_id}"}}
 
@@ -110,6 +136,93 @@ def requests(endpoint: str, table: str, owner: str, conversation_id: str, now: i
     ]  # fmt: skip
 
 
+def message_requests(
+    endpoint: str, table: str, owner: str, conversation_id: str, message_id: str, now: int
+) -> list[Request]:
+    """The requests of the message endpoints."""
+    conversation_key = {"PK": {"S": f"OWNER#{owner}"}, "SK": {"S": f"CONV#{conversation_id}"}}
+    message = new_message_item(owner, conversation_id, message_id, now)
+    message_key = {"PK": message["PK"], "SK": message["SK"]}
+    pointer_key = {"PK": {"S": f"OWNER#{owner}"}, "SK": {"S": f"MSG#{message_id}"}}
+    read_pointer: Request = ("GetItem", {"TableName": table, "Key": pointer_key, "ConsistentRead": True})
+    if endpoint == "list_messages":
+        return [
+            ("Query", {
+                "TableName": table,
+                "KeyConditionExpression": "#pk = :partition AND begins_with(#sk, :prefix)",
+                "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
+                "ExpressionAttributeValues": {
+                    ":partition": {"S": f"OWNER#{owner}#CONV#{conversation_id}"}, ":prefix": {"S": "MSG#"},
+                },
+                "ScanIndexForward": False,
+                "ConsistentRead": True,
+                "Limit": 11,
+            }),
+        ]  # fmt: skip
+    if endpoint == "send":
+        return [
+            ("TransactWriteItems", {"TransactItems": [
+                {"Put": {"TableName": table, "Item": message, "ConditionExpression": "attribute_not_exists(PK)"}},
+                {"Put": {
+                    "TableName": table,
+                    "Item": pointer_item(owner, conversation_id, message_id),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }},
+                {"Update": {
+                    "TableName": table,
+                    "Key": conversation_key,
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    "UpdateExpression": "SET #active = :active",
+                    "ConditionExpression":
+                        "attribute_exists(PK) AND (attribute_not_exists(#active) OR #active <= :active)",
+                    "ExpressionAttributeNames": {"#active": "last_active_at"},
+                    "ExpressionAttributeValues": {":active": {"N": str(now)}},
+                }},
+            ]}),
+        ]  # fmt: skip
+    if endpoint == "retrieve_message":
+        return [read_pointer, ("GetItem", {"TableName": table, "Key": message_key, "ConsistentRead": True})]
+    if endpoint == "update_message":
+        return [
+            read_pointer,
+            ("UpdateItem", {
+                "TableName": table,
+                "Key": message_key,
+                "ReturnValues": "ALL_NEW",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                "UpdateExpression": "SET #s0 = :s0, #s1 = :s1 ADD #version :one",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeNames": {"#s0": "reactions", "#s1": "updated_at", "#version": "version"},
+                "ExpressionAttributeValues": {
+                    ":s0": {"L": [{"M": {"+1": {"L": [{"S": "kevin"}]}}}]}, ":s1": {"N": str(now)}, ":one": {"N": "1"},
+                },
+            }),
+        ]  # fmt: skip
+    # delete_message: the message and its pointer, on the check that the conversation does not pin it
+    return [
+        read_pointer,
+        ("TransactWriteItems", {"TransactItems": [
+            {"Delete": {
+                "TableName": table,
+                "Key": message_key,
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                "ConditionExpression": "attribute_exists(PK)",
+            }},
+            {"Delete": {"TableName": table, "Key": pointer_key}},
+            {"ConditionCheck": {
+                "TableName": table,
+                "Key": conversation_key,
+                "ExpressionAttributeNames": {"#pinned": "pinned_message_id"},
+                "ExpressionAttributeValues": {":message": {"S": message_id}},
+                "ConditionExpression": "attribute_not_exists(#pinned) OR #pinned <> :message",
+            }},
+        ]}),
+    ]  # fmt: skip
+
+
+MESSAGE_ENDPOINTS = frozenset({"list_messages", "send", *POINTED})
+
+
 def _as_json_object(item: dict[str, Any]) -> dict[str, Any]:
     """A DynamoDB item as plain JSON values, key attributes left out."""
     plain: dict[str, Any] = {}
@@ -121,20 +234,33 @@ def _as_json_object(item: dict[str, Any]) -> dict[str, Any]:
     return plain
 
 
-def handle(endpoint: str, client: Any, table: str, owner: str, conversation_id: str) -> dict[str, Any]:
+def handle(
+    endpoint: str, client: Any, table: str, owner: str, conversation_id: str, message_id: str = ""
+) -> dict[str, Any]:
     """Serve one request: make the endpoint's DynamoDB requests, answer with their data as JSON."""
     from botocore import xform_name  # noqa: PLC0415 - loaded by boto3 already; "PutItem" -> "put_item"
 
+    now = int(time.time())
+    planned = requests(endpoint, table, owner, conversation_id, now, message_id)
     response: dict[str, Any] = {}
     parameters: dict[str, Any] = {}
-    for operation, parameters in requests(endpoint, table, owner, conversation_id, int(time.time())):
+    for step in range(len(planned)):
+        operation, parameters = planned[step]
         response = getattr(client, xform_name(operation))(**parameters)
-    if endpoint == "list":
+        if endpoint in POINTED and step == 0:
+            # The pointer names the message's conversation, as it does for ours.
+            pointed_to = response["Item"]["conversation_id"]["S"]
+            planned = requests(endpoint, table, owner, pointed_to, now, message_id)
+    if endpoint in ("list", "list_messages"):
         items = response["Items"]
         body: Any = {"has_more": len(items) > 10, "data": [_as_json_object(item) for item in items[:10]]}
     elif endpoint == "create":
         body = _as_json_object(parameters["Item"])
-    elif endpoint in ("retrieve", "update"):
+    elif endpoint == "send":
+        body = _as_json_object(parameters["TransactItems"][0]["Put"]["Item"])
+    elif endpoint == "retrieve_message":
+        body = _as_json_object(response["Item"])
+    elif endpoint in ("retrieve", "update", "update_message"):
         body = _as_json_object(response["Attributes"])
     else:
         return {"statusCode": 204, "body": ""}

@@ -1,6 +1,7 @@
 """One cold start, in this fresh process: import the handler, serve one request, print the ms.
 
-Run by bench/run.py as `python -m bench.cold_start ours|floor|baseline ENDPOINT ENDPOINT_URL TABLE ID`:
+Run by bench/run.py as
+`python -m bench.cold_start ours|floor|baseline ENDPOINT ENDPOINT_URL TABLE CONVERSATION_ID MESSAGE_ID`:
 our function's handler module, the required stack alone (bench/floor.py), or the bare baseline.
 Only stdlib modules are loaded before the clock starts, so both sides pay for their own imports.
 """
@@ -23,50 +24,69 @@ class Endpoint:
     method: str
     route_path: str
     module_name: str
-    body: bytes | None = None
+    # Body and query may name {conversation_id}; the path names its own parameter.
+    body: str | None = None
     raw_query: str = ""
 
-    def event(self, owner: str, conversation_id: str) -> dict[str, Any]:
+    def event(self, owner: str, conversation_id: str, message_id: str) -> dict[str, Any]:
         """The API Gateway event for this endpoint's request, as the HTTP API would send it."""
-        has_id = "{conversation_id}" in self.route_path
+        ids = {"conversation_id": conversation_id, "message_id": message_id}
+        parameters = {name: value for name, value in ids.items() if f"{{{name}}}" in self.route_path}
+        path = self.route_path
+        for name, value in parameters.items():
+            path = path.replace(f"{{{name}}}", value)
+        body = self.body.replace("{conversation_id}", conversation_id).encode() if self.body else None
         return http_api_event(
             self.method,
-            self.route_path.replace("{conversation_id}", conversation_id),
+            path,
             route_key=f"{self.method} {self.route_path}",
             claims=jwt_claims(owner),
-            raw_query=self.raw_query,
-            headers={"content-type": "application/json"} if self.body else {},
-            body=self.body,
-            path_parameters={"conversation_id": conversation_id} if has_id else None,
+            raw_query=self.raw_query.replace("{conversation_id}", conversation_id),
+            headers={"content-type": "application/json"} if body else {},
+            body=body,
+            path_parameters=parameters or None,
         )
 
 
 ITEM_PATH = "/v1/conversations/{conversation_id}"
+MESSAGE_PATH = "/v1/messages/{message_id}"
 ROUTES = {
     "list": Endpoint("GET", "/v1/conversations", "functions.list_conversations.app", raw_query="limit=10"),
     "create": Endpoint(
-        "POST", "/v1/conversations", "functions.create_conversation.app", b'{"contact_id": "WAz8eIbvDR60rouK"}'
+        "POST", "/v1/conversations", "functions.create_conversation.app", '{"contact_id": "WAz8eIbvDR60rouK"}'
     ),
     "retrieve": Endpoint("GET", ITEM_PATH, "functions.retrieve_conversation.app"),
-    "update": Endpoint("PUT", ITEM_PATH, "functions.update_conversation.app", b'{"is_muted": true}'),
+    "update": Endpoint("PUT", ITEM_PATH, "functions.update_conversation.app", '{"is_muted": true}'),
     "delete": Endpoint("DELETE", ITEM_PATH, "functions.delete_conversation.app"),
+    "list_messages": Endpoint(
+        "GET", "/v1/messages", "functions.list_messages.app", raw_query="conversation_id={conversation_id}&limit=10"
+    ),
+    "send": Endpoint(
+        "POST",
+        "/v1/messages",
+        "functions.create_message.app",
+        '{"conversation_id": "{conversation_id}", "message": "hi"}',
+    ),
+    "retrieve_message": Endpoint("GET", MESSAGE_PATH, "functions.retrieve_message.app"),
+    "update_message": Endpoint("PUT", MESSAGE_PATH, "functions.update_message.app", '{"reactions": {"+1": ["kevin"]}}'),
+    "delete_message": Endpoint("DELETE", MESSAGE_PATH, "functions.delete_message.app"),
 }
 
 
 def main() -> None:
-    side, endpoint, endpoint_url, table, conversation_id = sys.argv[1:6]
+    side, endpoint, endpoint_url, table, conversation_id, message_id = sys.argv[1:7]
     target = ROUTES[endpoint]
     owner = "bench-owner"
     started = time.perf_counter()
     if side in ("ours", "floor"):
         handler = importlib.import_module(target.module_name if side == "ours" else "bench.floor").lambda_handler
-        status = handler(target.event(owner, conversation_id), LocalLambdaContext(target.module_name))["statusCode"]
+        event = target.event(owner, conversation_id, message_id)
+        status = handler(event, LocalLambdaContext(target.module_name))["statusCode"]
     else:
         from bench import baseline  # noqa: PLC0415 - its imports are what is measured
 
-        status = baseline.handle(endpoint, baseline.make_client(endpoint_url), table, owner, conversation_id)[
-            "statusCode"
-        ]
+        client = baseline.make_client(endpoint_url)
+        status = baseline.handle(endpoint, client, table, owner, conversation_id, message_id)["statusCode"]
     elapsed_ms = (time.perf_counter() - started) * 1000
     sys.stdout.write("\nCOLD_START " + json.dumps({"ms": elapsed_ms, "status": status}) + "\n")
 

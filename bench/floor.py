@@ -27,11 +27,11 @@ def use_client(client: Any, table: str) -> None:
     _dynamodb.update(client=client, table=table)
 
 
-def _serve(endpoint: str, conversation_id: str = "") -> Response[str | None]:
+def _serve(endpoint: str, conversation_id: str = "", message_id: str = "") -> Response[str | None]:
     if not _dynamodb:
         use_client(baseline.make_client(os.environ.get("DYNAMODB_ENDPOINT_URL") or None), os.environ["TABLE_NAME"])
     owner = app.current_event.request_context.authorizer.jwt_claim["sub"]
-    answer = baseline.handle(endpoint, _dynamodb["client"], _dynamodb["table"], owner, conversation_id)
+    answer = baseline.handle(endpoint, _dynamodb["client"], _dynamodb["table"], owner, conversation_id, message_id)
     return Response(answer["statusCode"], content_type="application/json", body=answer["body"] or None)
 
 
@@ -58,6 +58,31 @@ def update_conversation(conversation_id: str) -> Response[str | None]:
 @app.delete("/v1/conversations/<conversation_id>")
 def delete_conversation(conversation_id: str) -> Response[str | None]:
     return _serve("delete", conversation_id)
+
+
+@app.get("/v1/messages")
+def list_messages() -> Response[str | None]:
+    return _serve("list_messages", app.current_event.get_query_string_value("conversation_id") or "")
+
+
+@app.post("/v1/messages")
+def create_message() -> Response[str | None]:
+    return _serve("send", app.current_event.json_body["conversation_id"], baseline.new_conversation_id())
+
+
+@app.get("/v1/messages/<message_id>")
+def retrieve_message(message_id: str) -> Response[str | None]:
+    return _serve("retrieve_message", message_id=message_id)
+
+
+@app.put("/v1/messages/<message_id>")
+def update_message(message_id: str) -> Response[str | None]:
+    return _serve("update_message", message_id=message_id)
+
+
+@app.delete("/v1/messages/<message_id>")
+def delete_message(message_id: str) -> Response[str | None]:
+    return _serve("delete_message", message_id=message_id)
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")

@@ -26,6 +26,7 @@ from bench.cold_start import ROUTES
 from clarity.conversations.models import CreateConversationRequest
 from clarity.core.ids import new_id
 from clarity.core.settings import Settings
+from clarity.messages.models import CreateMessageRequest
 from clarity.wiring import build_services
 from devtools.local_api import local_function_environment, start_embedded_dynamodb
 from devtools.template import ROOT, create_tables, load_template
@@ -90,9 +91,12 @@ def cold_start(runs: int) -> dict[str, Any]:
     try:
         client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)
         create_tables(client, TABLE)
-        service = build_services(Settings.for_table(TABLE), client).conversations
+        services = build_services(Settings.for_table(TABLE), client)
+        service = services.conversations
         request = CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")
         existing = service.create(OWNER, request).resource.id
+        send = CreateMessageRequest(conversation_id=existing, message="hi")
+        existing_message = services.messages.send(OWNER, send).resource.id
         environment = {**local_function_environment(TABLE, endpoint_url), "POWERTOOLS_TRACE_DISABLED": "false"}
         env = child_environment(environment)
         results: dict[str, Any] = {}
@@ -100,15 +104,18 @@ def cold_start(runs: int) -> dict[str, Any]:
             samples: dict[str, list[float]] = {side: [] for side in SIDES}
             for _ in range(runs):
                 for side in SIDES:  # interleaved, so drift hits every side alike
-                    target = existing
+                    target, message = existing, existing_message
                     if endpoint == "delete":
                         target = service.create(OWNER, request).resource.id
+                    elif endpoint == "delete_message":
+                        message = services.messages.send(OWNER, send).resource.id
+                    # The baseline writes these keys; the others draw their own.
                     elif endpoint == "create":
-                        target = new_id(int(time.time()))  # the baseline writes this key; the others draw their own
-
-                    outcome = run_child(
-                        "bench.cold_start", [side, endpoint, endpoint_url, TABLE, target], env, "COLD_START"
-                    )
+                        target = new_id(int(time.time()))
+                    elif endpoint == "send":
+                        message = new_id(int(time.time()))
+                    arguments = [side, endpoint, endpoint_url, TABLE, target, message]
+                    outcome = run_child("bench.cold_start", arguments, env, "COLD_START")
                     samples[side].append(outcome["ms"])
             medians = {side: statistics.median(values) for side, values in samples.items()}
             results[endpoint] = {**{f"{side}_ms": ms for side, ms in medians.items()}, **ratios(medians), "runs": runs}
@@ -209,6 +216,11 @@ def cost(warm_results: dict[str, Any], work: dict[str, Any]) -> dict[str, Any]:
         "retrieve": per_request["retrieve"],
         "update": per_request["update"],
         "delete": per_request["delete"],
+        "list_messages": per_request["list messages of a conversation"],
+        "send": per_request["send, contact's conversation"],
+        "retrieve_message": per_request["retrieve message"],
+        "update_message": per_request["update message (reactions)"],
+        "delete_message": per_request["delete message"],
     }
     results = {}
     for endpoint, row in shapes.items():
@@ -265,7 +277,7 @@ def print_table(results: dict[str, Any]) -> None:
     out.write(f"\nCost per million requests (USD, list prices of {PRICE_DATE})\n")
     for endpoint, row in results["cost"]["per_million_requests"].items():
         parts = f"API {row['api_gateway']:.2f}, Lambda {row['lambda']:.3f}, DynamoDB {row['dynamodb']:.3f}"
-        out.write(f"  {endpoint:<10} total {row['total_per_million']:7.3f}  ({parts})\n")
+        out.write(f"  {endpoint:<16} total {row['total_per_million']:7.3f}  ({parts})\n")
     package_sizes = results["package"]
     functions = ", ".join(f"{k} {v / 1e3:.1f} kB" for k, v in package_sizes["functions_bytes"].items())
     out.write(f"\nPackage: layer {package_sizes['layer_bytes'] / 1e6:.1f} MB unzipped; functions {functions}\n")

@@ -27,11 +27,20 @@ from devtools.lambda_context import LocalLambdaContext
 TABLE = "bench-warm"
 OWNER = "bench-owner"
 CONVERSATION_ID = "1xWBJaZ0q3Qpet8t"
+MESSAGE_ID = "1xWBJbM5s8Gkq2Zd"
 
 
 def stored_item(conversation_id: str) -> dict[str, Any]:
     """A conversation as DynamoDB holds it, for the stubbed answers."""
     return baseline.new_item(OWNER, conversation_id, 1_795_600_000)
+
+
+def stored_message(message_id: str) -> dict[str, Any]:
+    """A message as DynamoDB holds it, for the stubbed answers."""
+    return baseline.new_message_item(OWNER, CONVERSATION_ID, message_id, 1_795_600_000)
+
+
+POINTER = ("get_item", {"Item": baseline.pointer_item(OWNER, CONVERSATION_ID, MESSAGE_ID)})
 
 
 # The DynamoDB answers each request's calls get, in order; every side makes the same calls.
@@ -41,6 +50,11 @@ STUBBED_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "retrieve": [("update_item", {"Attributes": stored_item(CONVERSATION_ID)})],
     "update": [("update_item", {"Attributes": stored_item(CONVERSATION_ID)})],
     "delete": [("transact_write_items", {}), ("query", {"Items": []}), ("delete_item", {})],
+    "list_messages": [("query", {"Items": [stored_message(f"1xWBJbM5s8Gkq{n:03d}") for n in range(10)]})],
+    "send": [("transact_write_items", {})],
+    "retrieve_message": [POINTER, ("get_item", {"Item": stored_message(MESSAGE_ID)})],
+    "update_message": [POINTER, ("update_item", {"Attributes": stored_message(MESSAGE_ID)})],
+    "delete_message": [POINTER, ("transact_write_items", {})],
 }
 
 
@@ -76,13 +90,13 @@ def main() -> None:
     if side == "baseline":
 
         def serve() -> int:
-            return int(baseline.handle(endpoint, client, TABLE, OWNER, CONVERSATION_ID)["statusCode"])
+            return int(baseline.handle(endpoint, client, TABLE, OWNER, CONVERSATION_ID, MESSAGE_ID)["statusCode"])
     else:
         target = ROUTES[endpoint]
         handler = _handler_serving_from(side, target.module_name, client)
 
         def serve() -> int:
-            event = target.event(OWNER, CONVERSATION_ID)
+            event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID)
             return int(handler(event, LocalLambdaContext(target.module_name))["statusCode"])
 
     timings: list[float] = []

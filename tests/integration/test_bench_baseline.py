@@ -12,7 +12,7 @@ from botocore.stub import Stubber
 
 from bench import baseline
 from bench.cold_start import ROUTES
-from bench.warm import CONVERSATION_ID, OWNER, STUBBED_ANSWERS, TABLE
+from bench.warm import CONVERSATION_ID, MESSAGE_ID, OWNER, STUBBED_ANSWERS, TABLE
 from clarity.core.settings import Settings
 from clarity.wiring import build_services, use_services
 from devtools.lambda_context import LocalLambdaContext
@@ -51,7 +51,8 @@ def _our_requests(endpoint: str, client: Any, stubber: Stubber) -> list[Request]
     route = ROUTES[endpoint]
     handler = importlib.import_module(route.module_name).lambda_handler
     with redirect_stdout(io.StringIO()):
-        status = handler(route.event(OWNER, CONVERSATION_ID), LocalLambdaContext(route.module_name))["statusCode"]
+        event = route.event(OWNER, CONVERSATION_ID, MESSAGE_ID)
+        status = handler(event, LocalLambdaContext(route.module_name))["statusCode"]
     assert status < 300
     stubber.assert_no_pending_responses()
     return made
@@ -61,10 +62,11 @@ def _our_requests(endpoint: str, client: Any, stubber: Stubber) -> list[Request]
 def test_the_baseline_makes_exactly_our_requests(endpoint: str, stubbed_client: tuple[Any, Stubber]) -> None:
     client, stubber = stubbed_client
     ours = _our_requests(endpoint, client, stubber)
-    # Create draws its id server-side; the baseline is handed the same one.
+    # Creates draw their ids server-side; the baseline is handed the same one.
     conversation_id = ours[0][1]["Item"]["id"]["S"] if endpoint == "create" else CONVERSATION_ID
+    message_id = ours[0][1]["TransactItems"][0]["Put"]["Item"]["id"]["S"] if endpoint == "send" else MESSAGE_ID
 
-    theirs = baseline.requests(endpoint, TABLE, OWNER, conversation_id, now=1_795_600_000)
+    theirs = baseline.requests(endpoint, TABLE, OWNER, conversation_id, now=1_795_600_000, message_id=message_id)
 
     assert _without_clock(theirs) == _without_clock(ours)
 
@@ -75,7 +77,7 @@ def test_the_baseline_answers_like_an_endpoint(endpoint: str, stubbed_client: tu
     for operation, answer in STUBBED_ANSWERS[endpoint]:
         stubber.add_response(operation, answer)
 
-    answer = baseline.handle(endpoint, client, TABLE, OWNER, CONVERSATION_ID)
+    answer = baseline.handle(endpoint, client, TABLE, OWNER, CONVERSATION_ID, MESSAGE_ID)
 
-    assert answer["statusCode"] == (204 if endpoint == "delete" else 200)
+    assert answer["statusCode"] == (204 if endpoint.startswith("delete") else 200)
     stubber.assert_no_pending_responses()

@@ -32,7 +32,10 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
     assert completed.returncode == 0, completed.stderr[-3000:]
     results = json.loads(output.read_text())
     assert set(results) >= {"cold_start", "warm", "dynamodb", "scale", "cost", "package"}
-    assert set(results["cold_start"]) == {"list", "create", "retrieve", "update", "delete"}
+    assert set(results["cold_start"]) == set(results["warm"]) == {
+        "list", "create", "retrieve", "update", "delete",
+        "list_messages", "send", "retrieve_message", "update_message", "delete_message",
+    }  # fmt: skip
     assert all(
         row["ours_ms"] > 0 and row["floor_ms"] > 0 and row["baseline_ms"] > 0 for row in results["cold_start"].values()
     )
@@ -46,4 +49,9 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
             assert row["calls"] == 1, name
             assert row["items_read"] <= 11, name
     assert reads["delete with 1,000 items"]["items_returned"] == 1000
+    # A send is one transaction of three items (message, pointer, conversation) and their index copies
+    assert reads["send, contact's conversation"]["calls"] == 1
+    assert reads["send, contact's conversation"]["write_units"] == 2 * 3 + 3
+    assert reads["send, group conversation"]["write_units"] == 2 * 3 + 4
+    assert reads["list messages of a conversation"]["items_read"] <= 11
     assert results["package"]["layer_bytes"] > 0
