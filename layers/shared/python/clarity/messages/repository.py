@@ -12,6 +12,7 @@ from clarity.messages.models import Contact, Message, MessagePageRequest, Versio
 from clarity.store import keys
 from clarity.store.dynamodb import (
     ConditionFailed,
+    Expression,
     Item,
     Table,
     TransactionCancelled,
@@ -107,30 +108,31 @@ class MessageRepository:
         raise RuntimeError("a send whose conversation is only checked cannot fail on last_active_at")
 
     def _conversation_action(self, owner: str, message: Message, *, moves_last_active: bool) -> dict[str, Any]:
-        condition = "attribute_exists(PK)"
-        names: dict[str, str] = {}
-        values: dict[str, Any] = {}
+        condition = Expression("attribute_exists(PK)", {}, {})
         if message.contact is not None:
-            condition += " AND (attribute_not_exists(#contact) OR #contact = :contact)"
-            names["#contact"] = "contact_id"
-            values[":contact"] = message.contact.id
-        request: dict[str, Any] = {
+            condition = Expression(
+                f"{condition.text} AND (attribute_not_exists(#contact) OR #contact = :contact)",
+                {"#contact": "contact_id"},
+                {":contact": message.contact.id},
+            )
+        update = None
+        if moves_last_active:
+            condition = Expression(
+                f"{condition.text} AND (attribute_not_exists(#active) OR #active <= :active)",
+                {**condition.names, "#active": "last_active_at"},
+                {**condition.values, ":active": message.created_at},
+            )
+            update = Expression("SET #active = :active", {}, {})
+        request = {
             "TableName": self._table.name,
             "Key": serialize(keys.conversation_key(owner, message.conversation_id)),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        if moves_last_active:
-            condition += " AND (attribute_not_exists(#active) OR #active <= :active)"
-            names["#active"] = "last_active_at"
-            values[":active"] = message.created_at
-            request["UpdateExpression"] = "SET #active = :active"
-        request["ConditionExpression"] = condition
-        request["ExpressionAttributeNames"] = names
-        if values:
-            request["ExpressionAttributeValues"] = serialize(values)
-        if not names:
-            del request["ExpressionAttributeNames"]
-        return {"Update" if moves_last_active else "ConditionCheck": request}
+        return {
+            "Update" if moves_last_active else "ConditionCheck": with_expressions(
+                request, update=update, condition=condition
+            )
+        }
 
     def conversation_of(self, owner: str, message_id: str) -> str:
         """The conversation a message belongs to, from the owner's pointer; NotFound without one."""
@@ -210,22 +212,16 @@ class MessageRepository:
         raise PreconditionFailed(RESOURCE, message_id)
 
     def _pin_action(self, owner: str, conversation_id: str, message_id: str, *, pinned: bool) -> dict[str, Any]:
-        request: dict[str, Any] = {
-            "TableName": self._table.name,
-            "Key": serialize(keys.conversation_key(owner, conversation_id)),
-            "ExpressionAttributeNames": {"#pinned": "pinned_message_id"},
-            "ExpressionAttributeValues": serialize({":message": message_id}),
-        }
+        request = {"TableName": self._table.name, "Key": serialize(keys.conversation_key(owner, conversation_id))}
+        names, values = {"#pinned": "pinned_message_id"}, {":message": message_id}
         if not pinned:
             # Also true when the conversation is gone (being deleted): its messages may still go.
-            request["ConditionExpression"] = "attribute_not_exists(#pinned) OR #pinned <> :message"
-            return {"ConditionCheck": request}
+            condition = Expression("attribute_not_exists(#pinned) OR #pinned <> :message", names, values)
+            return {"ConditionCheck": with_expressions(request, condition=condition)}
         # Unpinning changes the conversation as a client sees it, so its version (ETag) moves.
-        request["UpdateExpression"] = "REMOVE #pinned ADD #version :one"
-        request["ConditionExpression"] = "#pinned = :message"
-        request["ExpressionAttributeNames"]["#version"] = "version"
-        request["ExpressionAttributeValues"] = serialize({":message": message_id, ":one": 1})
-        return {"Update": request}
+        update = Expression("REMOVE #pinned ADD #version :one", {"#version": "version"}, {":one": 1})
+        condition = Expression("#pinned = :message", names, values)
+        return {"Update": with_expressions(request, update=update, condition=condition)}
 
     def list_page(self, owner: str, request: MessagePageRequest) -> Page[Message]:
         """One conversation's messages: one Query of at most limit + 1 messages. All the owner's:
