@@ -22,7 +22,7 @@ export AWS_REGION ?= us-east-1
 .PHONY: help install run token test lint build e2e sam-local-files deploy fuzz load bench bench-bytecode openapi lock clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(STAMP): requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -81,7 +81,7 @@ lock: $(STAMP) ## Re-resolve the lock files from pyproject.toml
 fuzz: $(STAMP) ## schemathesis against the local server, from openapi.json (bounded)
 	scripts/fuzz.sh
 
-load: $(STAMP) ## 20 clients for LOAD_SECONDS (30) against the local server, then an audit of every conversation
+load: $(STAMP) ## 20 clients for LOAD_SECONDS (30) against the local server, then an audit of what they made
 	LOAD_SECONDS=$(or $(LOAD_SECONDS),30) $(VENV_PY) -m devtools.load
 
 bench: $(STAMP) ## Benchmarks: writes bench/results.json and prints a table (not part of CI)
