@@ -21,6 +21,45 @@ DESCRIPTION = (
 )
 
 
+# Which error statuses an operation can answer, beyond what every one can (400, 401, 500, 503).
+# 405 is never reached through API Gateway, which answers 404 for a method it does not route.
+BODY_STATUSES = ("413", "415")
+
+
+def _error_statuses(method: str, path: str) -> set[str]:
+    statuses = {"400", "401", "500", "503"}
+    if "{" in path:
+        statuses.add("404")
+    if method in ("post", "put"):
+        statuses.update(BODY_STATUSES)
+    if method == "post":
+        statuses.add("409")  # Idempotency-Key
+    if method in ("put", "delete"):
+        statuses.add("412")  # If-Match
+    return statuses
+
+
+def _header(description: str, pattern: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    if pattern:
+        schema["pattern"] = pattern
+    return {"description": description, "schema": schema}
+
+
+def _declare_headers(method: str, path: str, responses: dict[str, Any]) -> None:
+    """The headers the functions send, on the responses that carry them."""
+    for status, response in responses.items():
+        headers = {}
+        if status in ("200", "201") and (method == "post" or "{" in path):
+            headers["ETag"] = _header('The version of the object, e.g. "3": send it back in If-Match.', r'^"\d+"$')
+        if status == "201":
+            headers["Location"] = _header("The path of the object created.")
+        if status == "503":
+            headers["Retry-After"] = _header("Seconds to wait before retrying.", r"^\d+$")
+        if headers:
+            response["headers"] = headers
+
+
 def _as_served(schema: dict[str, Any]) -> dict[str, Any]:
     """Document what the functions really do around Powertools' defaults.
 
@@ -34,8 +73,8 @@ def _as_served(schema: dict[str, Any]) -> dict[str, Any]:
         "required": ["message"],
         "properties": {"message": {"type": "string"}},
     }
-    for operations in schema.get("paths", {}).values():
-        for operation in operations.values():
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
             for parameter in operation.get("parameters", []):
                 # An optional parameter is absent or a string: never the JSON null `str | None` implies.
                 options = parameter["schema"].get("anyOf", [])
@@ -43,7 +82,10 @@ def _as_served(schema: dict[str, Any]) -> dict[str, Any]:
                     parameter["schema"] = {**parameter["schema"], **next(o for o in options if o != {"type": "null"})}
                     parameter["schema"].pop("anyOf")
             responses = operation.get("responses", {})
-            responses.pop("422", None)
+            allowed = _error_statuses(method, path)
+            for status in [s for s in responses if s >= "400" and s not in allowed]:
+                responses.pop(status)
+            _declare_headers(method, path, responses)
             if "204" in responses:
                 responses["204"].pop("content", None)  # Powertools documents the `None` return as a body
             for status in ("401", "404"):
@@ -54,7 +96,7 @@ def _as_served(schema: dict[str, Any]) -> dict[str, Any]:
             if "application/json" in content:
                 content["application/x-www-form-urlencoded"] = content["application/json"]
     components = schema.get("components", {}).get("schemas", {})
-    for name in ("HTTPValidationError", "ValidationError"):
+    for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         components.pop(name, None)
     return schema
 

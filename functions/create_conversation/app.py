@@ -19,6 +19,7 @@ app = ApiResolver(body_model=CreateConversationRequest)
 
 @app.post(
     "/v1/conversations",
+    operation_id="createConversation",
     summary="Create a conversation",
     responses=responses(201, "The conversation created", Conversation),
 )

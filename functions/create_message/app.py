@@ -19,6 +19,7 @@ app = ApiResolver(body_model=CreateMessageRequest)
 
 @app.post(
     "/v1/messages",
+    operation_id="createMessage",
     summary="Send a message",
     responses=responses(201, "The message sent", Message, resource="message"),
 )

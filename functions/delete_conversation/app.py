@@ -15,6 +15,7 @@ app = ApiResolver()
 
 @app.delete(
     "/v1/conversations/<conversation_id>",
+    operation_id="deleteConversation",
     summary="Delete a conversation",
     responses=responses(204, "Deleted, with everything in it"),
 )

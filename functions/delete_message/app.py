@@ -15,6 +15,7 @@ app = ApiResolver()
 
 @app.delete(
     "/v1/messages/<message_id>",
+    operation_id="deleteMessage",
     summary="Delete a message",
     responses=responses(204, "Deleted", resource="message"),
 )

@@ -16,6 +16,7 @@ app = ApiResolver()
 
 @app.get(
     "/v1/conversations",
+    operation_id="listConversations",
     summary="List all conversations",
     responses=responses(200, "A page of conversations, newest first", ConversationList),
 )

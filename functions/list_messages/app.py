@@ -16,6 +16,7 @@ app = ApiResolver()
 
 @app.get(
     "/v1/messages",
+    operation_id="listMessages",
     summary="List messages",
     responses=responses(200, "A page of messages, newest first", MessageList, resource="message"),
 )

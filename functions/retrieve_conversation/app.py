@@ -14,6 +14,7 @@ app = ApiResolver()
 
 @app.get(
     "/v1/conversations/<conversation_id>",
+    operation_id="retrieveConversation",
     summary="Retrieve a conversation",
     responses=responses(200, "The conversation", Conversation),
 )

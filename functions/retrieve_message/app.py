@@ -14,6 +14,7 @@ app = ApiResolver()
 
 @app.get(
     "/v1/messages/<message_id>",
+    operation_id="retrieveMessage",
     summary="Retrieve a message",
     responses=responses(200, "The message", Message, resource="message"),
 )

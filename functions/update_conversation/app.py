@@ -17,6 +17,7 @@ app = ApiResolver(body_model=UpdateConversationRequest)
 
 @app.put(
     "/v1/conversations/<conversation_id>",
+    operation_id="updateConversation",
     summary="Update a conversation",
     responses=responses(200, "The conversation updated", Conversation),
 )

@@ -17,6 +17,7 @@ app = ApiResolver(body_model=UpdateMessageRequest)
 
 @app.put(
     "/v1/messages/<message_id>",
+    operation_id="updateMessage",
     summary="Update a message",
     responses=responses(200, "The message updated", Message, resource="message"),
 )

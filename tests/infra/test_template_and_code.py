@@ -1,6 +1,7 @@
 """template.yaml and the code agree: routes, handlers, table; openapi.json is current."""
 
 import json
+import re
 from pathlib import Path
 
 from devtools.openapi import openapi_document
@@ -65,6 +66,38 @@ def test_openapi_documents_every_error_status_and_both_body_types() -> None:
     document = openapi_document()
     create = document["paths"]["/v1/conversations"]["post"]
 
-    assert {"400", "401", "404", "409", "413", "415", "500", "503"} <= set(create["responses"])
+    assert set(create["responses"]) == {"201", "400", "401", "409", "413", "415", "500", "503"}
     assert "422" not in create["responses"]
     assert set(create["requestBody"]["content"]) == {"application/json", "application/x-www-form-urlencoded"}
+
+
+def test_openapi_json_is_a_valid_openapi_document() -> None:
+    from openapi_spec_validator import validate  # noqa: PLC0415
+
+    validate(json.loads((ROOT / "openapi.json").read_text(encoding="utf-8")))
+
+
+def test_operations_have_short_verb_ids_and_only_the_statuses_they_can_answer() -> None:
+    document = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
+    operations = {
+        (method, path): operation for path, item in document["paths"].items() for method, operation in item.items()
+    }
+
+    ids = {key: operation["operationId"] for key, operation in operations.items()}
+    assert ids[("get", "/v1/conversations")] == "listConversations"
+    assert ids[("post", "/v1/messages")] == "createMessage"
+    assert all(re.fullmatch(r"(list|create|retrieve|update|delete)(Conversation|Message)s?", i) for i in ids.values())
+    for (method, path), operation in operations.items():
+        statuses = set(operation["responses"])
+        assert "405" not in statuses  # API Gateway answers an unrouted method with 404
+        if method in ("get", "delete"):
+            assert not statuses & {"413", "415"}, (method, path)
+        if method != "post":
+            assert "409" not in statuses, (method, path)
+        if method in ("get", "post"):
+            assert "412" not in statuses, (method, path)
+        if "{" not in path:
+            assert "404" not in statuses, (method, path)
+        assert "Retry-After" in operation["responses"]["503"]["headers"]
+    created = operations[("post", "/v1/conversations")]["responses"]["201"]["headers"]
+    assert set(created) == {"ETag", "Location"}
