@@ -30,6 +30,7 @@ from devtools.routing import Router, invoke
 from devtools.template import create_tables, function_environment
 
 DEFAULT_PORT = 3000
+MAX_PORT = 65535
 DEFAULT_TABLE = "conversations-local"
 LOCAL_REGION = "us-east-1"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
@@ -148,7 +149,19 @@ def _request_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def serve(port: int, table_name: str, endpoint_url: str | None) -> None:
+def listen(port_setting: str) -> LocalHTTPServer:
+    """The server's socket, bound before anything else starts: a bad PORT or a port in use is
+    one line on stderr and exit status 1, not a traceback."""
+    if not port_setting.isdigit() or int(port_setting) > MAX_PORT:
+        sys.exit(f"make run: PORT must be a number from 0 to {MAX_PORT}, not {port_setting!r}")
+    try:
+        # The request handler comes once the functions are loaded (serve).
+        return LocalHTTPServer(("127.0.0.1", int(port_setting)), BaseHTTPRequestHandler)
+    except OSError as error:
+        sys.exit(f"make run: cannot listen on 127.0.0.1:{port_setting}: {error.strerror or error}")
+
+
+def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) -> None:
     stop_dynamodb: Callable[[], None] = lambda: None  # noqa: E731
     if endpoint_url is None:
         endpoint_url, stop_dynamodb = start_embedded_dynamodb()
@@ -164,7 +177,7 @@ def serve(port: int, table_name: str, endpoint_url: str | None) -> None:
     router = Router()
     for route in router.routes:
         router.handler(route)  # import every function now, as Lambda's init would, not on first request
-    server = LocalHTTPServer(("127.0.0.1", port), _request_handler(LocalGateway(router, issuer)))
+    server.RequestHandlerClass = _request_handler(LocalGateway(router, issuer))
     url = f"http://127.0.0.1:{server.server_address[1]}"
     token = issuer.token("alice")
     print(  # noqa: T201 - the banner is for the person who ran `make run`
@@ -195,7 +208,7 @@ def main() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     serve(
-        port=int(os.environ.get("PORT") or DEFAULT_PORT),
+        listen(os.environ.get("PORT") or str(DEFAULT_PORT)),
         table_name=os.environ.get("TABLE_NAME") or DEFAULT_TABLE,
         endpoint_url=os.environ.get("DYNAMODB_ENDPOINT_URL") or None,
     )

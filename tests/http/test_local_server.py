@@ -3,7 +3,9 @@
 import json
 import os
 import re
+import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -280,3 +282,32 @@ def test_an_external_dynamodb_is_used_and_its_table_created(tmp_path: Path) -> N
 
     assert status == 201
     assert [item["id"]["S"] for item in items] == [created["id"]]
+
+
+@pytest.mark.parametrize("port", ["abc", "-1", "70000", "30 00"])
+def test_a_bad_port_is_one_line_and_a_failing_exit(port: str) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "devtools.local_api"],
+        cwd=ROOT, env={**os.environ, "PORT": port}, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+    assert completed.returncode == 1
+    assert completed.stderr.strip().splitlines() == [f"make run: PORT must be a number from 0 to 65535, not {port!r}"]
+
+
+def test_a_port_in_use_is_one_line_and_a_failing_exit() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        completed = subprocess.run(
+            [sys.executable, "-m", "devtools.local_api"],
+            cwd=ROOT, env={**os.environ, "PORT": str(port)}, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+
+    assert completed.returncode == 1
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"make run: cannot listen on 127.0.0.1:{port}: ")
+    assert "Traceback" not in completed.stderr
