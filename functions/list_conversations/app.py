@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from clarity.conversations.models import ConversationList, ListFilters
 from clarity.core.models import ResourceId
 from clarity.http.handler import lambda_handler_for
-from clarity.http.openapi import QueryFlag, responses
+from clarity.http.openapi import PageLimit, QueryFlag, responses
 from clarity.http.resolver import ApiResolver
 from clarity.wiring import conversation_service
 
@@ -21,7 +21,7 @@ app = ApiResolver()
     responses=responses(200, "A page of conversations, newest first", ConversationList),
 )
 def list_conversations(
-    limit: Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")] = 10,
+    limit: Annotated[PageLimit, Query(description="Page size, 1 to 100.")] = 10,
     muted: Annotated[QueryFlag | None, Query(description="true: only muted; false: only unmuted.")] = None,
     archived: Annotated[QueryFlag | None, Query(description="true: only archived; false: only not.")] = None,
     pinned: Annotated[QueryFlag | None, Query(description="true: only pinned; false: only unpinned.")] = None,

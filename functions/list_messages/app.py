@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from clarity.core.models import ResourceId
 from clarity.http.handler import lambda_handler_for
-from clarity.http.openapi import responses
+from clarity.http.openapi import PageLimit, responses
 from clarity.http.resolver import ApiResolver
 from clarity.messages.models import MessageList
 from clarity.wiring import message_service
@@ -22,7 +22,7 @@ app = ApiResolver()
 )
 def list_messages(
     conversation_id: Annotated[ResourceId | None, Query(description="Only this conversation's messages.")] = None,
-    limit: Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")] = 10,
+    limit: Annotated[PageLimit, Query(description="Page size, 1 to 100.")] = 10,
     starting_after: Annotated[ResourceId | None, Query(description="Cursor: the page after this id.")] = None,
     ending_before: Annotated[ResourceId | None, Query(description="Cursor: the page before this id.")] = None,
 ) -> MessageList:

@@ -37,10 +37,32 @@ def assert_error(response: Any, status: int, *words: str, kind: str = "invalid_r
         ({"group_id": "abc#OWNER#bob000"}, "group_id"),
         ({"starting_after": "not-an-id"}, "starting_after"),
         ({"ending_before": "x" * 17}, "ending_before"),
+        ({"limit": "10.0"}, "limit"),
+        ({"limit": " 5"}, "limit"),
+        ({"limit": "+5"}, "limit"),
+        ({"limit": "\uff15"}, "limit"),  # a full-width digit five
+        ({"muted": "TRUE"}, "muted"),
+        ({"archived": "False"}, "archived"),
     ],
 )
 def test_list_rejects_bad_parameters(api: ApiClient, query: dict[str, str], param: str) -> None:
     assert_error(api.request("GET", CONVERSATIONS, query=query), 400, param)
+
+
+@pytest.mark.parametrize("path", [CONVERSATIONS, "/v1/messages"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=1&limit=2",
+        "muted=true&muted=true",
+        "limit=5&starting_after=A000000000000001&starting_after=A000000000000002",
+    ],
+)
+def test_a_repeated_parameter_is_named_as_repeated(api: ApiClient, path: str, query: str) -> None:
+    # Repetition is checked first, so `muted` on messages (unknown there) is named as repeated too.
+    name = next(n for n in ("starting_after", "muted", "limit") if query.count(n + "=") > 1)
+
+    assert_error(api.request("GET", path, query=query), 400, f"Received the parameter {name} more than once")
 
 
 @pytest.mark.parametrize("unknown", ["mutted", "page", "LIMIT", "owner"])

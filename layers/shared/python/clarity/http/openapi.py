@@ -1,25 +1,38 @@
 """Shared pieces of the routes' OpenAPI declarations."""
 
+import re
 from typing import Annotated, Any
 
+from annotated_types import Ge, Le
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, BeforeValidator
 
 from clarity.core.models import ErrorBody
 
 _FLAG_WORDS = {"true": True, "false": False, "1": True, "0": False}
+_DIGITS = re.compile(r"[0-9]{1,9}")
 
 
 def _query_flag(value: Any) -> Any:
-    # Query strings are text: exactly true/false/1/0, not pydantic's looser yes/on/t.
+    # Query strings are text: exactly true/false/1/0, not pydantic's looser yes/on/t/TRUE.
     if isinstance(value, str):
-        if value.lower() not in _FLAG_WORDS:
+        if value not in _FLAG_WORDS:
             raise ValueError("must be true, false, 1 or 0")
-        return _FLAG_WORDS[value.lower()]
+        return _FLAG_WORDS[value]
+    return value
+
+
+def _query_integer(value: Any) -> Any:
+    # Digits only: pydantic's lax mode would take "10.0" and " 5".
+    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+        raise ValueError("must be a whole number written in digits")
     return value
 
 
 QueryFlag = Annotated[bool, BeforeValidator(_query_flag)]
+# The bounds come before the validator: after it, pydantic documents them as `ge`/`le`, which
+# are no JSON Schema keywords.
+PageLimit = Annotated[int, Ge(1), Le(100), BeforeValidator(_query_integer)]
 
 _ERROR_CONTENT: dict[str, Any] = {"application/json": {"model": ErrorBody}}
 

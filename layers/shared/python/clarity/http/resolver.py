@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable
 from typing import Any, get_type_hints
+from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -67,7 +68,7 @@ class ApiResolver(APIGatewayHttpResolver):
         try:
             owner = owner_of(event, current_settings().local_issuer)
             method = str(event.get("requestContext", {}).get("http", {}).get("method", "")).upper()
-            self._reject_unknown_query_parameters(event, method)
+            self._check_query_parameters(event, method)
             if self._body_model is not None and method in METHODS_WITH_BODY:
                 event = canonical_body(event, self._body_model)
         except ApiError as error:
@@ -76,8 +77,13 @@ class ApiResolver(APIGatewayHttpResolver):
         self.context["owner"] = owner
         return super().resolve(event, context)
 
-    def _reject_unknown_query_parameters(self, event: Any, method: str) -> None:
+    def _check_query_parameters(self, event: Any, method: str) -> None:
         given = event.get("queryStringParameters") or {}
+        # API Gateway joins a repeated parameter's values with commas; the raw query still shows it.
+        names = [name for name, _ in parse_qsl(str(event.get("rawQueryString") or ""), keep_blank_values=True)]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise InvalidRequest(f"Received the parameter {repeated[0]} more than once; send it once", repeated[0])
         path = str(event.get("rawPath", ""))
         for (rule, rule_method), declared in self._query_names.items():
             if rule_method == method and _rule_pattern(rule).match(path):
