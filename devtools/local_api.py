@@ -34,6 +34,7 @@ MAX_PORT = 65535
 DEFAULT_TABLE = "conversations-local"
 LOCAL_REGION = "us-east-1"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
+MAX_LINE_BYTES = 65537
 
 log = logging.getLogger("local-api")
 
@@ -109,6 +110,36 @@ def _gateway_message(status: HTTPStatus, message: str) -> tuple[int, dict[str, s
     )
 
 
+class RequestBodyError(Exception):
+    """A body the gateway refuses before any function sees it."""
+
+    def __init__(self, status: HTTPStatus, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _read_chunked(stream: Any) -> bytes:
+    """A chunked body (RFC 9112, section 7.1), trailers skipped, within API Gateway's size limit."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        size_field = stream.readline(MAX_LINE_BYTES).split(b";", 1)[0].strip()
+        try:
+            size = int(size_field, 16)
+        except ValueError as error:
+            raise RequestBodyError(HTTPStatus.BAD_REQUEST, "Bad Request") from error
+        if size == 0:
+            while stream.readline(MAX_LINE_BYTES) not in (b"\r\n", b"\n", b""):
+                pass
+            return b"".join(chunks)
+        total += size
+        if total > MAX_REQUEST_BYTES:
+            raise RequestBodyError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large")
+        chunks.append(stream.read(size))
+        stream.readline(MAX_LINE_BYTES)  # the CRLF that ends the chunk
+
+
 def _request_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -116,14 +147,13 @@ def _request_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self) -> None:
             started = time.perf_counter()
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_REQUEST_BYTES:
-                status, headers, body = _gateway_message(
-                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large"
-                )
+            try:
+                request_body = self._read_body()
+            except RequestBodyError as error:
+                status, headers, body = _gateway_message(error.status, error.message)
+                # What is left of a body it could not read must not be taken for the next request.
                 self.close_connection = True
             else:
-                request_body = self.rfile.read(length) if length else b""
                 request_headers = {name: value for name, value in self.headers.items()}
                 status, headers, body = gateway.handle(self.command, self.path, request_headers, request_body)
             self.send_response(status)
@@ -135,6 +165,17 @@ def _request_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(body)
             elapsed_ms = (time.perf_counter() - started) * 1000
             log.info("%s %s %d %.1f ms", self.command, urlsplit(self.path).path, status, elapsed_ms)
+
+        def _read_body(self) -> bytes:
+            """The request body, sized by Content-Length or sent in chunks (Transfer-Encoding)."""
+            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+                return _read_chunked(self.rfile)
+            declared = self.headers.get("Content-Length") or "0"
+            if not declared.isdigit():
+                raise RequestBodyError(HTTPStatus.BAD_REQUEST, "Bad Request")
+            if int(declared) > MAX_REQUEST_BYTES:
+                raise RequestBodyError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large")
+            return self.rfile.read(int(declared)) if int(declared) else b""
 
         def __getattr__(self, name: str) -> Any:
             # Every method (GET, TRACE, QUERY, ...) reaches the router, which answers 404 for

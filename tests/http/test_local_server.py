@@ -1,5 +1,6 @@
 """The local server over real HTTP: the seed's curl examples verbatim, auth, routing, isolation."""
 
+import http.client
 import json
 import os
 import re
@@ -311,3 +312,33 @@ def test_a_port_in_use_is_one_line_and_a_failing_exit() -> None:
     assert len(lines) == 1
     assert lines[0].startswith(f"make run: cannot listen on 127.0.0.1:{port}: ")
     assert "Traceback" not in completed.stderr
+
+
+def test_a_chunked_body_is_read_whole_and_the_connection_stays_usable(server: LocalServer) -> None:
+    owner = f"chunked-{uuid.uuid4().hex}"
+    port = int(server.url.rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Bearer {server.token(owner)}", "Content-Type": "application/json"}
+
+    # When a body comes in chunks (Transfer-Encoding: chunked, no Content-Length)
+    chunks = iter([b'{"contact_id": ', b'"WAz8eIbvDR60rouK"}'])
+    connection.request("POST", "/v1/conversations", body=chunks, headers=headers, encode_chunked=True)
+    created = connection.getresponse()
+    created_body = json.loads(created.read())
+    # ... the next request on the same connection is read as a request, not as the chunks' end
+    connection.request("GET", f"/v1/conversations/{created_body['id']}", headers=headers)
+    retrieved = connection.getresponse()
+
+    assert (created.status, retrieved.status) == (201, 200)
+    assert json.loads(retrieved.read())["contact_id"] == "WAz8eIbvDR60rouK"
+    connection.close()
+
+
+def test_a_malformed_content_length_is_a_gateway_400(server: LocalServer) -> None:
+    port = int(server.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
+        raw.sendall(b"POST /v1/conversations HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n")
+        answer = raw.recv(4096).decode()
+
+    assert answer.startswith("HTTP/1.1 400")
+    assert answer.endswith('{"message":"Bad Request"}')
