@@ -3,6 +3,7 @@
 `make openapi` writes it to openapi.json; tests/infra/test_openapi.py fails when that file is stale.
 """
 
+import copy
 import importlib
 import json
 import sys
@@ -60,6 +61,22 @@ def _declare_headers(method: str, path: str, responses: dict[str, Any]) -> None:
             response["headers"] = headers
 
 
+FORM_NOTE = (
+    "The same fields form-encoded, as the API reference's curl examples send them: booleans as "
+    "true/false/1/0, the literal null for null, reactions as repeated reactions[<name>][]=<who>."
+)
+
+
+def _form_schema(schema: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
+    """A schema of its own for the form body. Sharing the JSON body's made client generators
+    send every body as a form, where a null cannot be written."""
+    components = schema["components"]["schemas"]
+    json_name = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    form_name = json_name.removesuffix("Request") + "Form"
+    components[form_name] = {**copy.deepcopy(components[json_name]), "title": form_name, "description": FORM_NOTE}
+    return {"$ref": f"#/components/schemas/{form_name}"}
+
+
 def _as_served(schema: dict[str, Any]) -> dict[str, Any]:
     """Document what the functions really do around Powertools' defaults.
 
@@ -94,7 +111,7 @@ def _as_served(schema: dict[str, Any]) -> dict[str, Any]:
                     body["schema"] = {"anyOf": [body["schema"], {"$ref": "#/components/schemas/GatewayMessage"}]}
             content = operation.get("requestBody", {}).get("content", {})
             if "application/json" in content:
-                content["application/x-www-form-urlencoded"] = content["application/json"]
+                content["application/x-www-form-urlencoded"] = {"schema": _form_schema(schema, content)}
     components = schema.get("components", {}).get("schemas", {})
     for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         components.pop(name, None)

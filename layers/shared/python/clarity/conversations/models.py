@@ -55,11 +55,12 @@ class ConversationList(BaseModel):
 class CreateConversationRequest(BaseModel):
     # strict: JSON `"true"` is not a boolean and `"12"` is not a timestamp; form bodies are
     # converted to real types before validation (clarity.http.request_body).
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        json_schema_extra={"anyOf": [{"required": ["contact_id"]}, {"required": ["group_id"]}]},
-    )
+    """A contact_id or a group_id (or both) is required: a 400 names what is missing.
+
+    The rule is not written as a top-level `anyOf` in the schema: client generators turn such a
+    body into an untyped one (`body: Any`)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
 
     # Absent, not null, when not given: the documented schema says "a string, if present".
     contact_id: ResourceId = None  # type: ignore[assignment]

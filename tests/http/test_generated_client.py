@@ -1,0 +1,134 @@
+"""A client generated from openapi.json by openapi-python-client works for every operation,
+against the local server: the document is a contract third-party tools can rely on."""
+
+import importlib
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from devtools.template import ROOT
+from tests.http.conftest import LocalServer
+
+PACKAGE = "clarity_conversations_api_client"
+GROUP = "GRP0000000000001"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+    where = tmp_path_factory.mktemp("client")
+    # The generator formats its output with ruff, which it looks for on the PATH.
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "openapi_python_client", "generate", "--path", str(ROOT / "openapi.json"),
+         "--meta", "none"],
+        cwd=where, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    assert "Warning" not in output and "error" not in output.lower(), output
+    sys.path.insert(0, str(where))
+    try:
+        yield importlib.import_module(PACKAGE)
+    finally:
+        sys.path.remove(str(where))
+        for name in [name for name in sys.modules if name.startswith(PACKAGE)]:
+            del sys.modules[name]
+
+
+def _operation(name: str) -> Any:
+    return importlib.import_module(f"{PACKAGE}.api.default.{name}")
+
+
+def _model(name: str) -> Any:
+    return getattr(importlib.import_module(f"{PACKAGE}.models"), name)
+
+
+def test_every_conversation_operation_through_the_generated_client(generated: ModuleType, server: LocalServer) -> None:
+    # Given a client for a fresh owner, as an app developer would make it
+    client = generated.AuthenticatedClient(base_url=server.url, token=server.token(f"gen-{uuid.uuid4().hex}"))
+    create = _model("CreateConversationRequest")
+
+    # Create, with and without an Idempotency-Key
+    created = [
+        _operation("create_conversation").sync_detailed(client=client, body=create(group_id=GROUP)),
+        _operation("create_conversation").sync_detailed(
+            client=client, body=create(contact_id="WAz8eIbvDR60rouK"), idempotency_key="gen-1"
+        ),
+        _operation("create_conversation").sync_detailed(client=client, body=create(group_id=GROUP)),
+    ]
+    assert [response.status_code for response in created] == [201, 201, 201]
+    assert all(response.headers["ETag"] == '"1"' for response in created)
+    ids = [response.parsed.id for response in created]
+
+    # List with every filter, and both cursors
+    listing = _operation("list_conversations")
+    everything = listing.sync(client=client, limit=10)
+    assert [c.id for c in everything.data] == sorted(ids, reverse=True)
+    filtered = listing.sync(client=client, muted=False, archived=False, pinned=False, group_id=GROUP, limit=5)
+    assert {c.id for c in filtered.data} == {ids[0], ids[2]}
+    newest, middle, oldest = sorted(ids, reverse=True)
+    after = listing.sync(client=client, limit=1, starting_after=newest)
+    before = listing.sync(client=client, limit=1, ending_before=oldest)
+    assert ([c.id for c in after.data], after.has_more) == ([middle], True)
+    assert ([c.id for c in before.data], before.has_more) == ([middle], True)
+
+    # Retrieve; update, then clear fields with null (JSON, not a form)
+    retrieved = _operation("retrieve_conversation").sync_detailed(ids[0], client=client)
+    assert (retrieved.status_code, retrieved.parsed.id) == (200, ids[0])
+    update = _model("UpdateConversationRequest")
+    archived = _operation("update_conversation").sync(ids[0], client=client, body=update(archived_at=705103200))
+    assert archived.archived_at == 705103200
+    cleared = _operation("update_conversation").sync_detailed(
+        ids[0], client=client, body=update(archived_at=None, pinned_message_id=None), if_match='"2"'
+    )
+    assert cleared.status_code == 200, cleared.content
+    assert (cleared.parsed.archived_at, cleared.parsed.pinned_message_id) == (None, None)
+
+    # Delete, then it is gone: the generated client parses the error body too
+    assert _operation("delete_conversation").sync_detailed(ids[0], client=client).status_code == 204
+    gone = _operation("retrieve_conversation").sync_detailed(ids[0], client=client)
+    assert gone.status_code == 404
+    assert gone.parsed.message == f"No such conversation: '{ids[0]}'"
+
+
+def test_every_message_operation_through_the_generated_client(generated: ModuleType, server: LocalServer) -> None:
+    client = generated.AuthenticatedClient(base_url=server.url, token=server.token(f"gen-{uuid.uuid4().hex}"))
+    conversation = _operation("create_conversation").sync(
+        client=client, body=_model("CreateConversationRequest")(contact_id="WAz8eIbvDR60rouK")
+    )
+    send = _model("CreateMessageRequest")
+
+    sent = [
+        _operation("create_message").sync_detailed(
+            client=client, body=send(conversation_id=conversation.id, message=text)
+        )
+        for text in ("one", "two", "three")
+    ]
+    assert [response.status_code for response in sent] == [201, 201, 201]
+    ids = [response.parsed.id for response in sent]
+    assert sent[0].headers["Location"] == f"/v1/messages/{ids[0]}"
+
+    listing = _operation("list_messages")
+    page = listing.sync(client=client, conversation_id=conversation.id, limit=2)
+    assert ([m.id for m in page.data], page.has_more) == (sorted(ids, reverse=True)[:2], True)
+    rest = listing.sync(client=client, limit=2, starting_after=page.data[-1].id)
+    back = listing.sync(client=client, limit=2, ending_before=rest.data[0].id)
+    assert [m.id for m in back.data] == [m.id for m in page.data]
+
+    retrieved = _operation("retrieve_message").sync(ids[0], client=client)
+    assert (retrieved.message, retrieved.contact) == ("one", None)
+    update = _model("UpdateMessageRequest")
+    read = _operation("update_message").sync(ids[0], client=client, body=update(read_at=705103200, message="edited"))
+    assert (read.read_at, read.message) == (705103200, "edited")
+    unread = _operation("update_message").sync(ids[0], client=client, body=update(read_at=None))
+    assert unread.read_at is None
+
+    assert _operation("delete_message").sync_detailed(ids[0], client=client).status_code == 204
+    assert _operation("retrieve_message").sync_detailed(ids[0], client=client).status_code == 404
