@@ -36,7 +36,7 @@ $(SAM_STAMP): requirements/sam.lock
 
 install: $(STAMP) $(SAM_STAMP) ## Create .venv and .venv-sam with the locked dependencies
 
-run: $(STAMP) ## Serve the API on http://127.0.0.1:3000 with an embedded DynamoDB
+run: $(STAMP) ## Serve the API on http://127.0.0.1:3000 (reference page at /docs) with an embedded DynamoDB
 	@$(VENV_PY) -m devtools.local_api
 
 token: $(STAMP) ## Print a token the local server accepts: make token SUB=alice
@@ -48,6 +48,7 @@ lint: $(STAMP) ## ruff (lint and format check) and mypy
 	$(VENV)/bin/mypy .
 
 test: lint $(SAM_STAMP) ## Lint, then every test (cfn-lint and sam validate among them)
+	scripts/ensure-chromium.sh
 	$(VENV)/bin/pytest -q
 
 build: $(SAM_STAMP) ## sam build: functions and the layer, for python3.13 on x86_64

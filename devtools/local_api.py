@@ -26,6 +26,7 @@ import boto3
 from clarity.core.errors import Unauthenticated
 from clarity.http.auth import bearer_token
 from devtools.local_issuer import LocalIssuer
+from devtools.reference_page import DOCS_PATH, reference_answer
 from devtools.routing import Router, invoke
 from devtools.template import create_tables, function_environment
 
@@ -74,6 +75,9 @@ class LocalGateway:
         self, method: str, target: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
         url = urlsplit(target)
+        page = reference_answer(method, url.path)
+        if page is not None:
+            return page
         # API Gateway routes first, then authorizes: an unknown route is a 404 even without a token.
         match = self.router.match(method, url.path)
         if match is None:
@@ -223,6 +227,7 @@ def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) ->
     token = issuer.token("alice")
     print(  # noqa: T201 - the banner is for the person who ran `make run`
         f"Clarity Conversations API on {url}  ({where}, table {table_name})\n"
+        f"API reference (Swagger UI, Try it out): {url}{DOCS_PATH}\n"
         f"Token for owner 'alice' (make token SUB=... for others):\n{token}\n\n"
         f'Try:\n  curl {url}/v1/conversations -H "Authorization: Bearer {token}" -d contact_id=WAz8eIbvDR60rouK\n'
         "Ctrl-C stops it.",

@@ -1,0 +1,95 @@
+"""The API reference at /docs, proven in a real headless Chromium (Debian's, driven by Playwright):
+it shows every operation, Authorize takes a token, and Try it out runs requests."""
+
+import json
+import shutil
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from devtools.template import ROOT
+from tests.http.conftest import LocalServer
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Headless and quiet: without the background-networking flags Chromium keeps calling out.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is needed: `make test` installs it (scripts/ensure-chromium.sh)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+def _execute(page: Page, operation_id: str, body: dict[str, Any] | None = None) -> tuple[str, str]:
+    """Open an operation, Try it out, Execute: the status and body Swagger UI shows."""
+    block = page.locator(f"#operations-default-{operation_id}")
+    block.locator(".opblock-summary").click()
+    block.get_by_role("button", name="Try it out").click()
+    if body is not None:
+        block.locator("textarea.body-param__text").fill(json.dumps(body))
+    block.get_by_role("button", name="Execute").click()
+    response = block.locator(".live-responses-table .response").first
+    response.locator(".response-col_status").wait_for(timeout=TIMEOUT_MS)
+    return response.locator(".response-col_status").inner_text().strip(), response.locator("pre").first.inner_text()
+
+
+def test_the_reference_page_shows_every_operation_and_runs_them(
+    browser: Browser, server: LocalServer, tmp_path: Path
+) -> None:
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+
+    # 1. Every operation of openapi.json is on the page
+    page.goto(f"{server.url}/docs")
+    page.locator(".opblock").first.wait_for()
+    document = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
+    documented = {op["operationId"] for item in document["paths"].values() for op in item.values()}
+    shown = {e.get_attribute("id") or "" for e in page.locator(".opblock").element_handles()}
+    assert shown == {f"operations-default-{operation_id}" for operation_id in documented}
+
+    # 2. Authorize with a token from `make token`, then create and list
+    page.get_by_role("button", name="Authorize").first.click()
+    page.locator(".auth-container input").fill(server.token(f"browser-{uuid.uuid4().hex}"))
+    page.get_by_role("button", name="Apply credentials").click()
+    page.locator(".auth-btn-wrapper .btn-done").click()
+    created_status, created_body = _execute(page, "createConversation", {"contact_id": "WAz8eIbvDR60rouK"})
+    listed_status, listed_body = _execute(page, "listConversations")
+
+    # 3. A screenshot in the test's output
+    screenshot = tmp_path / "reference-page.png"
+    page.screenshot(path=str(screenshot), full_page=True)
+    page.close()
+
+    assert created_status == "201", created_body
+    created_id = json.loads(created_body)["id"]
+    assert listed_status == "200", listed_body
+    assert [c["id"] for c in json.loads(listed_body)["data"]] == [created_id]
+    assert screenshot.stat().st_size > 10_000
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - http on loopback
+            return response.status, response.headers["Content-Type"]
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"]
+
+
+def test_the_assets_come_from_the_installed_package_and_nothing_else_is_served(server: LocalServer) -> None:
+    assert _get(f"{server.url}/docs/swagger-ui-bundle.js") == (200, "text/javascript")
+    assert _get(f"{server.url}/openapi.json") == (200, "application/json")
+    for path in ("/docs/../template.yaml", "/docs/%2e%2e/template.yaml", "/docs/nope.js", "/docs/static/x"):
+        assert _get(f"{server.url}{path}")[0] == 404, path
