@@ -7,7 +7,6 @@ from typing import Any
 from clarity.conversations.models import Conversation, ListFilters, PageRequest, VersionedConversation
 from clarity.core.errors import InvalidRequest, NotFound
 from clarity.core.ids import IdTaken
-from clarity.core.models import Versioned
 from clarity.core.paging import Page
 from clarity.store import keys
 from clarity.store.dynamodb import (
@@ -24,6 +23,7 @@ from clarity.store.dynamodb import (
     to_page,
     update_expression,
     version_condition,
+    versioned,
     with_expressions,
 )
 from clarity.store.keys import StatusIndex
@@ -53,10 +53,6 @@ def to_conversation(item: Mapping[str, Any]) -> Conversation:
         created_at=int(item["created_at"]),
         archived_at=optional_int(item.get("archived_at")),
     )
-
-
-def _to_versioned(item: Mapping[str, Any]) -> VersionedConversation:
-    return Versioned(to_conversation(item), int(item["version"]))
 
 
 def _to_item(owner: str, conversation: Conversation) -> Item:
@@ -191,7 +187,7 @@ class ConversationRepository:
         item = self._table.get(key)
         if item is None:
             raise NotFound(RESOURCE, conversation_id)
-        return _to_versioned(item)
+        return versioned(item, to_conversation)
 
     def _update(
         self, owner: str, conversation_id: str, update: Expression, condition: Expression
@@ -200,7 +196,7 @@ class ConversationRepository:
             item = self._table.update(keys.conversation_key(owner, conversation_id), update, condition)
         except ConditionFailed as failed:
             raise missing_or_stale(RESOURCE, conversation_id, failed.item) from failed
-        return _to_versioned(item)
+        return versioned(item, to_conversation)
 
     def list_page(self, owner: str, request: PageRequest) -> Page[Conversation]:
         """Read one page, at most limit + 1 items when every filter is a key."""

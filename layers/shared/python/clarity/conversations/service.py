@@ -17,13 +17,10 @@ from clarity.core.errors import InvalidRequest
 from clarity.core.ids import existing_id, is_valid_id, stored_under_fresh_id
 from clarity.core.models import Versioned
 from clarity.core.paging import Page, position
-from clarity.core.settings import MissingSetting
+from clarity.core.retry_safe import RetrySafeCreate
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
-    from aws_lambda_powertools.utilities.typing import LambdaContext
-
-    from clarity.core.idempotency import IdempotentCreate
 
 
 class ConversationService:
@@ -35,29 +32,10 @@ class ConversationService:
     ) -> None:
         self._repository = repository
         self._clock = clock
-        self._idempotent_create: IdempotentCreate[CreateConversationRequest, Conversation] | None = None
-        if idempotency_store is not None:
-            # Imported here: only the create function has a store, and the others' cold starts
-            # need not load Powertools' idempotency utility.
-            from clarity.core.idempotency import IdempotentCreate as Idempotent  # noqa: PLC0415
-
-            self._idempotent_create = Idempotent(
-                idempotency_store, "createConversation", self.create, CreateConversationRequest, Conversation
-            )
-
-    def create_idempotently(
-        self,
-        owner: str,
-        request: CreateConversationRequest,
-        idempotency_key: str | None,
-        invocation: "LambdaContext | None" = None,
-    ) -> VersionedConversation:
-        """Create, or with an Idempotency-Key return what the first request with it created."""
-        if idempotency_key is None:
-            return self.create(owner, request)
-        if self._idempotent_create is None:
-            raise MissingSetting("IDEMPOTENCY_TABLE_NAME")
-        return self._idempotent_create(owner, idempotency_key, request, invocation)
+        # A retried POST with the same Idempotency-Key creates once (Stripe's convention).
+        self.create_idempotently = RetrySafeCreate(
+            "createConversation", self.create, CreateConversationRequest, Conversation, idempotency_store
+        )
 
     def create(self, owner: str, request: CreateConversationRequest) -> VersionedConversation:
         created_at = self._clock()

@@ -6,7 +6,6 @@ from typing import Any
 
 from clarity.core.errors import InvalidRequest, NotFound, PreconditionFailed
 from clarity.core.ids import IdTaken
-from clarity.core.models import Versioned
 from clarity.core.paging import Page
 from clarity.messages.models import Contact, Message, MessagePageRequest, VersionedMessage
 from clarity.store import keys
@@ -23,6 +22,7 @@ from clarity.store.dynamodb import (
     to_page,
     update_expression,
     version_condition,
+    versioned,
     with_expressions,
 )
 
@@ -44,10 +44,6 @@ def to_message(item: Mapping[str, Any]) -> Message:
         created_at=int(item["created_at"]),
         updated_at=optional_int(item.get("updated_at")),
     )
-
-
-def _to_versioned(item: Mapping[str, Any]) -> VersionedMessage:
-    return Versioned(to_message(item), int(item["version"]))
 
 
 def _to_item(owner: str, message: Message) -> Item:
@@ -146,7 +142,7 @@ class MessageRepository:
         item = self._table.get(keys.message_key(owner, conversation_id, message_id))
         if item is None:  # deleted since the pointer was read
             raise NotFound(RESOURCE, message_id)
-        return _to_versioned(item)
+        return versioned(item, to_message)
 
     def update(
         self,
@@ -167,7 +163,7 @@ class MessageRepository:
             return self._unchanged(key, message_id, expected_version)
         update, condition = update_expression(set_values, remove, bump_version=True, expected_version=expected_version)
         try:
-            return _to_versioned(self._table.update(key, update, condition))
+            return versioned(self._table.update(key, update, condition), to_message)
         except ConditionFailed as failed:
             raise missing_or_stale(RESOURCE, message_id, failed.item) from failed
 
@@ -177,7 +173,7 @@ class MessageRepository:
             raise NotFound(RESOURCE, message_id)
         if expected_version is not None and int(item["version"]) != expected_version:
             raise PreconditionFailed(RESOURCE, message_id)
-        return _to_versioned(item)
+        return versioned(item, to_message)
 
     def delete(self, owner: str, message_id: str, expected_version: int | None = None) -> None:
         """Delete the message and its pointer; if it is its conversation's pinned message, unpin

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from clarity.core.ids import checked_id, existing_id, stored_under_fresh_id
 from clarity.core.models import Versioned
 from clarity.core.paging import Page, position
-from clarity.core.settings import MissingSetting
+from clarity.core.retry_safe import RetrySafeCreate
 from clarity.messages.models import (
     Contact,
     CreateMessageRequest,
@@ -19,9 +19,6 @@ from clarity.messages.repository import MessageRepository
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
-    from aws_lambda_powertools.utilities.typing import LambdaContext
-
-    from clarity.core.idempotency import IdempotentCreate
 
 RESOURCE = "message"
 
@@ -35,28 +32,10 @@ class MessageService:
     ) -> None:
         self._repository = repository
         self._clock = clock
-        self._idempotent_send: IdempotentCreate[CreateMessageRequest, Message] | None = None
-        if idempotency_store is not None:
-            # Imported here: only the create functions have a store.
-            from clarity.core.idempotency import IdempotentCreate as Idempotent  # noqa: PLC0415
-
-            self._idempotent_send = Idempotent(
-                idempotency_store, "createMessage", self.send, CreateMessageRequest, Message
-            )
-
-    def send_idempotently(
-        self,
-        owner: str,
-        request: CreateMessageRequest,
-        idempotency_key: str | None,
-        invocation: "LambdaContext | None" = None,
-    ) -> VersionedMessage:
-        """Send, or with an Idempotency-Key return what the first request with it sent."""
-        if idempotency_key is None:
-            return self.send(owner, request)
-        if self._idempotent_send is None:
-            raise MissingSetting("IDEMPOTENCY_TABLE_NAME")
-        return self._idempotent_send(owner, idempotency_key, request, invocation)
+        # A retried POST with the same Idempotency-Key creates once (Stripe's convention).
+        self.send_idempotently = RetrySafeCreate(
+            "createMessage", self.send, CreateMessageRequest, Message, idempotency_store
+        )
 
     def send(self, owner: str, request: CreateMessageRequest) -> VersionedMessage:
         created_at = self._clock()

@@ -16,6 +16,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from clarity.core.errors import ApiError, InvalidRequest, NotFound, PreconditionFailed, ServiceUnavailable
+from clarity.core.models import Versioned
 from clarity.core.paging import Direction, Page, Position
 
 if TYPE_CHECKING:
@@ -60,6 +61,11 @@ def deserialize(item: Mapping[str, Any]) -> Item:
 
 def optional_int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def versioned(item: Mapping[str, Any], convert: Callable[[Mapping[str, Any]], T]) -> Versioned[T]:
+    """A stored item as its resource, with the version every client change increments."""
+    return Versioned(convert(item), int(item["version"]))
 
 
 def error_code(error: ClientError) -> str:
