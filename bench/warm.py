@@ -1,11 +1,11 @@
 """Warm per-request time of one handler, with DynamoDB answered by botocore's Stubber (no I/O).
 
 Run by bench/run.py as `python -m bench.warm ours|floor|baseline ENDPOINT REQUESTS SAMPLED`, one
-process per side so X-Ray's patching of botocore never slows the baseline. Prints the timings.
+process per side, so nothing one side loads slows another. Prints the timings.
 
 As Lambda does, each request gets a fresh X-Ray trace header. SAMPLED is 1 or 0: whether X-Ray
-records the request. With X-Ray's default rule (the first request each second, then 5%), a busy
-function's typical request is unsampled, a quiet one's is sampled; both are measured.
+records the request. No side loads the X-Ray SDK any more, so both should cost the same; both are
+still measured, to show it.
 """
 
 import contextlib

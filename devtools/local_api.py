@@ -47,8 +47,6 @@ def local_function_environment(table_name: str, endpoint_url: str) -> dict[str, 
         "DYNAMODB_ENDPOINT_URL": endpoint_url,
         "AWS_REGION": LOCAL_REGION,
         "AWS_DEFAULT_REGION": LOCAL_REGION,
-        # No X-Ray daemon runs here.
-        "POWERTOOLS_TRACE_DISABLED": "true",
     }
 
 

@@ -13,7 +13,6 @@ os.environ.update(
         "TABLE_NAME": "conversations-test",
         "POWERTOOLS_SERVICE_NAME": "conversations",
         "POWERTOOLS_METRICS_NAMESPACE": "ClarityConversationsTest",
-        "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "POWERTOOLS_DEV": "false",
     }

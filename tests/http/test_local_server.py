@@ -23,6 +23,7 @@ from tests.http.conftest import LocalServer, start_local_server, stop_local_serv
 SEED = ROOT.parent / "shared" / "seed" / "conversations-api.txt"
 MESSAGES_SEED = ROOT.parent / "shared" / "seed" / "messages-api.md"
 SEED_BASE_URL = "https://api.clarityapp.ai"
+SERVER_ENV = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers' / 'shared' / 'python'}{os.pathsep}{ROOT}"}
 
 
 def _seed_curl_commands(seed: Path = SEED) -> list[str]:
@@ -289,7 +290,7 @@ def test_an_external_dynamodb_is_used_and_its_table_created(tmp_path: Path) -> N
 def test_a_bad_port_is_one_line_and_a_failing_exit(port: str) -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "devtools.local_api"],
-        cwd=ROOT, env={**os.environ, "PORT": port}, capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT, env={**SERVER_ENV, "PORT": port}, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
 
     assert completed.returncode == 1
@@ -304,7 +305,7 @@ def test_a_port_in_use_is_one_line_and_a_failing_exit() -> None:
 
         completed = subprocess.run(
             [sys.executable, "-m", "devtools.local_api"],
-            cwd=ROOT, env={**os.environ, "PORT": str(port)}, capture_output=True, text=True, timeout=60, check=False,
+            cwd=ROOT, env={**SERVER_ENV, "PORT": str(port)}, capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip
 
     assert completed.returncode == 1
@@ -338,7 +339,11 @@ def test_a_malformed_content_length_is_a_gateway_400(server: LocalServer) -> Non
     port = int(server.url.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
         raw.sendall(b"POST /v1/conversations HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n")
-        answer = raw.recv(4096).decode()
+        # The server answers, then closes the connection: read until it does.
+        received = b""
+        while chunk := raw.recv(4096):
+            received += chunk
+        answer = received.decode()
 
     assert answer.startswith("HTTP/1.1 400")
     assert answer.endswith('{"message":"Bad Request"}')

@@ -34,9 +34,12 @@ def built_layer(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_layer_holds_our_package_and_its_dependencies(built_layer: Path) -> None:
     assert (built_layer / "clarity" / "conversations" / "repository.py").is_file()
-    for dependency in ("aws_lambda_powertools", "pydantic", "boto3", "aws_xray_sdk"):
+    for dependency in ("aws_lambda_powertools", "pydantic", "boto3"):
         assert (built_layer / dependency).is_dir(), dependency
     assert not (built_layer / "bin").exists()
+    # Tracing is Lambda's own (Tracing: Active): the X-Ray SDK and its wrapt are not shipped.
+    assert not (built_layer / "aws_xray_sdk").exists()
+    assert not (built_layer / "wrapt").exists()
 
 
 @pytest.mark.skipif(not _python_313_available(), reason="no python3.13 on this machine to compile with")

@@ -1,11 +1,11 @@
-"""The Lambda entry point every function exposes, wrapped in Powertools' observability."""
+"""The Lambda entry point every function exposes, wrapped in Powertools' Logger and Metrics."""
 
 from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from clarity.core.observability import logger, metrics, tracer
+from clarity.core.observability import logger, metrics
 from clarity.http.resolver import ApiResolver
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -13,7 +13,6 @@ LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 def lambda_handler_for(app: ApiResolver) -> LambdaHandler:
     @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
-    @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return app.resolve(event, context)
