@@ -17,8 +17,8 @@ from clarity.store.dynamodb import (
     Table,
     TransactionCancelled,
     missing_or_stale,
-    newest_first,
     optional_int,
+    scan_forward,
     serialize,
     to_page,
     update_expression,
@@ -214,7 +214,7 @@ class ConversationRepository:
         values: dict[str, Any] = {":partition": plan.partition_value}
         query: dict[str, Any] = {
             "TableName": self._table.name,
-            "ScanIndexForward": newest_first(request.position),
+            "ScanIndexForward": scan_forward(request.position),
         }
         if plan.index is None:
             # Unfiltered lists read the base table, strongly consistent: a new conversation shows at once.

@@ -16,8 +16,8 @@ from clarity.store.dynamodb import (
     Table,
     TransactionCancelled,
     missing_or_stale,
-    newest_first,
     optional_int,
+    scan_forward,
     serialize,
     to_page,
     update_expression,
@@ -231,7 +231,7 @@ class MessageRepository:
             "KeyConditionExpression": "#pk = :partition AND begins_with(#sk, :prefix)",
             "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
             "ExpressionAttributeValues": serialize({":partition": partition, ":prefix": keys.MESSAGE_PREFIX}),
-            "ScanIndexForward": newest_first(request.position),
+            "ScanIndexForward": scan_forward(request.position),
             "ConsistentRead": True,
         }
         if request.position.cursor is not None:

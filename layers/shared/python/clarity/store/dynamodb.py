@@ -153,20 +153,15 @@ def update_expression(
     if remove:
         names.update({f"#r{i}": name for i, name in enumerate(remove)})
         clauses.append(f"REMOVE {', '.join(f'#r{i}' for i in range(len(remove)))}")
-    condition = "attribute_exists(PK)"
-    if bump_version or expected_version is not None:
-        names["#version"] = "version"
     if bump_version:
+        names["#version"] = "version"
         values[":one"] = 1
         clauses.append("ADD #version :one")
-    if expected_version is not None:
-        values[":expected"] = expected_version
-        condition += " AND #version = :expected"
-    return Expression(" ".join(clauses), names, values), Expression(condition, {}, {})
+    return Expression(" ".join(clauses), names, values), version_condition(expected_version)
 
 
 def version_condition(expected_version: int | None) -> Expression:
-    """`attribute_exists(PK)`, and with If-Match `version = :expected`, for deletes."""
+    """The item exists, and with If-Match, is at the version expected: for updates and deletes."""
     if expected_version is None:
         return Expression("attribute_exists(PK)", {}, {})
     return Expression(
@@ -204,8 +199,9 @@ def to_page(result: QueryResult, limit: int, position: Position, convert: Callab
     return Page(items=page, has_more=len(result.items) > limit or result.budget_spent)
 
 
-def newest_first(position: Position) -> bool:
-    """ScanIndexForward for a page: descending, except when paging back towards newer items."""
+def scan_forward(position: Position) -> bool:
+    """ScanIndexForward for a page: newest first (descending), except when paging back towards
+    newer items."""
     return position.direction is Direction.BEFORE_CURSOR
 
 
