@@ -19,7 +19,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_REGION ?= us-east-1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run token test lint build e2e sam-local-files deploy fuzz load bench bench-bytecode openapi lock clean
+.PHONY: help install run listen token test lint build e2e sam-local-files deploy fuzz load bench bench-bytecode openapi lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ install: $(STAMP) $(SAM_STAMP) ## Create .venv and .venv-sam with the locked dep
 
 run: $(STAMP) ## Serve the API on http://127.0.0.1:3000 (reference page at /docs) with an embedded DynamoDB
 	@$(VENV_PY) -m devtools.local_api
+
+listen: $(STAMP) ## Receive the local API's webhook events and check their signatures: make listen SUB=alice
+	@$(VENV_PY) -m devtools.webhook_receiver
 
 token: $(STAMP) ## Print a token the local server accepts: make token SUB=alice
 	@$(VENV_PY) -m devtools.local_issuer $(or $(SUB),alice)

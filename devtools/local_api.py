@@ -28,7 +28,13 @@ from clarity.http.auth import bearer_token
 from devtools.local_issuer import LocalIssuer
 from devtools.reference_page import DOCS_PATH, reference_answer
 from devtools.routing import Router, invoke
-from devtools.template import create_tables, function_environment
+from devtools.template import (
+    DEAD_LETTER_QUEUE_RESOURCE,
+    DELIVERY_QUEUE_RESOURCE,
+    create_tables,
+    function_environment,
+)
+from devtools.webhook_pipeline import LocalPipeline, create_queues
 
 DEFAULT_PORT = 3000
 MAX_PORT = 65535
@@ -40,14 +46,49 @@ MAX_LINE_BYTES = 65537
 log = logging.getLogger("local-api")
 
 
-def local_function_environment(table_name: str, endpoint_url: str) -> dict[str, str]:
-    """The functions' environment from template.yaml, pointed at the local DynamoDB."""
+# Local runs deliver webhooks to this machine only, and retry within seconds, not a day.
+LOCAL_WEBHOOK_SETTINGS = {
+    "WEBHOOK_DESTINATIONS": "loopback",
+    "WEBHOOK_RETRY_BASE_SECONDS": "1",
+    "WEBHOOK_RETRY_CAP_SECONDS": "2",
+}
+
+
+def local_function_environment(
+    table_name: str, endpoint_url: str, queue_urls: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The functions' environment from template.yaml, pointed at the local DynamoDB (and SQS)."""
     return {
-        **function_environment(table_name),
+        **function_environment(table_name, queue_urls),
+        **LOCAL_WEBHOOK_SETTINGS,
         "DYNAMODB_ENDPOINT_URL": endpoint_url,
+        "SQS_ENDPOINT_URL": endpoint_url if queue_urls else "",
         "AWS_REGION": LOCAL_REGION,
         "AWS_DEFAULT_REGION": LOCAL_REGION,
     }
+
+
+def start_webhook_pipeline(endpoint_url: str, table_name: str) -> LocalPipeline:
+    """Queues on the embedded server, the functions' environment pointed at them, and the
+    pipeline running: the stream to WebhookEventsFunction, the queue to WebhookDeliveryFunction."""
+    sqs = boto3.client("sqs", region_name=LOCAL_REGION, endpoint_url=endpoint_url)
+    queue_url, dead_letter_url = create_queues(sqs, table_name)
+    os.environ.update(
+        local_function_environment(
+            table_name,
+            endpoint_url,
+            {DELIVERY_QUEUE_RESOURCE: queue_url, DEAD_LETTER_QUEUE_RESOURCE: dead_letter_url},
+        )
+    )
+    pipeline = LocalPipeline(
+        dynamodb=boto3.client("dynamodb", region_name=LOCAL_REGION, endpoint_url=endpoint_url),
+        streams=boto3.client("dynamodbstreams", region_name=LOCAL_REGION, endpoint_url=endpoint_url),
+        sqs=sqs,
+        table_name=table_name,
+        queue_url=queue_url,
+    )
+    pipeline.start()
+    return pipeline
 
 
 def start_embedded_dynamodb() -> tuple[str, Callable[[], None]]:
@@ -206,6 +247,7 @@ def listen(port_setting: str) -> LocalHTTPServer:
 
 def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) -> None:
     stop_dynamodb: Callable[[], None] = lambda: None  # noqa: E731
+    embedded = endpoint_url is None
     if endpoint_url is None:
         endpoint_url, stop_dynamodb = start_embedded_dynamodb()
         where = f"embedded DynamoDB (moto, in memory) at {endpoint_url}"
@@ -215,6 +257,12 @@ def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) ->
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     create_tables(boto3.client("dynamodb", region_name=LOCAL_REGION, endpoint_url=endpoint_url), table_name)
+    pipeline: LocalPipeline | None = None
+    if embedded:
+        pipeline = start_webhook_pipeline(endpoint_url, table_name)
+        webhooks = "webhooks: on (delivered to 127.0.0.1 / ::1 only; make listen prints them)"
+    else:
+        webhooks = "webhooks: off (they need the embedded DynamoDB's stream and queues)"
 
     issuer = LocalIssuer()
     router = Router()
@@ -226,6 +274,7 @@ def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) ->
     print(  # noqa: T201 - the banner is for the person who ran `make run`
         f"Clarity Conversations API on {url}  ({where}, table {table_name})\n"
         f"API reference (Swagger UI, Try it out): {url}{DOCS_PATH}\n"
+        f"{webhooks}\n"
         f"Token for owner 'alice' (make token SUB=... for others):\n{token}\n\n"
         f'Try:\n  curl {url}/v1/conversations -H "Authorization: Bearer {token}" -d contact_id=WAz8eIbvDR60rouK\n'
         "Ctrl-C stops it.",
@@ -241,6 +290,8 @@ def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) ->
         server.serve_forever()
     finally:
         server.server_close()
+        if pipeline is not None:
+            pipeline.stop()
         stop_dynamodb()
         print("Stopped.", flush=True)  # noqa: T201
 

@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATH = ROOT / "template.yaml"
 TABLE_RESOURCE = "ConversationsTable"
 IDEMPOTENCY_TABLE_RESOURCE = "IdempotencyTable"
+DELIVERY_QUEUE_RESOURCE = "WebhookDeliveryQueue"
+DEAD_LETTER_QUEUE_RESOURCE = "WebhookDeadLetterQueue"
 
 
 class _CloudFormationLoader(yaml.SafeLoader):
@@ -87,6 +89,13 @@ def import_handler(route: FunctionRoute) -> Any:
     return getattr(module, route.handler_attribute)
 
 
+def import_function(logical_id: str) -> Any:
+    """The handler of a function the template declares, HTTP or not (the webhook workers)."""
+    properties = load_template()["Resources"][logical_id]["Properties"]
+    route = FunctionRoute(logical_id, "", "", properties["CodeUri"], properties["Handler"])
+    return import_handler(route)
+
+
 def table_definition(table_name: str, resource: str = TABLE_RESOURCE) -> dict[str, Any]:
     """create_table arguments for one of the template's tables: same keys, same indexes."""
     properties = load_template()["Resources"][resource]["Properties"]
@@ -98,6 +107,8 @@ def table_definition(table_name: str, resource: str = TABLE_RESOURCE) -> dict[st
     }
     if properties.get("GlobalSecondaryIndexes"):
         definition["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
+    if properties.get("StreamSpecification"):
+        definition["StreamSpecification"] = {"StreamEnabled": True, **properties["StreamSpecification"]}
     return definition
 
 
@@ -122,13 +133,17 @@ def create_tables(client: Any, table_name: str) -> None:
     create_table(client, idempotency_table_name(table_name), IDEMPOTENCY_TABLE_RESOURCE)
 
 
-def function_environment(table_name: str) -> dict[str, str]:
+def function_environment(table_name: str, queue_urls: dict[str, str] | None = None) -> dict[str, str]:
     """Every function's environment from the template (Globals, then each function's own),
-    with references to the tables and parameter defaults resolved for local use."""
+    with references to the tables, queues and parameter defaults resolved for local use."""
     template = load_template()
     references = {
         TABLE_RESOURCE: table_name,
         IDEMPOTENCY_TABLE_RESOURCE: idempotency_table_name(table_name),
+        # Queues exist only where a pipeline runs; elsewhere their variables stay empty.
+        DELIVERY_QUEUE_RESOURCE: "",
+        DEAD_LETTER_QUEUE_RESOURCE: "",
+        **(queue_urls or {}),
         **{name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()},
     }
     sources = [template["Globals"]["Function"]["Environment"]["Variables"]]

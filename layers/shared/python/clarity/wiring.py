@@ -6,6 +6,7 @@ Nothing is made at import. Tests and the local server install their own with `us
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -13,15 +14,22 @@ import boto3
 from botocore.config import Config
 
 from clarity.core.clock import unix_now
-from clarity.core.settings import Settings, current_settings, use_settings
+from clarity.core.settings import MissingSetting, Settings, WebhookSettings, current_settings, use_settings
 from clarity.store.dynamodb import Table
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sqs import SQSClient
 
     from clarity.conversations.service import ConversationService
     from clarity.messages.service import MessageService
+    from clarity.webhooks.delivery import DeliveryWorker
+    from clarity.webhooks.destinations import Resolver
+    from clarity.webhooks.fanout import EventFanout
+    from clarity.webhooks.queue import DeliveryQueue
+    from clarity.webhooks.service import WebhookService
+    from clarity.webhooks.transport import Transport
 
 # botocore's standard retry mode backs off on throttling and 5xx; the budget stays inside
 # the function's timeout: 3 attempts in all, each bounded by the timeouts below.
@@ -30,6 +38,7 @@ DYNAMODB_CLIENT_CONFIG = Config(
     connect_timeout=2,
     read_timeout=3,
 )
+SQS_CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=2, read_timeout=5)
 
 
 class Services:
@@ -41,10 +50,12 @@ class Services:
         table: Table,
         clock: Callable[[], int] = unix_now,
         idempotency_store: "BasePersistenceLayer | None" = None,
+        outbound: "Outbound | None" = None,
     ) -> None:
         self._table = table
         self._clock = clock
         self._idempotency_store = idempotency_store
+        self._outbound = outbound or Outbound()
 
     @cached_property
     def conversations(self) -> "ConversationService":
@@ -63,6 +74,79 @@ class Services:
         return MessageService(
             MessageRepository(self._table), clock=self._clock, idempotency_store=self._idempotency_store
         )
+
+    @cached_property
+    def webhooks(self) -> "WebhookService":
+        from clarity.webhooks.destinations import DestinationPolicy  # noqa: PLC0415
+        from clarity.webhooks.repository import WebhookRepository  # noqa: PLC0415
+        from clarity.webhooks.service import WebhookService  # noqa: PLC0415
+
+        return WebhookService(
+            WebhookRepository(self._table),
+            clock=self._clock,
+            policy=DestinationPolicy(self._outbound.settings.destinations),
+            resolve=self._outbound.resolver(),
+            idempotency_store=self._idempotency_store,
+        )
+
+    @cached_property
+    def webhook_fanout(self) -> "EventFanout":
+        from clarity.webhooks.fanout import EventFanout  # noqa: PLC0415
+        from clarity.webhooks.repository import WebhookRepository  # noqa: PLC0415
+
+        return EventFanout(WebhookRepository(self._table), self._outbound.queue())
+
+    @cached_property
+    def webhook_delivery(self) -> "DeliveryWorker":
+        from clarity.webhooks.delivery import DeliveryWorker, RetrySchedule, WebhookSender  # noqa: PLC0415
+        from clarity.webhooks.destinations import DestinationPolicy  # noqa: PLC0415
+        from clarity.webhooks.repository import WebhookRepository  # noqa: PLC0415
+
+        settings = self._outbound.settings
+        sender = WebhookSender(
+            WebhookRepository(self._table),
+            policy=DestinationPolicy(settings.destinations),
+            resolve=self._outbound.resolver(),
+            transport=self._outbound.transport(),
+            schedule=RetrySchedule(
+                base_seconds=settings.retry_base_seconds,
+                cap_seconds=settings.retry_cap_seconds,
+                max_attempts=settings.max_attempts,
+            ),
+            timeout_seconds=settings.timeout_seconds,
+        )
+        return DeliveryWorker(sender, self._outbound.queue())
+
+
+@dataclass
+class Outbound:
+    """What webhooks reach outside the table with: the queue, DNS and HTTP. Tests inject a
+    resolver and a transport so that nothing ever leaves loopback."""
+
+    settings: WebhookSettings = field(default_factory=WebhookSettings)
+    sqs: "SQSClient | None" = None
+    resolve: "Resolver | None" = None
+    send: "Transport | None" = None
+
+    def resolver(self) -> "Resolver":
+        from clarity.webhooks.destinations import system_resolver  # noqa: PLC0415
+
+        return self.resolve or system_resolver
+
+    def transport(self) -> "Transport":
+        from clarity.webhooks.transport import post  # noqa: PLC0415
+
+        return self.send or post
+
+    def queue(self) -> "DeliveryQueue":
+        from clarity.webhooks.queue import DeliveryQueue  # noqa: PLC0415
+
+        if self.settings.queue_url is None:
+            raise MissingSetting("WEBHOOK_QUEUE_URL")
+        if self.settings.dead_letter_queue_url is None:
+            raise MissingSetting("WEBHOOK_DEAD_LETTER_QUEUE_URL")
+        client = self.sqs or boto3.client("sqs", endpoint_url=self.settings.sqs_endpoint_url, config=SQS_CLIENT_CONFIG)
+        return DeliveryQueue(client, self.settings.queue_url, self.settings.dead_letter_queue_url)
 
 
 _services: Services | None = None
@@ -83,16 +167,18 @@ def build_services(
     *,
     clock: Callable[[], int] = unix_now,
     sleep: Callable[[float], None] = time.sleep,
+    outbound: Outbound | None = None,
 ) -> Services:
     """Every service on one client: the production one unless a test or the bench passes its own."""
     client = client or dynamodb_client(settings)
+    outbound = outbound or Outbound(settings.webhooks)
     idempotency_store: BasePersistenceLayer | None = None
     if settings.idempotency_table_name:
         # Only the create functions have this table, so only they load the idempotency utility.
         from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer  # noqa: PLC0415
 
         idempotency_store = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=client)
-    return Services(Table(client, settings.table_name, sleep=sleep), clock, idempotency_store)
+    return Services(Table(client, settings.table_name, sleep=sleep), clock, idempotency_store, outbound)
 
 
 def services() -> Services:
@@ -108,6 +194,18 @@ def conversation_service() -> "ConversationService":
 
 def message_service() -> "MessageService":
     return services().messages
+
+
+def webhook_service() -> "WebhookService":
+    return services().webhooks
+
+
+def webhook_fanout() -> "EventFanout":
+    return services().webhook_fanout
+
+
+def webhook_delivery() -> "DeliveryWorker":
+    return services().webhook_delivery
 
 
 def use_services(installed: Services | None, settings: Settings | None = None) -> None:

@@ -5,6 +5,7 @@ by `created_at`; the other ten come from `secrets` (about 59 bits). Lists rely o
 table's sort keys end with the id.
 """
 
+import hashlib
 import re
 import secrets
 from collections.abc import Callable
@@ -47,6 +48,14 @@ def _base62(number: int, width: int) -> str:
 def new_id(created_at: int) -> str:
     random_part = "".join(secrets.choice(ALPHABET) for _ in range(ID_LENGTH - TIME_PREFIX_LENGTH))
     return _base62(created_at, TIME_PREFIX_LENGTH) + random_part
+
+
+def derived_id(created_at: int, seed: str) -> str:
+    """An id in the same format whose random part is a hash of `seed`: the same seed gives the
+    same id (a change event keeps its id however often its stream record is read)."""
+    width = ID_LENGTH - TIME_PREFIX_LENGTH
+    digest = int.from_bytes(hashlib.sha256(seed.encode("utf-8")).digest(), "big")
+    return _base62(created_at, TIME_PREFIX_LENGTH) + _base62(digest % 62**width, width)
 
 
 def existing_id(resource: str, resource_id: str) -> str:

@@ -1,7 +1,7 @@
 """Configuration, read from the environment once per container."""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from clarity.core.errors import ApiError
 
@@ -10,8 +10,8 @@ LOCAL_AUDIENCE_DEFAULT = "conversations-local"
 
 
 class MissingSetting(ApiError):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"environment variable {name} is required but not set")
+    def __init__(self, name: str, problem: str = "is required but not set") -> None:
+        super().__init__(f"environment variable {name} {problem}")
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,38 @@ class LocalIssuer:
 
 
 @dataclass(frozen=True)
+class WebhookSettings:
+    """Where deliveries queue, where webhooks may point, and how retries are spaced.
+
+    `destinations` is "public" on AWS (https to public addresses only) and "loopback" in local
+    runs (http or https to this machine only). The retry defaults are AWS's; local runs
+    compress them to seconds."""
+
+    queue_url: str | None = None
+    dead_letter_queue_url: str | None = None
+    sqs_endpoint_url: str | None = None
+    destinations: str = "public"
+    retry_base_seconds: float = 60
+    retry_cap_seconds: float = 11 * 60 * 60
+    max_attempts: int = 8
+    timeout_seconds: float = 10
+
+    @classmethod
+    def from_environment(cls) -> "WebhookSettings":
+        defaults = cls()
+        return cls(
+            queue_url=os.environ.get("WEBHOOK_QUEUE_URL") or None,
+            dead_letter_queue_url=os.environ.get("WEBHOOK_DEAD_LETTER_QUEUE_URL") or None,
+            sqs_endpoint_url=os.environ.get("SQS_ENDPOINT_URL") or None,
+            destinations=os.environ.get("WEBHOOK_DESTINATIONS") or defaults.destinations,
+            retry_base_seconds=_number("WEBHOOK_RETRY_BASE_SECONDS", defaults.retry_base_seconds),
+            retry_cap_seconds=_number("WEBHOOK_RETRY_CAP_SECONDS", defaults.retry_cap_seconds),
+            max_attempts=int(_number("WEBHOOK_MAX_ATTEMPTS", defaults.max_attempts)),
+            timeout_seconds=_number("WEBHOOK_TIMEOUT_SECONDS", defaults.timeout_seconds),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     table_name: str
     # Set locally to use moto's server or another DynamoDB-compatible endpoint.
@@ -33,6 +65,7 @@ class Settings:
     idempotency_table_name: str | None
     # Only under `sam local` (AWS_SAM_LOCAL), where API Gateway's JWT authorizer does not run.
     local_issuer: LocalIssuer | None
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @classmethod
     def for_table(cls, table_name: str, region: str = "us-east-1") -> "Settings":
@@ -49,6 +82,7 @@ class Settings:
             region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
             idempotency_table_name=os.environ.get("IDEMPOTENCY_TABLE_NAME") or None,
             local_issuer=_local_issuer() if os.environ.get("AWS_SAM_LOCAL") else None,
+            webhooks=WebhookSettings.from_environment(),
         )
 
 
@@ -57,6 +91,16 @@ def _required(name: str) -> str:
     if not value:
         raise MissingSetting(name)
     return value
+
+
+def _number(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError as error:
+        raise MissingSetting(name, f"must be a number, not {value!r}") from error
 
 
 def _local_issuer() -> LocalIssuer:

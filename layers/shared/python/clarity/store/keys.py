@@ -6,6 +6,8 @@ Layout (see the access-patterns table in README.md):
     deletion mark    PK=OWNER#<owner>                  SK=DELETING#<id>
     message          PK=OWNER#<owner>#CONV#<conv id>   SK=MSG#<id>    (a child of its conversation)
     message pointer  PK=OWNER#<owner>                  SK=MSG#<id>    (conversation_id: finds it by id)
+    webhook          PK=OWNER#<owner>                  SK=HOOK#<id>
+    webhook count    PK=OWNER#<owner>                  SK=HOOKS       (how many the owner has: at most 16)
 
     GSI1 (group, sparse)  GSI1PK=OWNER#<owner>#GROUP#<group_id>   sort key SK
     GSI2 (pinned)         GSI2PK=OWNER#<owner>#PINNED#<0|1>       sort key SK
@@ -20,8 +22,11 @@ from enum import Enum
 
 PK = "PK"
 SK = "SK"
+OWNER_PREFIX = "OWNER#"
 CONVERSATION_PREFIX = "CONV#"
 MESSAGE_PREFIX = "MSG#"
+WEBHOOK_PREFIX = "HOOK#"
+CHILDREN_SEGMENT = "#CONV#"
 
 
 class StatusIndex(Enum):
@@ -44,7 +49,13 @@ def _owner_segment(owner: str) -> str:
 
 
 def owner_partition(owner: str) -> str:
-    return f"OWNER#{_owner_segment(owner)}"
+    return f"{OWNER_PREFIX}{_owner_segment(owner)}"
+
+
+def owner_of_partition(partition: str) -> str:
+    """The owner a partition key belongs to: the inverse of the escaping above."""
+    segment = partition.removeprefix(OWNER_PREFIX).split("#", 1)[0]
+    return segment.replace("%23", "#").replace("%25", "%")
 
 
 def conversation_sort_key(conversation_id: str) -> str:
@@ -60,7 +71,16 @@ def deletion_mark_key(owner: str, conversation_id: str) -> dict[str, str]:
 
 
 def children_partition(owner: str, conversation_id: str) -> str:
-    return f"{owner_partition(owner)}#CONV#{conversation_id}"
+    return f"{owner_partition(owner)}{CHILDREN_SEGMENT}{conversation_id}"
+
+
+def is_conversation(key: Mapping[str, str]) -> bool:
+    return CHILDREN_SEGMENT not in key[PK] and key[SK].startswith(CONVERSATION_PREFIX)
+
+
+def is_message(key: Mapping[str, str]) -> bool:
+    """The message itself (in its conversation's partition), not the owner's pointer to it."""
+    return CHILDREN_SEGMENT in key[PK] and key[SK].startswith(MESSAGE_PREFIX)
 
 
 def group_partition(owner: str, group_id: str) -> str:
@@ -104,3 +124,15 @@ def with_companions(owner: str, child: Mapping[str, str]) -> list[dict[str, str]
     if child[SK].startswith(MESSAGE_PREFIX):
         return [own, message_pointer_key(owner, child[SK].removeprefix(MESSAGE_PREFIX))]
     return [own]
+
+
+def webhook_sort_key(webhook_id: str) -> str:
+    return f"{WEBHOOK_PREFIX}{webhook_id}"
+
+
+def webhook_key(owner: str, webhook_id: str) -> dict[str, str]:
+    return {PK: owner_partition(owner), SK: webhook_sort_key(webhook_id)}
+
+
+def webhook_count_key(owner: str) -> dict[str, str]:
+    return {PK: owner_partition(owner), SK: "HOOKS"}

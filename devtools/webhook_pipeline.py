@@ -1,0 +1,170 @@
+"""The webhook pipeline on one machine: what Lambda's event source mappings do on AWS.
+
+It reads the local table's stream and hands the records to WebhookEventsFunction, in the
+event format Lambda uses, then receives the delivery queue and hands its messages to
+WebhookDeliveryFunction. Partial-batch answers are honoured as Lambda honours them: a failed
+stream record is retried from where it failed, a failed queue message stays queued (its next
+attempt is due when the function's visibility timeout runs out), the others are deleted.
+
+`make run` runs it on background threads; tests call `pump` to move it one step at a time.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from devtools.lambda_context import LocalLambdaContext
+from devtools.template import import_function
+
+log = logging.getLogger("webhooks")
+
+STREAM_BATCH_SIZE = 100  # template.yaml: the stream's BatchSize
+QUEUE_BATCH_SIZE = 5  # template.yaml: the queue's BatchSize
+STREAM_RETRY_ATTEMPTS = 3  # then the records go where the template's OnFailure sends them: here, the log
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def queue_names(table_name: str) -> tuple[str, str]:
+    """The local delivery queue and its dead-letter queue for a table."""
+    return f"{table_name}-webhook-deliveries", f"{table_name}-webhook-dead-letters"
+
+
+def create_queues(sqs: Any, table_name: str) -> tuple[str, str]:
+    """Create (or find) the local queues; their URLs."""
+    delivery, dead_letters = queue_names(table_name)
+    return (
+        sqs.create_queue(QueueName=delivery, Attributes={"VisibilityTimeout": "30"})["QueueUrl"],
+        sqs.create_queue(QueueName=dead_letters)["QueueUrl"],
+    )
+
+
+def _lambda_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+    change = dict(record["dynamodb"])
+    created = change.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):  # boto3 parses it; Lambda passes epoch seconds
+        change["ApproximateCreationDateTime"] = created.timestamp()
+    return {**record, "dynamodb": change, "eventSourceARN": stream_arn}
+
+
+def _lambda_queue_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": dict(message.get("Attributes", {})),
+        "messageAttributes": {},
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": "us-east-1",
+    }
+
+
+def _failed_ids(response: dict[str, Any] | None) -> set[str]:
+    return {str(failure["itemIdentifier"]) for failure in (response or {}).get("batchItemFailures", [])}
+
+
+class LocalPipeline:
+    def __init__(
+        self,
+        *,
+        dynamodb: Any,
+        streams: Any,
+        sqs: Any,
+        table_name: str,
+        queue_url: str,
+        events_handler: Handler | None = None,
+        delivery_handler: Handler | None = None,
+    ) -> None:
+        self._streams = streams
+        self._sqs = sqs
+        self._queue_url = queue_url
+        self._stream_arn = dynamodb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+        self._queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        self._events = events_handler or import_function("WebhookEventsFunction")
+        self._deliver = delivery_handler or import_function("WebhookDeliveryFunction")
+        self._iterators: dict[str, str] = {}
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def pump_stream(self) -> int:
+        """Hand every new stream record to the events function; how many there were."""
+        handed = 0
+        for shard in self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]["Shards"]:
+            shard_id = shard["ShardId"]
+            if shard_id not in self._iterators:
+                self._iterators[shard_id] = self._streams.get_shard_iterator(
+                    StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            response = self._streams.get_records(ShardIterator=self._iterators[shard_id], Limit=STREAM_BATCH_SIZE)
+            self._iterators[shard_id] = response["NextShardIterator"]
+            records = [_lambda_stream_record(record, self._stream_arn) for record in response["Records"]]
+            if records:
+                self._hand_stream_batch(records)
+                handed += len(records)
+        return handed
+
+    def _hand_stream_batch(self, records: list[dict[str, Any]]) -> None:
+        for _ in range(STREAM_RETRY_ATTEMPTS):
+            failed = _failed_ids(self._events({"Records": records}, LocalLambdaContext("WebhookEventsFunction")))
+            if not failed:
+                return
+            # Lambda retries from the first failed record: the ones before it are done.
+            first = min(index for index, record in enumerate(records) if record["dynamodb"]["SequenceNumber"] in failed)
+            records = records[first:]
+        log.error("stream records failed %d times; dropped: %s", STREAM_RETRY_ATTEMPTS, sorted(failed))
+
+    def pump_queue(self, wait_seconds: int = 0) -> int:
+        """Hand the deliveries that are due to the delivery function; how many there were."""
+        messages = self._sqs.receive_message(
+            QueueUrl=self._queue_url,
+            MaxNumberOfMessages=QUEUE_BATCH_SIZE,
+            WaitTimeSeconds=wait_seconds,
+            AttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        records = [_lambda_queue_record(message, self._queue_arn) for message in messages]
+        failed = _failed_ids(self._deliver({"Records": records}, LocalLambdaContext("WebhookDeliveryFunction")))
+        done = [
+            {"Id": str(number), "ReceiptHandle": record["receiptHandle"]}
+            for number, record in enumerate(records)
+            if record["messageId"] not in failed
+        ]
+        if done:
+            self._sqs.delete_message_batch(QueueUrl=self._queue_url, Entries=done)
+        return len(records)
+
+    def pump(self) -> int:
+        """One step of both: what moved."""
+        return self.pump_stream() + self.pump_queue()
+
+    def start(self, interval_seconds: float = 0.1) -> None:
+        """Run both on threads of their own until `stop`."""
+
+        def loop(step: Callable[[], int]) -> None:
+            while not self._stop.is_set():
+                try:
+                    moved = step()
+                except Exception:
+                    log.exception("webhook pipeline step failed")
+                    moved = 0
+                if not moved:
+                    self._stop.wait(interval_seconds)
+
+        self._threads = [
+            threading.Thread(target=loop, args=(self.pump_stream,), name="stream", daemon=True),
+            threading.Thread(target=loop, args=(self.pump_queue,), name="deliveries", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=15)

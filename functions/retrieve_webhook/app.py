@@ -1,0 +1,22 @@
+"""GET /v1/webhooks/{id}: one webhook (without its secret)."""
+
+from clarity.http.handler import lambda_handler_for
+from clarity.http.openapi import responses
+from clarity.http.resolver import ApiResolver
+from clarity.webhooks.models import Webhook
+from clarity.wiring import webhook_service
+
+app = ApiResolver()
+
+
+@app.get(
+    "/v1/webhooks/<webhook_id>",
+    operation_id="retrieveWebhook",
+    summary="Retrieve a webhook",
+    responses=responses(200, "The webhook (no secret)", Webhook, resource="webhook"),
+)
+def retrieve_webhook(webhook_id: str) -> Webhook:
+    return webhook_service().retrieve(app.current_owner(), webhook_id)
+
+
+lambda_handler = lambda_handler_for(app)

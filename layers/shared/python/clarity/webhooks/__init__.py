@@ -1,0 +1,1 @@
+"""Webhooks: registrations, the change events they receive, and their delivery."""

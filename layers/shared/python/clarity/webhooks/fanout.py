@@ -1,0 +1,31 @@
+"""From a stream record to the deliveries of its event: one per webhook of the owner that
+subscribes to the event's type. Owner B's webhooks are never read for A's events: the
+lookup is a Query of A's own partition."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from clarity.webhooks.events import ChangeEvent, event_from_record
+from clarity.webhooks.queue import Delivery, DeliveryQueue
+from clarity.webhooks.repository import WebhookRepository
+
+
+class EventFanout:
+    def __init__(self, webhooks: WebhookRepository, queue: DeliveryQueue) -> None:
+        self._webhooks = webhooks
+        self._queue = queue
+
+    def publish_record(self, record: Mapping[str, Any]) -> ChangeEvent | None:
+        """Queue the record's event for its subscribers; the event (None if it stands for none)."""
+        event = event_from_record(record)
+        if event is None:
+            return None
+        body = event.body()
+        deliveries = [
+            Delivery(event.owner, stored.webhook.id, event.id, event.type.value, body)
+            for stored in self._webhooks.all_of(event.owner)
+            if stored.wants(event.type)
+        ]
+        if deliveries:
+            self._queue.enqueue(deliveries)
+        return event

@@ -1,0 +1,122 @@
+"""The webhooks' storage: one item per webhook in its owner's partition, and a count that keeps
+each owner within MAX_WEBHOOKS_PER_OWNER whatever the concurrency."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from clarity.core.errors import InvalidRequest, NotFound
+from clarity.core.ids import IdTaken
+from clarity.core.paging import Page, Position
+from clarity.store import keys
+from clarity.store.dynamodb import (
+    Expression,
+    Table,
+    TransactionCancelled,
+    scan_forward,
+    serialize,
+    to_page,
+    with_expressions,
+)
+from clarity.webhooks.models import MAX_WEBHOOKS_PER_OWNER, StoredWebhook, Webhook, WebhookPageRequest
+
+RESOURCE = "webhook"
+
+
+def to_webhook(item: Mapping[str, Any]) -> Webhook:
+    return Webhook(
+        id=item["id"],
+        name=item["name"],
+        url=item["url"],
+        events=list(item["events"]),
+        created_at=int(item["created_at"]),
+    )
+
+
+class WebhookRepository:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def create(self, owner: str, webhook: Webhook, secret: str) -> None:
+        """Store the webhook and count it, in one transaction: the 17th is refused even when
+        registrations race."""
+        item = {**keys.webhook_key(owner, webhook.id), **webhook.model_dump(), "secret": secret}
+        count = with_expressions(
+            {
+                "TableName": self._table.name,
+                "Key": serialize(keys.webhook_count_key(owner)),
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            },
+            update=Expression("ADD #count :one", {"#count": "count"}, {":one": 1}),
+            condition=Expression(
+                "attribute_not_exists(#count) OR #count < :limit",
+                {"#count": "count"},
+                {":limit": MAX_WEBHOOKS_PER_OWNER},
+            ),
+        )
+        try:
+            self._table.transact(
+                [self._table.put_action(item, "attribute_not_exists(PK)"), {"Update": count}],
+            )
+        except TransactionCancelled as cancelled:
+            if cancelled.reasons[0].failed:
+                raise IdTaken(webhook.id) from cancelled
+            raise InvalidRequest(
+                f"you already have {MAX_WEBHOOKS_PER_OWNER} webhooks, the most an owner may have; delete one first"
+            ) from cancelled
+
+    def retrieve(self, owner: str, webhook_id: str) -> Webhook:
+        item = self._table.get(keys.webhook_key(owner, webhook_id))
+        if item is None:
+            raise NotFound(RESOURCE, webhook_id)
+        return to_webhook(item)
+
+    def stored(self, owner: str, webhook_id: str) -> StoredWebhook | None:
+        """The webhook with its secret, for delivery; None once deleted."""
+        item = self._table.get(keys.webhook_key(owner, webhook_id))
+        return None if item is None else StoredWebhook(owner, to_webhook(item), str(item["secret"]))
+
+    def all_of(self, owner: str) -> list[StoredWebhook]:
+        """Every webhook of an owner (at most 16: one strongly consistent Query)."""
+        result = self._table.query(
+            self._query(owner), wanted=MAX_WEBHOOKS_PER_OWNER, filtered=False, position=Position()
+        )
+        return [StoredWebhook(owner, to_webhook(item), str(item["secret"])) for item in result.items]
+
+    def list_page(self, owner: str, request: WebhookPageRequest) -> Page[Webhook]:
+        query = self._query(owner)
+        query["ScanIndexForward"] = scan_forward(request.position)
+        # Only what the list shows: the secret never leaves the table on this path.
+        query["ProjectionExpression"] = "id, #name, #url, events, created_at"
+        query["ExpressionAttributeNames"].update({"#name": "name", "#url": "url"})
+        if request.position.cursor is not None:
+            query["ExclusiveStartKey"] = serialize(keys.webhook_key(owner, request.position.cursor))
+        result = self._table.query(query, wanted=request.limit + 1, filtered=False, position=request.position)
+        return to_page(result, request.limit, request.position, to_webhook)
+
+    def _query(self, owner: str) -> dict[str, Any]:
+        return {
+            "TableName": self._table.name,
+            "KeyConditionExpression": "#pk = :partition AND begins_with(#sk, :prefix)",
+            "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
+            "ExpressionAttributeValues": serialize(
+                {":partition": keys.owner_partition(owner), ":prefix": keys.WEBHOOK_PREFIX}
+            ),
+            "ConsistentRead": True,
+        }
+
+    def delete(self, owner: str, webhook_id: str) -> None:
+        """Delete the webhook and uncount it, in one transaction; NotFound if there is none."""
+        delete = {
+            "TableName": self._table.name,
+            "Key": serialize(keys.webhook_key(owner, webhook_id)),
+            "ConditionExpression": "attribute_exists(PK)",
+        }
+        uncount = with_expressions(
+            {"TableName": self._table.name, "Key": serialize(keys.webhook_count_key(owner))},
+            update=Expression("ADD #count :minus_one", {"#count": "count"}, {":minus_one": -1}),
+            condition=Expression("#count > :zero", {"#count": "count"}, {":zero": 0}),
+        )
+        try:
+            self._table.transact([{"Delete": delete}, {"Update": uncount}])
+        except TransactionCancelled as cancelled:
+            raise NotFound(RESOURCE, webhook_id) from cancelled
