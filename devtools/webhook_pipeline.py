@@ -41,7 +41,7 @@ def create_queues(sqs: Any, table_name: str) -> tuple[str, str]:
     )
 
 
-def _lambda_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+def lambda_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     change = dict(record["dynamodb"])
     created = change.get("ApproximateCreationDateTime")
     if isinstance(created, datetime):  # boto3 parses it; Lambda passes epoch seconds
@@ -82,7 +82,7 @@ class LocalPipeline:
         self._streams = streams
         self._sqs = sqs
         self._queue_url = queue_url
-        self._stream_arn = dynamodb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+        self.stream_arn = dynamodb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
         self._queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
@@ -95,23 +95,29 @@ class LocalPipeline:
     def pump_stream(self) -> int:
         """Hand every new stream record to the events function; how many there were."""
         handed = 0
-        for shard in self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]["Shards"]:
+        for shard in self._streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]:
             shard_id = shard["ShardId"]
             if shard_id not in self._iterators:
                 self._iterators[shard_id] = self._streams.get_shard_iterator(
-                    StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
                 )["ShardIterator"]
             response = self._streams.get_records(ShardIterator=self._iterators[shard_id], Limit=STREAM_BATCH_SIZE)
             self._iterators[shard_id] = response["NextShardIterator"]
-            records = [_lambda_stream_record(record, self._stream_arn) for record in response["Records"]]
+            records = [lambda_stream_record(record, self.stream_arn) for record in response["Records"]]
             if records:
                 self._hand_stream_batch(records)
                 handed += len(records)
         return handed
 
     def _hand_stream_batch(self, records: list[dict[str, Any]]) -> None:
+        failed: set[str] = set()
         for _ in range(STREAM_RETRY_ATTEMPTS):
-            failed = _failed_ids(self._events({"Records": records}, LocalLambdaContext("WebhookEventsFunction")))
+            try:
+                response = self._events({"Records": records}, LocalLambdaContext("WebhookEventsFunction"))
+            except Exception:  # a function error: Lambda retries the whole batch
+                log.exception("the stream function failed")
+                response = {"batchItemFailures": [{"itemIdentifier": r["dynamodb"]["SequenceNumber"]} for r in records]}
+            failed = _failed_ids(response)
             if not failed:
                 return
             # Lambda retries from the first failed record: the ones before it are done.

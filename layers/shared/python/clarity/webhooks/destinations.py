@@ -109,8 +109,10 @@ def address_problem(text: str, policy: DestinationPolicy) -> str | None:
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
         ("carrier-grade NAT", address in _CARRIER_GRADE_NAT),
+        ("reserved", address.is_reserved),
         ("private", address.is_private),
-        ("reserved", not address.is_global),
+        # What is left and still not public: documentation, benchmarking and such ranges.
+        ("non-public", not address.is_global),
     ):
         if applies:
             return f"a {problem} address"

@@ -1,0 +1,216 @@
+"""Webhook test helpers: the whole pipeline on moto (table, stream, queues, both functions),
+and receivers on 127.0.0.1 that answer as a test tells them to.
+
+Nothing here connects anywhere but loopback: tests of public addresses inject a resolver and a
+transport (`FakeDns`, `RecordingTransport`) instead of using DNS and the network.
+"""
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from moto import mock_aws
+
+from clarity.core.settings import WebhookSettings
+from clarity.webhooks.destinations import Destination
+from clarity.webhooks.transport import Transport
+from clarity.wiring import Outbound, build_services, use_services
+from devtools.routing import Router
+from devtools.template import create_tables
+from devtools.webhook_pipeline import LocalPipeline, create_queues
+from tests.support import SETTINGS, TABLE_NAME, ApiClient
+
+HANG = "hang"
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class Receiver:
+    """An HTTP receiver on 127.0.0.1. `answers` are used in turn (then 200): a status, or HANG
+    to hold the request until the receiver closes."""
+
+    def __init__(self, answers: Sequence[int | str] = ()) -> None:
+        self.requests: list[Received] = []
+        self._answers = list(answers)
+        self._release = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                answer = receiver._answers.pop(0) if receiver._answers else 200
+                if answer == HANG:
+                    receiver._release.wait(30)
+                    return
+                self.send_response(int(answer))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/hooks/clarity"
+
+    def close(self) -> None:
+        self._release.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@contextmanager
+def receiver(answers: Sequence[int | str] = ()) -> Iterator[Receiver]:
+    started = Receiver(answers)
+    try:
+        yield started
+    finally:
+        started.close()
+
+
+class FakeDns:
+    """A resolver from a table a test controls; a name it lacks does not resolve."""
+
+    def __init__(self, names: Mapping[str, list[str]] | None = None) -> None:
+        self.names = dict(names or {})
+        self.asked: list[str] = []
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        self.asked.append(host)
+        if host not in self.names:
+            raise OSError(f"{host} does not resolve")
+        return self.names[host]
+
+
+@dataclass
+class RecordingTransport:
+    """A transport that connects nowhere: it records each attempt and answers `status`."""
+
+    status: int = 200
+    attempts: list[tuple[Destination, str, bytes, dict[str, str]]] = field(default_factory=list)
+
+    def __call__(
+        self, destination: Destination, address: str, body: bytes, headers: Mapping[str, str], timeout: float
+    ) -> int:
+        self.attempts.append((destination, address, body, dict(headers)))
+        return self.status
+
+
+@dataclass
+class WebhookWorld:
+    api: ApiClient
+    pipeline: LocalPipeline
+    sqs: Any
+    streams: Any
+    queue_url: str
+    dead_letter_url: str
+    seen_dead_letters: list[dict[str, Any]] = field(default_factory=list)
+
+    def register(self, url: str, events: list[str] | None = None, owner: str = "alice") -> dict[str, Any]:
+        response = self.api.request(
+            "POST",
+            "/v1/webhooks",
+            owner=owner,
+            json_body={"name": "test receiver", "url": url, "events": events or ["*"]},
+        )
+        assert response.status == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    def run_until(self, done: Callable[[], bool], timeout: float = 15) -> None:
+        """Move the pipeline until `done()` holds; fail after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while not done():
+            assert time.monotonic() < deadline, "the pipeline did not get there in time"
+            if not self.pipeline.pump():
+                time.sleep(0.05)
+
+    def settle(self, quiet_seconds: float = 0.3) -> None:
+        """Move the pipeline until nothing has moved for `quiet_seconds` and no delivery is in flight."""
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < quiet_seconds or self.in_flight():
+            if self.pipeline.pump():
+                quiet_since = time.monotonic()
+            else:
+                time.sleep(0.05)
+
+    def in_flight(self) -> int:
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=self.queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+    def dead_letters(self) -> list[dict[str, Any]]:
+        """What the dead-letter queue holds (read once: it stays hidden afterwards)."""
+        messages: list[dict[str, Any]] = self.sqs.receive_message(
+            QueueUrl=self.dead_letter_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
+        ).get("Messages", [])
+        self.seen_dead_letters.extend(messages)
+        return messages
+
+    def dead_letters_seen(self) -> list[dict[str, Any]]:
+        self.dead_letters()
+        return self.seen_dead_letters
+
+
+@contextmanager
+def webhook_world(
+    *,
+    destinations: str = "loopback",
+    max_attempts: int = 3,
+    timeout_seconds: float = 2,
+    resolve: Callable[[str, int], Sequence[str]] | None = None,
+    send: Transport | None = None,
+    clock: Callable[[], int] | None = None,
+) -> Iterator[WebhookWorld]:
+    """The API and the webhook pipeline on moto, with retries one second apart."""
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        create_tables(dynamodb, TABLE_NAME)
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        queue_url, dead_letter_url = create_queues(sqs, TABLE_NAME)
+        webhook_settings = WebhookSettings(
+            queue_url=queue_url,
+            dead_letter_queue_url=dead_letter_url,
+            destinations=destinations,
+            retry_base_seconds=1,
+            retry_cap_seconds=1,
+            max_attempts=max_attempts,
+            timeout_seconds=timeout_seconds,
+        )
+        settings = replace(SETTINGS, webhooks=webhook_settings)
+        outbound = Outbound(webhook_settings, sqs=sqs, resolve=resolve, send=send)
+        services = build_services(
+            settings, dynamodb, clock=clock or (lambda: int(time.time())), sleep=lambda _: None, outbound=outbound
+        )
+        use_services(services, settings)
+        # botocore addresses a stream by its account (<account>.streams-ddb...), which moto's
+        # in-process mock does not route; the regional endpoint is the same API.
+        streams = boto3.client(
+            "dynamodbstreams", region_name="us-east-1", config=Config(account_id_endpoint_mode="disabled")
+        )
+        pipeline = LocalPipeline(
+            dynamodb=dynamodb, streams=streams, sqs=sqs, table_name=TABLE_NAME, queue_url=queue_url
+        )
+        try:
+            yield WebhookWorld(ApiClient(Router()), pipeline, sqs, streams, queue_url, dead_letter_url)
+        finally:
+            use_services(None)
