@@ -4,8 +4,11 @@
 retrieves, updates and deletes, and message sends, lists, edits and deletes, as two owners.
 Each client logs what it created, sent and deleted; at the end every owner's conversations and
 messages are listed and compared with that log, and each conversation's last_active_at with its
-newest send. It fails on any 5xx, anything lost, left behind or duplicated, and prints p50/p99
-latency per operation.
+newest send. A webhook per owner receives the events of it all: every change the log records
+(creates, updates, deletes, sends, edits, unsends, and the messages deleted with their
+conversation) must arrive once as its event, signed, at its owner's webhook, and nothing else.
+It fails on any 5xx, anything lost, left behind or duplicated, and prints p50/p99 latency per
+operation.
 """
 
 import http.client
@@ -18,10 +21,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from clarity.webhooks.signing import SIGNATURE_HEADER, is_signed_by
 from devtools.local_issuer import LocalIssuer
 from devtools.template import ROOT
 
@@ -30,6 +35,8 @@ OPERATIONS = ("create", "list", "retrieve", "update", "delete", "send", "list_me
 OPERATION_WEIGHTS = (20, 15, 10, 10, 5, 25, 10, 5, 5)
 NEEDS_A_CONVERSATION = {"retrieve", "update", "delete", "send", "list_messages"}
 NEEDS_A_MESSAGE = {"edit", "unsend"}
+# After the clients stop, how long the webhook events of their last changes may take to arrive.
+EVENT_WAIT_SECONDS = 30
 
 
 @dataclass
@@ -43,6 +50,8 @@ class ClientLog:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     server_errors: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
+    # (owner, event type, object id) of every change made: each must arrive as a webhook event
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 class Client:
@@ -94,6 +103,7 @@ class Client:
             status, body = self.call("POST", "/v1/conversations", owner, {"contact_id": "WAz8eIbvDR60rouK"})
             if status == 201:
                 self.log.created[owner].add(body["id"])
+                self.log.changes.append((owner, "conversation.created", body["id"]))
             return status, body, 201
         if operation == "list":
             status, body = self.call("GET", "/v1/conversations?limit=20&archived=false", owner)
@@ -105,10 +115,17 @@ class Client:
             return status, body, 200
         if operation == "update":
             status, body = self.call("PUT", path, owner, {"is_muted": self._random.random() < 0.5})
+            if status == 200:
+                self.log.changes.append((owner, "conversation.updated", conversation_id))
             return status, body, 200
         status, body = self.call("DELETE", path, owner)
         if status == 204:
             self.log.deleted[owner].add(conversation_id)
+            self.log.changes.append((owner, "conversation.deleted", conversation_id))
+            # Its messages go with it, and each fires message.deleted.
+            for message_id, in_conversation in self.log.sent[owner].items():
+                if in_conversation == conversation_id and message_id not in self.log.unsent[owner]:
+                    self.log.changes.append((owner, "message.deleted", message_id))
         return status, body, 204
 
     def _run_in_conversation(self, operation: str, owner: str, mine: list[str]) -> tuple[int, Any, int]:
@@ -119,6 +136,7 @@ class Client:
         status, body = self.call("POST", "/v1/messages", owner, {"conversation_id": conversation_id, "message": "m"})
         if status == 201:
             self.log.sent[owner][body["id"]] = conversation_id
+            self.log.changes.append((owner, "message.created", body["id"]))
             newest = max(self.log.newest_send.get(conversation_id, 0), body["created_at"])
             self.log.newest_send[conversation_id] = newest
         return status, body, 201
@@ -128,11 +146,84 @@ class Client:
         path = f"/v1/messages/{message_id}"
         if operation == "edit":
             status, body = self.call("PUT", path, owner, {"reactions": {"+1": [owner]}, "read_at": 705103200})
+            if status == 200:
+                self.log.changes.append((owner, "message.updated", message_id))
             return status, body, 200
         status, body = self.call("DELETE", path, owner)
         if status == 204:
             self.log.unsent[owner].add(message_id)
+            self.log.changes.append((owner, "message.deleted", message_id))
         return status, body, 204
+
+
+class EventSink:
+    """The owners' webhook receiver on 127.0.0.1: one path per owner, every signature checked,
+    events kept by id (a retried delivery carries the same id and counts once)."""
+
+    def __init__(self) -> None:
+        self.secrets: dict[str, str] = {}
+        self.events: dict[str, tuple[str, dict[str, Any]]] = {}  # event id -> (owner, event)
+        self.bad_signatures = 0
+        self._lock = threading.Lock()
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                owner = self.path.strip("/")
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                signed = owner in sink.secrets and is_signed_by(
+                    sink.secrets[owner], body, self.headers.get(SIGNATURE_HEADER) or ""
+                )
+                with sink._lock:
+                    if signed:
+                        event = json.loads(body)
+                        sink.events[event["id"]] = (owner, event)
+                    else:
+                        sink.bad_signatures += 1
+                self.send_response(200 if signed else 400)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                """Quiet."""
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def url(self, owner: str) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/{owner}"
+
+    def received(self) -> Counter[tuple[str, str, str]]:
+        with self._lock:
+            return Counter((owner, event["type"], event["payload"]["id"]) for owner, event in self.events.values())
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _subscribe(client: Client, sink: EventSink, owner: str) -> None:
+    status, webhook = client.call(
+        "POST", "/v1/webhooks", owner, {"name": "make load", "url": sink.url(owner), "events": ["*"]}
+    )
+    if status != 201:
+        raise RuntimeError(f"registering the load's webhook failed: {status} {webhook}")
+    sink.secrets[owner] = webhook["secret"]
+
+
+def _audit_events(clients: list[Client], sink: EventSink, wait_seconds: float) -> list[str]:
+    """Every change the clients made arrives as one event at its owner's webhook, and nothing else."""
+    expected = Counter(change for client in clients for change in client.log.changes)
+    deadline = time.monotonic() + wait_seconds
+    while sink.received() != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    received = sink.received()
+    problems = [f"events: {sink.bad_signatures} with a bad signature"] if sink.bad_signatures else []
+    if missing := expected - received:
+        problems.append(f"events: {sum(missing.values())} changes never arrived, e.g. {sorted(missing)[:3]}")
+    if extra := received - expected:
+        problems.append(f"events: {sum(extra.values())} events for no change made, e.g. {sorted(extra)[:3]}")
+    return problems
 
 
 def _free_port() -> int:
@@ -207,9 +298,13 @@ def main() -> int:
     client_count = int(os.environ.get("LOAD_CLIENTS", "20"))
     port = _free_port()
     server = _start_server(port)
+    sink = EventSink()
     try:
         issuer = LocalIssuer()
         tokens = {owner: issuer.token(owner) for owner in OWNERS}
+        auditor = Client(port, tokens, seed=-1)
+        for owner in OWNERS:
+            _subscribe(auditor, sink, owner)
         clients = [Client(port, tokens, seed) for seed in range(client_count)]
         deadline = time.monotonic() + seconds
 
@@ -223,8 +318,9 @@ def main() -> int:
         for thread in threads:
             thread.join()
 
-        auditor = Client(port, tokens, seed=-1)
         problems = [problem for owner in OWNERS for problem in _audit(clients, auditor, owner)]
+        problems += _audit_events(clients, sink, EVENT_WAIT_SECONDS)
+        changes = sum(len(client.log.changes) for client in clients)
         errors = [e for c in clients for e in c.log.server_errors]
         unexpected = [e for c in clients for e in c.log.unexpected]
         latencies: dict[str, list[float]] = defaultdict(list)
@@ -237,11 +333,13 @@ def main() -> int:
         for operation, values in sorted(latencies.items()):
             p50, p99 = _percentile(values, 0.5), _percentile(values, 0.99)
             out.write(f"  {operation:<13} {len(values):6d} requests  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms\n")
+        out.write(f"webhook events: {changes} changes made, {len(sink.events)} distinct events received\n")
         out.write(f"5xx: {len(errors)}  unexpected statuses: {len(unexpected)}  audit problems: {len(problems)}\n")
         for line in (errors + unexpected + problems)[:20]:
             out.write(f"  {line}\n")
         return 1 if errors or unexpected or problems else 0
     finally:
+        sink.close()
         server.send_signal(signal.SIGINT)
         server.wait(timeout=15)
 

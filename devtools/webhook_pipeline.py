@@ -157,7 +157,7 @@ class LocalPipeline:
             while not self._stop.is_set():
                 try:
                     moved = step()
-                except Exception:
+                except Exception:  # keep the local pipeline alive: Lambda would retry too
                     log.exception("webhook pipeline step failed")
                     moved = 0
                 if not moved:

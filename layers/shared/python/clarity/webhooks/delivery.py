@@ -101,7 +101,7 @@ class WebhookSender:
             )
         except ForbiddenDestination as refused:
             return self._failed(attempt, error=f"refused: {refused}")
-        except Exception as error:
+        except Exception as error:  # any transport failure (timeout, refused, TLS) is a failed attempt
             return self._failed(attempt, error=f"{type(error).__name__}: {error}"[:500])
         if 200 <= status < 300:
             return AttemptResult(Outcome.DELIVERED, status=status)
