@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from bench import dynamodb_work
+from bench import dynamodb_work, webhooks
 from bench.cold_start import ROUTES
 from clarity.conversations.models import CreateConversationRequest
 from clarity.core.ids import new_id
@@ -54,6 +54,7 @@ PRICES: dict[str, float] = {
     "lambda_gb_second": 0.0000166667,
     "dynamodb_read_unit_per_million": 0.125,
     "dynamodb_write_unit_per_million": 0.625,
+    "sqs_request_per_million": 0.40,  # standard queue, beyond the free tier
 }
 # Assumed in-region DynamoDB latency per call, added to the measured no-I/O handler time.
 DYNAMODB_CALL_MS = 5.0
@@ -276,6 +277,20 @@ def print_table(results: dict[str, Any]) -> None:
     for endpoint, row in results["cost"]["per_million_requests"].items():
         parts = f"API {row['api_gateway']:.2f}, Lambda {row['lambda']:.3f}, DynamoDB {row['dynamodb']:.3f}"
         out.write(f"  {endpoint:<16} total {row['total_per_million']:7.3f}  ({parts})\n")
+    events = results["webhooks"]
+    latency = events["latency"]
+    out.write(
+        f"\nWebhook events, write to receiver (local pipeline): p50 {latency['p50_ms']} ms,"
+        f" p99 {latency['p99_ms']} ms ({latency['arrived']} of {latency['events']} arrived)\n"
+    )
+    for load in ("quiet", "busy"):
+        row = events["cost_per_million_events"][load]
+        out.write(
+            f"  cost per million events, {load} (batches of {row['stream_batch']} / {row['queue_batch']}):"
+            f" {row['dollars_per_million_events']:.2f} USD"
+            f" (Lambda {row['lambda_requests'] + row['lambda_duration']:.2f},"
+            f" DynamoDB {row['dynamodb_reads']:.2f}, SQS {row['sqs_requests']:.2f})\n"
+        )
     package_sizes = results["package"]
     functions = ", ".join(f"{k} {v / 1e3:.1f} kB" for k, v in package_sizes["functions_bytes"].items())
     out.write(f"\nPackage: layer {package_sizes['layer_bytes'] / 1e6:.1f} MB unzipped; functions {functions}\n")
@@ -306,6 +321,10 @@ def main() -> None:
     }
     results["scale"] = scale(100 if not arguments.smoke else 30, large)
     results["cost"] = cost(results["warm"], results["dynamodb"])
+    results["webhooks"] = {
+        "latency": webhooks.latency(20 if arguments.smoke else 200),
+        "cost_per_million_events": webhooks.cost(PRICES),
+    }
     results["package"] = package() if shutil.which("make") else {}
     results["seconds"] = round(time.monotonic() - started, 1)
     arguments.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -31,7 +31,7 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
 
     assert completed.returncode == 0, completed.stderr[-3000:]
     results = json.loads(output.read_text())
-    assert set(results) >= {"cold_start", "warm", "dynamodb", "scale", "cost", "package"}
+    assert set(results) >= {"cold_start", "warm", "dynamodb", "scale", "cost", "package", "webhooks"}
     assert set(results["cold_start"]) == set(results["warm"]) == {
         "list", "create", "retrieve", "update", "delete",
         "list_messages", "send", "retrieve_message", "update_message", "delete_message",
@@ -55,3 +55,8 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
     assert reads["send, group conversation"]["write_units"] == 2 * 3 + 4
     assert reads["list messages of a conversation"]["items_read"] <= 11
     assert results["package"]["layer_bytes"] > 0
+    events = results["webhooks"]
+    assert events["latency"]["arrived"] == events["latency"]["events"] > 0
+    assert 0 < events["latency"]["p50_ms"] <= events["latency"]["p99_ms"]
+    cost = events["cost_per_million_events"]
+    assert 0 < cost["busy"]["dollars_per_million_events"] < cost["quiet"]["dollars_per_million_events"]
