@@ -197,3 +197,25 @@ def test_an_event_keeps_its_id_when_its_record_is_read_again(world: WebhookWorld
     (insert,) = [r for r in stream_records(world) if r["eventName"] == "INSERT"]
     first, again = event_from_record(insert), event_from_record(json.loads(json.dumps(insert)))
     assert isinstance(first, ChangeEvent) and first == again
+
+
+def test_a_function_that_dies_after_its_write_still_gets_its_event_out(
+    world: WebhookWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clarity.conversations.repository import ConversationRepository  # noqa: PLC0415
+
+    stored = ConversationRepository.create
+
+    def store_then_die(self: ConversationRepository, owner: str, conversation: Any) -> None:
+        stored(self, owner, conversation)
+        raise RuntimeError("the function died after its write")
+
+    monkeypatch.setattr(ConversationRepository, "create", store_then_die)
+    with receiver() as target:
+        world.register(target.url)
+        response = world.api.request("POST", "/v1/conversations", json_body={"contact_id": "WAz8eIbvDR60rouK"})
+        assert response.status == 500
+        world.settle()
+        (event,) = events_of(target)
+        assert event["type"] == "conversation.created"
+        assert world.api.request("GET", f"/v1/conversations/{event['payload']['id']}").status == 200
