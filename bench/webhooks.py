@@ -12,15 +12,14 @@ on moto) and list prices, for a quiet stream (every batch holds one event) and a
 
 import json
 import statistics
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
 
 from devtools.events import jwt_claims
 from devtools.local_api import start_embedded_dynamodb, start_webhook_pipeline
+from devtools.loopback_receiver import Delivered, LoopbackReceiver
 from devtools.routing import Router, invoke
 from devtools.template import create_tables
 
@@ -33,26 +32,6 @@ MEMORY_GB = 0.5
 STREAM_BATCH = 100  # template.yaml: the stream's BatchSize
 QUEUE_BATCH = 5  # template.yaml: the queue's BatchSize
 SEND_BATCH = 10  # SendMessageBatch's limit
-
-
-class _Arrivals:
-    def __init__(self) -> None:
-        self.at: dict[str, float] = {}
-        arrivals = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                arrivals.at.setdefault(json.loads(body)["payload"]["id"], time.perf_counter())
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                """Quiet."""
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 def _call(router: Router, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -74,10 +53,16 @@ def latency(events: int, spacing_seconds: float = 0.05) -> dict[str, Any]:
     endpoint_url, stop_dynamodb = start_embedded_dynamodb()
     create_tables(boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url), TABLE)
     pipeline = start_webhook_pipeline(endpoint_url, TABLE)
-    arrivals = _Arrivals()
+    arrived_at: dict[str, float] = {}
+
+    def arrival(delivered: Delivered) -> int:
+        arrived_at.setdefault(json.loads(delivered.body)["payload"]["id"], time.perf_counter())
+        return 200
+
+    receiver = LoopbackReceiver(arrival)
     try:
         router = Router()
-        url = f"http://127.0.0.1:{arrivals.server.server_address[1]}/"
+        url = receiver.url()
         _call(router, "POST", "/v1/webhooks", {"name": "bench", "url": url, "events": ["conversation.created"]})
         written: dict[str, float] = {}
         for _ in range(events):
@@ -86,12 +71,12 @@ def latency(events: int, spacing_seconds: float = 0.05) -> dict[str, Any]:
             written[created["id"]] = started
             time.sleep(spacing_seconds)
         deadline = time.monotonic() + 30
-        while len(arrivals.at) < events and time.monotonic() < deadline:
+        while len(arrived_at) < events and time.monotonic() < deadline:
             time.sleep(0.05)
-        latencies = sorted((arrivals.at[i] - t) * 1000 for i, t in written.items() if i in arrivals.at)
+        latencies = sorted((arrived_at[i] - t) * 1000 for i, t in written.items() if i in arrived_at)
     finally:
         pipeline.stop()
-        arrivals.server.shutdown()
+        receiver.close()
         stop_dynamodb()
     return {
         "events": events,

@@ -23,11 +23,11 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from clarity.webhooks.signing import SIGNATURE_HEADER, is_signed_by
 from devtools.local_issuer import LocalIssuer
+from devtools.loopback_receiver import Delivered, LoopbackReceiver
 from devtools.template import ROOT
 
 OWNERS = ("load-alice", "load-bob")
@@ -165,41 +165,30 @@ class EventSink:
         self.events: dict[str, tuple[str, dict[str, Any]]] = {}  # event id -> (owner, event)
         self.bad_signatures = 0
         self._lock = threading.Lock()
-        sink = self
+        self._receiver = LoopbackReceiver(self._receive)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                owner = self.path.strip("/")
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                signed = owner in sink.secrets and is_signed_by(
-                    sink.secrets[owner], body, self.headers.get(SIGNATURE_HEADER) or ""
-                )
-                with sink._lock:
-                    if signed:
-                        event = json.loads(body)
-                        sink.events[event["id"]] = (owner, event)
-                    else:
-                        sink.bad_signatures += 1
-                self.send_response(200 if signed else 400)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                """Quiet."""
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+    def _receive(self, delivered: Delivered) -> int:
+        owner = delivered.path.strip("/")
+        secret = self.secrets.get(owner)
+        given = delivered.headers.get(SIGNATURE_HEADER, "")
+        signed = secret is not None and is_signed_by(secret, delivered.body, given)
+        with self._lock:
+            if not signed:
+                self.bad_signatures += 1
+                return 400
+            event = json.loads(delivered.body)
+            self.events[event["id"]] = (owner, event)
+        return 200
 
     def url(self, owner: str) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/{owner}"
+        return self._receiver.url(f"/{owner}")
 
     def received(self) -> Counter[tuple[str, str, str]]:
         with self._lock:
             return Counter((owner, event["type"], event["payload"]["id"]) for owner, event in self.events.values())
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._receiver.close()
 
 
 def _subscribe(client: Client, sink: EventSink, owner: str) -> None:

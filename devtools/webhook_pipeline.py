@@ -88,7 +88,7 @@ class LocalPipeline:
         ]
         self._events = events_handler or import_function("WebhookEventsFunction")
         self._deliver = delivery_handler or import_function("WebhookDeliveryFunction")
-        self._iterators: dict[str, str] = {}
+        self._last_read: dict[str, str] = {}  # shard id -> sequence number of the last record handed on
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -97,15 +97,18 @@ class LocalPipeline:
         handed = 0
         for shard in self._streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]:
             shard_id = shard["ShardId"]
-            if shard_id not in self._iterators:
-                self._iterators[shard_id] = self._streams.get_shard_iterator(
-                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
-            response = self._streams.get_records(ShardIterator=self._iterators[shard_id], Limit=STREAM_BATCH_SIZE)
-            self._iterators[shard_id] = response["NextShardIterator"]
+            # A fresh iterator each time, from the last record read: moto swaps in a copy of the
+            # table (and of its stream) when a transaction is cancelled, and an old iterator
+            # would go on reading the discarded copy, cancelled writes included.
+            where: dict[str, str] = {"ShardIteratorType": "TRIM_HORIZON"}
+            if shard_id in self._last_read:
+                where = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self._last_read[shard_id]}
+            iterator = self._streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id, **where)
+            response = self._streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=STREAM_BATCH_SIZE)
             records = [lambda_stream_record(record, self.stream_arn) for record in response["Records"]]
             if records:
                 self._hand_stream_batch(records)
+                self._last_read[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
                 handed += len(records)
         return handed
 

@@ -15,11 +15,12 @@ import sys
 import threading
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from typing import Any
 
 from clarity.webhooks.signing import ATTEMPT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, is_signed_by
 from devtools.local_issuer import LocalIssuer
+from devtools.loopback_receiver import Delivered, LoopbackReceiver
 
 DEFAULT_API_URL = "http://127.0.0.1:3000"
 
@@ -36,29 +37,24 @@ def call_api(api_url: str, token: str, method: str, path: str, body: Any = None)
     return json.loads(text) if text else None
 
 
-def receiver(secret_holder: dict[str, str], out: Any = sys.stdout) -> type[BaseHTTPRequestHandler]:
-    class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            signed = is_signed_by(secret_holder["secret"], body, self.headers.get(SIGNATURE_HEADER) or "")
-            event = json.loads(body) if signed else {}
-            verdict = "signature ok" if signed else "SIGNATURE MISMATCH (answered 400)"
-            print(
-                f"--> {event.get('type', '?')}  event {self.headers.get(EVENT_ID_HEADER)}"
-                f"  attempt {self.headers.get(ATTEMPT_HEADER)}  {verdict}",
-                file=out,
-                flush=True,
-            )
-            if signed:
-                print(json.dumps(event["payload"], indent=2), file=out, flush=True)
-            self.send_response(200 if signed else 400)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+def printer(secret_holder: dict[str, str], out: Any = sys.stdout) -> Callable[[Delivered], int]:
+    """Print each event with its signature's verdict; answer 200, or 400 to a bad signature."""
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            """Quiet: each event is printed above."""
+    def answer(delivered: Delivered) -> int:
+        signed = is_signed_by(secret_holder["secret"], delivered.body, delivered.headers.get(SIGNATURE_HEADER, ""))
+        event = json.loads(delivered.body) if signed else {}
+        verdict = "signature ok" if signed else "SIGNATURE MISMATCH (answered 400)"
+        print(
+            f"--> {event.get('type', '?')}  event {delivered.headers.get(EVENT_ID_HEADER)}"
+            f"  attempt {delivered.headers.get(ATTEMPT_HEADER)}  {verdict}",
+            file=out,
+            flush=True,
+        )
+        if signed:
+            print(json.dumps(event["payload"], indent=2), file=out, flush=True)
+        return 200 if signed else 400
 
-    return Receiver
+    return answer
 
 
 def main() -> None:
@@ -66,27 +62,26 @@ def main() -> None:
     owner = os.environ.get("SUB") or "alice"
     token = LocalIssuer().token(owner)
     secret_holder: dict[str, str] = {}
-    server = ThreadingHTTPServer(("127.0.0.1", int(os.environ.get("LISTEN_PORT") or 0)), receiver(secret_holder))
-    url = f"http://127.0.0.1:{server.server_address[1]}/events"
+    receiver = LoopbackReceiver(printer(secret_holder), port=int(os.environ.get("LISTEN_PORT") or 0))
+    url = receiver.url("/events")
     try:
         webhook = call_api(api_url, token, "POST", "/v1/webhooks", {"name": "make listen", "url": url, "events": ["*"]})
     except (urllib.error.URLError, OSError) as error:
+        receiver.close()
         sys.exit(f"make listen: cannot register a webhook at {api_url} ({error}); is `make run` running?")
     secret_holder["secret"] = webhook["secret"]
-    print(  # noqa: T201
+    sys.stdout.write(
         f"Listening on {url} for owner '{owner}': webhook {webhook['id']}, every event type.\n"
-        f"Its secret (verify x-clarity-signature with it): {webhook['secret']}\nCtrl-C stops it.",
-        flush=True,
+        f"Its secret (verify x-clarity-signature with it): {webhook['secret']}\nCtrl-C stops it.\n"
     )
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        call_api(api_url, token, "DELETE", f"/v1/webhooks/{webhook['id']}")
-        print(f"Deleted webhook {webhook['id']}.", flush=True)  # noqa: T201
+    sys.stdout.flush()
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    stopped.wait()
+    receiver.close()
+    call_api(api_url, token, "DELETE", f"/v1/webhooks/{webhook['id']}")
+    sys.stdout.write(f"Deleted webhook {webhook['id']}.\n")
 
 
 if __name__ == "__main__":

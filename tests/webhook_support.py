@@ -5,12 +5,10 @@ Nothing here connects anywhere but loopback: tests of public addresses inject a 
 transport (`FakeDns`, `RecordingTransport`) instead of using DNS and the network.
 """
 
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
@@ -21,6 +19,7 @@ from clarity.core.settings import WebhookSettings
 from clarity.webhooks.destinations import Destination
 from clarity.webhooks.transport import Transport
 from clarity.wiring import Outbound, build_services, use_services
+from devtools.loopback_receiver import Delivered, LoopbackReceiver
 from devtools.routing import Router
 from devtools.template import create_tables
 from devtools.webhook_pipeline import LocalPipeline, create_queues
@@ -29,51 +28,26 @@ from tests.support import SETTINGS, TABLE_NAME, ApiClient
 HANG = "hang"
 
 
-@dataclass(frozen=True)
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
 class Receiver:
-    """An HTTP receiver on 127.0.0.1. `answers` are used in turn (then 200): a status, or HANG
-    to hold the request until the receiver closes."""
+    """A receiver on 127.0.0.1 that keeps what it gets. `answers` are used in turn (then 200):
+    a status, or HANG to hold the request until the receiver closes."""
 
     def __init__(self, answers: Sequence[int | str] = ()) -> None:
-        self.requests: list[Received] = []
+        self.requests: list[Delivered] = []
         self._answers = list(answers)
-        self._release = threading.Event()
-        receiver = self
+        self._server = LoopbackReceiver(self._answer)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-                answer = receiver._answers.pop(0) if receiver._answers else 200
-                if answer == HANG:
-                    receiver._release.wait(30)
-                    return
-                self.send_response(int(answer))
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+    def _answer(self, delivered: Delivered) -> int | None:
+        self.requests.append(delivered)
+        answer = self._answers.pop(0) if self._answers else 200
+        return None if answer == HANG else int(answer)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/hooks/clarity"
+        return self._server.url("/hooks/clarity")
 
     def close(self) -> None:
-        self._release.set()
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.close()
 
 
 @contextmanager

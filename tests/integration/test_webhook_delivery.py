@@ -219,3 +219,18 @@ def test_a_function_that_dies_after_its_write_still_gets_its_event_out(
         (event,) = events_of(target)
         assert event["type"] == "conversation.created"
         assert world.api.request("GET", f"/v1/conversations/{event['payload']['id']}").status == 200
+
+
+def test_a_cancelled_transaction_fires_nothing_and_later_changes_still_arrive(world: WebhookWorld) -> None:
+    """moto restores a copy of the table when a transaction is cancelled; the local pipeline
+    must follow the table's stream as it is now, not the discarded copy's."""
+    with receiver() as target:
+        world.register(target.url)
+        world.pipeline.pump_stream()  # the pipeline is reading the stream already
+        refused = world.api.request(
+            "POST", "/v1/messages", json_body={"conversation_id": "AAAAAAAAAAAAAAAA", "message": "lost"}
+        )
+        assert refused.status == 400  # its transaction was cancelled: no message was stored
+        created = world.api.create()
+        world.settle()
+        assert [event["payload"] for event in events_of(target)] == [created]
