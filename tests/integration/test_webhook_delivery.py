@@ -39,7 +39,8 @@ def test_every_event_type_arrives_signed_with_the_object_as_the_api_returns_it(w
         api = world.api
         created = api.create()
         path = f"/v1/conversations/{created['id']}"
-        updated = api.request("PUT", path, json_body={"is_muted": True}).json()
+        update = api.request("PUT", path, json_body={"is_muted": True})
+        updated, updated_etag = update.json(), update.header("ETag")
         api.request("GET", path)  # records an open: no event
         first = api.send(created["id"], "first")  # also moves last_active_at: no conversation event
         edited = api.request("PUT", f"/v1/messages/{first['id']}", json_body={"message": "edited"}).json()
@@ -62,6 +63,10 @@ def test_every_event_type_arrives_signed_with_the_object_as_the_api_returns_it(w
         ]
         payloads = [event["payload"] for event in received]
         assert payloads == [created, updated, first, edited, edited, second, last_seen, second]
+        # Each carries its object's ETag, as the API gives it: what receivers order by.
+        etags = [request.headers["x-clarity-object-etag"] for request in target.requests]
+        assert etags == ['"1"', '"2"', '"1"', '"2"', '"2"', '"1"', '"2"', '"1"']
+        assert etags[1] == updated_etag
         for request, event in zip(target.requests, received, strict=True):
             assert reference_recipe(secret, request.body, request.headers["x-clarity-signature"])
             assert request.headers["x-clarity-event-id"] == event["id"]

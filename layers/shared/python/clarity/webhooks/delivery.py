@@ -20,7 +20,13 @@ from clarity.webhooks.destinations import (
 )
 from clarity.webhooks.queue import Delivery, DeliveryQueue
 from clarity.webhooks.repository import WebhookRepository
-from clarity.webhooks.signing import ATTEMPT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, signature
+from clarity.webhooks.signing import (
+    ATTEMPT_HEADER,
+    EVENT_ID_HEADER,
+    OBJECT_ETAG_HEADER,
+    SIGNATURE_HEADER,
+    signature,
+)
 from clarity.webhooks.transport import Transport
 
 USER_AGENT = "Clarity-Webhooks/1"
@@ -96,6 +102,7 @@ class WebhookSender:
                     SIGNATURE_HEADER: signature(stored.secret, body),
                     EVENT_ID_HEADER: delivery.event_id,
                     ATTEMPT_HEADER: str(attempt),
+                    OBJECT_ETAG_HEADER: delivery.etag,
                 },
                 self._timeout,
             )

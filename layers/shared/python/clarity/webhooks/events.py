@@ -23,7 +23,7 @@ from clarity.conversations.repository import to_conversation
 from clarity.core.ids import derived_id
 from clarity.messages.repository import to_message
 from clarity.store import keys
-from clarity.store.dynamodb import deserialize
+from clarity.store.dynamodb import deserialize, versioned
 from clarity.webhooks.models import EventType
 
 
@@ -38,6 +38,8 @@ class ChangeEvent:
     type: EventType
     created_at: int
     payload: dict[str, Any]
+    # The object's ETag as the API gives it (for "deleted", its last): receivers order by it.
+    etag: str
 
     def body(self) -> str:
         """The envelope as sent: every attempt of every delivery sends these same bytes."""
@@ -67,12 +69,14 @@ def event_from_record(record: Mapping[str, Any]) -> ChangeEvent | None:
                 return None  # not a change a client made: an open, or last_active_at
             image = old if action == "deleted" else new
             created_at = int(change["ApproximateCreationDateTime"])
+            stored = versioned(image, convert)
             return ChangeEvent(
                 owner=keys.owner_of_partition(key[keys.PK]),
                 id=derived_id(created_at, str(record["eventID"])),
                 type=EventType(f"{resource}.{action}"),
                 created_at=created_at,
-                payload=convert(image).model_dump(mode="json"),
+                payload=stored.resource.model_dump(mode="json"),
+                etag=stored.etag,
             )
         return None
     except (KeyError, TypeError, ValueError) as error:

@@ -27,6 +27,8 @@ class Delivery:
     event_id: str
     event_type: str
     body: str
+    # The object's ETag ("" in deliveries queued before it was carried).
+    etag: str = ""
 
     def to_message(self) -> str:
         return json.dumps(
@@ -36,6 +38,7 @@ class Delivery:
                 "event_id": self.event_id,
                 "event_type": self.event_type,
                 "body": self.body,
+                "etag": self.etag,
             },
             separators=(",", ":"),
             ensure_ascii=False,
@@ -50,6 +53,7 @@ class Delivery:
             event_id=str(fields["event_id"]),
             event_type=str(fields["event_type"]),
             body=str(fields["body"]),
+            etag=str(fields.get("etag", "")),
         )
 
 

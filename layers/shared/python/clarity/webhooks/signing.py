@@ -10,6 +10,8 @@ import secrets
 SIGNATURE_HEADER = "x-clarity-signature"
 EVENT_ID_HEADER = "x-clarity-event-id"
 ATTEMPT_HEADER = "x-clarity-delivery-attempt"
+# The ETag of the object in the payload, as GET would give it: order events of one object by it.
+OBJECT_ETAG_HEADER = "x-clarity-object-etag"
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a label, not a secret
 SECRET_BYTES = 32
 
