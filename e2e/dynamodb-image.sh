@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the e2e DynamoDB: moto's server on the stand-in Lambda image's Python 3.13, so the
-# function containers reach it by name on the e2e Docker network. Cached like the stand-in.
+# function containers reach it by name on the e2e Docker network. It serves SQS as well (the
+# webhook queues), which needs nothing beyond moto's own dependencies. Cached like the stand-in.
 set -euo pipefail
 image="${1:?usage: dynamodb-image.sh IMAGE BASE_IMAGE}"
 base_image="${2:?usage: dynamodb-image.sh IMAGE BASE_IMAGE}"

@@ -5,23 +5,28 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
 import boto3
+from botocore.config import Config
 from moto import mock_aws
 
 from clarity.conversations.models import Conversation
 from clarity.conversations.repository import ConversationRepository
-from clarity.core.settings import Settings
+from clarity.core.settings import Settings, WebhookSettings
 from clarity.messages.models import Message
 from clarity.messages.repository import MessageRepository
 from clarity.store.dynamodb import Table
-from clarity.wiring import build_services, use_services
+from clarity.webhooks.models import Webhook
+from clarity.webhooks.repository import WebhookRepository
+from clarity.webhooks.transport import Transport
+from clarity.wiring import Outbound, build_services, use_services
 from devtools.events import jwt_claims
 from devtools.routing import Router, invoke
 from devtools.template import create_tables, idempotency_table_name
+from devtools.webhook_pipeline import create_queues
 
 TABLE_NAME = "conversations-test"
 SETTINGS = Settings(
@@ -135,11 +140,23 @@ class SerializedClient:
 # The ids the committed events/ and the API reference's examples name.
 EXAMPLE_CONVERSATION_ID = "xgQQXg3hrtjh7AvZ"
 EXAMPLE_MESSAGE_ID = "SIuAFUNKdSYHZF2w"
+EXAMPLE_WEBHOOK_ID = "1vNYyuXVqC00YPDd"
+EXAMPLE_WEBHOOK_URL = "http://127.0.0.1:4000/hooks/clarity"
+# base64url of "example-webhook-secret-for-tests": 32 bytes, as a real secret has.
+EXAMPLE_WEBHOOK_SECRET = "whsec_ZXhhbXBsZS13ZWJob29rLXNlY3JldC1mb3ItdGVzdHM"
 
 
-def seed_examples(client: Any, owner: str, table_name: str = TABLE_NAME) -> None:
-    """The conversation and message the committed events name, owned by `owner`."""
+def seed_examples(
+    client: Any, owner: str, table_name: str = TABLE_NAME, webhook_url: str = EXAMPLE_WEBHOOK_URL
+) -> None:
+    """The conversation, message and webhook (every event type, to `webhook_url`) the committed
+    events name, owned by `owner`."""
     table = Table(client, table_name)
+    WebhookRepository(table).create(
+        owner,
+        Webhook(id=EXAMPLE_WEBHOOK_ID, name="Example receiver", url=webhook_url, events=["*"], created_at=1764000000),
+        EXAMPLE_WEBHOOK_SECRET,
+    )
     ConversationRepository(table).create(
         owner, Conversation.started(EXAMPLE_CONVERSATION_ID, 692233200, contact_id="WAz8eIbvDR60rouK")
     )
@@ -178,3 +195,62 @@ def installed_services(client: Any, settings: Settings = SETTINGS, clock: Any = 
         yield
     finally:
         use_services(None)
+
+
+# The webhook workers in process: moto's SQS beside its DynamoDB, and services that reach both.
+
+
+@dataclass(frozen=True)
+class Queues:
+    """moto's SQS client and the webhook queues in it (template.yaml's WebhookDeliveryQueue and
+    WebhookDeadLetterQueue)."""
+
+    sqs: Any
+    delivery_url: str
+    dead_letter_url: str
+
+
+@contextmanager
+def moto_table_and_queues() -> Iterator[tuple[Any, Queues]]:
+    """A moto DynamoDB client with the template's tables, and moto's SQS with the webhook queues."""
+    with moto_table() as client:
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        delivery_url, dead_letter_url = create_queues(sqs, TABLE_NAME)
+        yield client, Queues(sqs, delivery_url, dead_letter_url)
+
+
+def local_settings(queues: Queues, **webhooks: Any) -> Settings:
+    """SETTINGS with the queues, and webhooks as local runs allow them (to loopback only);
+    `webhooks` overrides other WebhookSettings fields (retries, attempts, timeout)."""
+    return replace(
+        SETTINGS,
+        webhooks=WebhookSettings(
+            queue_url=queues.delivery_url,
+            dead_letter_queue_url=queues.dead_letter_url,
+            destinations="loopback",
+            **webhooks,
+        ),
+    )
+
+
+@contextmanager
+def installed_services_with_queues(
+    client: Any, settings: Settings, sqs: Any, *, send: Transport | None = None, clock: Any = None
+) -> Iterator[None]:
+    """As installed_services, with the webhook workers' SQS client (moto's, or a recorder) and,
+    if given, a transport in place of the network."""
+    outbound = Outbound(settings.webhooks, sqs=sqs, send=send)
+    services = build_services(
+        settings, client, clock=clock or (lambda: int(time.time())), sleep=lambda _: None, outbound=outbound
+    )
+    use_services(services, settings)
+    try:
+        yield
+    finally:
+        use_services(None)
+
+
+def stream_client() -> Any:
+    """moto's DynamoDB Streams. botocore addresses streams by account unless told not to, and
+    moto only answers the regional endpoint."""
+    return boto3.client("dynamodbstreams", region_name="us-east-1", config=Config(account_id_endpoint_mode="disabled"))

@@ -3,6 +3,7 @@
 `make e2e` first makes sure Docker runs, builds the stand-in Lambda image and the DynamoDB image,
 and runs `sam build`; these fixtures start the DynamoDB container on an e2e network that the
 function containers join (`--docker-network`), so all DynamoDB traffic stays between containers.
+The container is moto's server, which serves SQS too: the webhook queues live there as well.
 """
 
 import http.client
@@ -23,14 +24,17 @@ import boto3
 import pytest
 
 from devtools.local_issuer import LocalIssuer
-from devtools.sam_local import env_vars
+from devtools.sam_local import env_vars, local_queue_urls
 from devtools.template import create_tables
-from tests.support import EXAMPLE_CONVERSATION_ID, seed_examples
+from devtools.webhook_pipeline import create_queues
+from tests.support import EXAMPLE_CONVERSATION_ID, EXAMPLE_WEBHOOK_URL, seed_examples
 
 NETWORK = "clarity-e2e"
 DYNAMODB_CONTAINER = "clarity-e2e-dynamodb"
 TABLE_NAME = "conversations-e2e"
 EXAMPLE_ID = EXAMPLE_CONVERSATION_ID
+# The endpoint as the function containers reach it, on the e2e network.
+CONTAINER_ENDPOINT = f"http://{DYNAMODB_CONTAINER}:5000"
 
 
 def required_env(name: str) -> str:
@@ -57,6 +61,10 @@ class E2EEnvironment:
     env_vars_file: Path
     sam: str
     invoke_image: str
+    # moto's SQS as this machine reaches it, and the webhook queues' URLs here.
+    sqs: Any
+    queue_url: str
+    dead_letter_queue_url: str
 
     def sam_local_arguments(self) -> list[str]:
         return [
@@ -69,9 +77,9 @@ class E2EEnvironment:
             "--skip-pull-image",
         ]
 
-    def seed_examples(self, owner: str) -> None:
-        """The conversation and message the committed events name, owned by `owner`."""
-        seed_examples(self.dynamodb, owner, TABLE_NAME)
+    def seed_examples(self, owner: str, webhook_url: str = EXAMPLE_WEBHOOK_URL) -> None:
+        """The conversation, message and webhook the committed events name, owned by `owner`."""
+        seed_examples(self.dynamodb, owner, TABLE_NAME, webhook_url=webhook_url)
 
 
 def wait_for_http(port: int, seconds: float) -> None:
@@ -100,13 +108,28 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EEnvironment]:
            "-p", f"127.0.0.1:{port}:5000", dynamodb_image)  # fmt: skip
     try:
         wait_for_http(port, 60)
-        client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{port}")
+        here = f"http://127.0.0.1:{port}"
+        client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=here)
         create_tables(client, TABLE_NAME)
+        sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=here)
+        queue_url, dead_letter_queue_url = create_queues(sqs, TABLE_NAME)
+        # The same queues under the name the function containers reach moto by.
+        queue_urls = local_queue_urls(CONTAINER_ENDPOINT, TABLE_NAME)
+        assert [url.rsplit("/", 2)[1:] for url in queue_urls] == [
+            url.rsplit("/", 2)[1:] for url in (queue_url, dead_letter_queue_url)
+        ]
         issuer = LocalIssuer(tmp_path_factory.mktemp("issuer"))
         env_vars_file = tmp_path_factory.mktemp("sam") / "env.json"
-        endpoint = f"http://{DYNAMODB_CONTAINER}:5000"
-        env_vars_file.write_text(json.dumps(env_vars(TABLE_NAME, endpoint, issuer)), encoding="utf-8")
-        yield E2EEnvironment(client, issuer, env_vars_file, sam, invoke_image)
+        document = env_vars(
+            TABLE_NAME,
+            CONTAINER_ENDPOINT,
+            issuer,
+            sqs_endpoint_url=CONTAINER_ENDPOINT,
+            queue_url=queue_urls[0],
+            dead_letter_queue_url=queue_urls[1],
+        )
+        env_vars_file.write_text(json.dumps(document), encoding="utf-8")
+        yield E2EEnvironment(client, issuer, env_vars_file, sam, invoke_image, sqs, queue_url, dead_letter_queue_url)
     finally:
         docker("rm", "-f", DYNAMODB_CONTAINER, check=False)
 

@@ -1,19 +1,37 @@
-"""Each function's role allows exactly the DynamoDB actions its code calls, and no more.
+"""Each function's role allows exactly the DynamoDB and SQS actions its code calls, and no more.
 
-The calls are not listed by hand: every function runs its scenarios against a moto client that
-records each operation, and the template's policy must equal what was recorded.
+The calls are not listed by hand: every function runs its scenarios against moto clients that
+record each operation, and the template's policy must equal what was recorded. What SAM adds to
+the webhook workers' roles for their event sources (reading the stream, polling the delivery
+queue, sending to the stream's on-failure queue) is the event source mapping's, not the code's.
 """
 
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from clarity.core.settings import WebhookSettings
 from clarity.store import keys
+from clarity.webhooks.destinations import Destination
 from devtools.routing import Router
 from devtools.template import function_routes, load_template
-from tests.support import SETTINGS, TABLE_NAME, ApiClient, installed_services, moto_table
+from devtools.webhook_pipeline import LocalPipeline
+from tests.support import (
+    SETTINGS,
+    TABLE_NAME,
+    ApiClient,
+    Queues,
+    installed_services,
+    installed_services_with_queues,
+    local_settings,
+    moto_table,
+    moto_table_and_queues,
+    stream_client,
+)
 
 TRANSACTION_ITEM_ACTIONS = {
     "Put": "PutItem",
@@ -27,6 +45,16 @@ TRANSACTION_OPERATIONS = {"TransactWriteItems", "TransactGetItems"}
 
 # Powertools' idempotency utility documents these as what its DynamoDB store needs.
 IDEMPOTENCY_ACTIONS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+
+# IAM governs an SQS batch operation with the action of its single form.
+SQS_BATCH_OPERATIONS = {
+    "SendMessageBatch": "SendMessage",
+    "DeleteMessageBatch": "DeleteMessage",
+    "ChangeMessageVisibilityBatch": "ChangeMessageVisibility",
+}
+
+# Webhook URLs: registering one to loopback connects nowhere; deliveries go to a fake transport.
+HOOK_URL = "http://127.0.0.1:9/hooks"
 
 
 class RecordingClient:
@@ -59,11 +87,34 @@ class RecordingClient:
         self.actions_by_table.setdefault(table, set()).add(action)
 
 
+class RecordingSqsClient:
+    """An SQS client that records the IAM action of each call, by queue URL."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.actions_by_queue: dict[str, set[str]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        operation = self._client.meta.method_to_api_mapping.get(name)
+        if operation is None:
+            return attribute
+
+        def record(**kwargs: Any) -> Any:
+            action = f"sqs:{SQS_BATCH_OPERATIONS.get(operation, operation)}"
+            self.actions_by_queue.setdefault(kwargs.get("QueueUrl", ""), set()).add(action)
+            return attribute(**kwargs)
+
+        return record
+
+
 @pytest.fixture
 def recorded() -> Iterator[tuple[ApiClient, RecordingClient, Any]]:
+    # Webhooks as local runs allow them: a URL to loopback is registered without DNS.
+    settings = replace(SETTINGS, webhooks=WebhookSettings(destinations="loopback"))
     with moto_table() as client:
         recorder = RecordingClient(client)
-        with installed_services(recorder):
+        with installed_services(recorder, settings):
             yield ApiClient(Router()), recorder, client
 
 
@@ -76,6 +127,9 @@ def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str,
     message_id = api.request("POST", "/v1/messages", **send).json()["id"]  # type: ignore[arg-type]
     message_path = f"/v1/messages/{message_id}"
     assert api.request("PUT", path, json_body={"pinned_message_id": message_id}).status == 200
+    hook = {"name": "app", "url": HOOK_URL, "events": ["*"]}
+    webhook_id = api.request("POST", "/v1/webhooks", json_body=hook).json()["id"]
+    webhook_path = f"/v1/webhooks/{webhook_id}"
     # A conversation whose last_active_at is ahead of any send: a send then only checks it.
     raw_client.update_item(
         TableName=TABLE_NAME,
@@ -115,6 +169,17 @@ def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str,
             ("DELETE", message_path, {}),
             ("DELETE", message_path, {}),
         ],
+        "ListWebhooksFunction": [
+            ("GET", "/v1/webhooks", {}),
+            ("GET", "/v1/webhooks", {"query": {"limit": 1, "starting_after": webhook_id}}),
+        ],
+        "CreateWebhookFunction": [
+            ("POST", "/v1/webhooks", {"json_body": hook}),
+            ("POST", "/v1/webhooks", {"json_body": hook, "headers": {"Idempotency-Key": "w1"}}),
+            ("POST", "/v1/webhooks", {"json_body": hook, "headers": {"Idempotency-Key": "w1"}}),
+        ],
+        "RetrieveWebhookFunction": [("GET", webhook_path, {}), ("GET", "/v1/webhooks/A000000000000000", {})],
+        "DeleteWebhookFunction": [("DELETE", webhook_path, {}), ("DELETE", webhook_path, {})],
     }
     return scenarios[function]
 
@@ -163,3 +228,79 @@ def test_role_allows_exactly_the_calls_the_function_makes(
     else:
         assert "IdempotencyTable" not in allowed
     assert set(allowed) <= {"ConversationsTable", "ConversationsTable/index/*", "IdempotencyTable"}
+
+
+class PathTransport:
+    """Delivers nowhere: a webhook whose URL path ends in /fails answers 500, any other 200."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    def __call__(
+        self, destination: Destination, address: str, body: bytes, headers: Mapping[str, str], timeout: float
+    ) -> int:
+        self.paths.append(destination.target)
+        return 500 if destination.target.endswith("/fails") else 200
+
+
+def _calls(dynamodb: RecordingClient, sqs: RecordingSqsClient, queues: Queues) -> dict[str, set[str]]:
+    """What was recorded, by the template's logical id of each table and queue."""
+    names = {
+        TABLE_NAME: "ConversationsTable",
+        queues.delivery_url: "WebhookDeliveryQueue",
+        queues.dead_letter_url: "WebhookDeadLetterQueue",
+    }
+    calls: dict[str, set[str]] = {}
+    for recorded in (dynamodb.actions_by_table, sqs.actions_by_queue):
+        for name, actions in recorded.items():
+            calls.setdefault(names.get(name, name), set()).update(actions)
+    if dynamodb.used_index:
+        calls["ConversationsTable/index/*"] = {"dynamodb:Query"}
+    dynamodb.actions_by_table.clear()
+    dynamodb.used_index = False
+    sqs.actions_by_queue.clear()
+    return calls
+
+
+def test_the_webhook_workers_roles_allow_exactly_the_calls_they_make() -> None:
+    transport = PathTransport()
+    with moto_table_and_queues() as (client, queues):
+        dynamodb, sqs = RecordingClient(client), RecordingSqsClient(queues.sqs)
+        # Two attempts, one second apart: a delivery that keeps failing is dead-lettered at once.
+        settings = local_settings(queues, retry_base_seconds=1, retry_cap_seconds=1, max_attempts=2)
+        with installed_services_with_queues(dynamodb, settings, sqs, send=transport):
+            api = ApiClient(Router())
+            # The event sources' side (stream reads, receives, deletes) is not recorded: raw clients.
+            pipeline = LocalPipeline(
+                dynamodb=client,
+                streams=stream_client(),
+                sqs=queues.sqs,
+                table_name=TABLE_NAME,
+                queue_url=queues.delivery_url,
+            )
+            hooks = {}
+            for name in ("delivered", "fails", "deleted"):
+                hook = {"name": name, "url": f"{HOOK_URL}/{name}", "events": ["*"]}
+                hooks[name] = api.request("POST", "/v1/webhooks", json_body=hook).json()["id"]
+            api.create()  # alice's change: three deliveries queued
+            api.create(owner="bob")  # bob has no webhooks: nothing queued
+            _calls(dynamodb, sqs, queues)
+
+            # WebhookEventsFunction: every record of the stream, the webhooks' own included.
+            assert pipeline.pump_stream() > 0
+            events_calls = _calls(dynamodb, sqs, queues)
+
+            assert api.request("DELETE", f"/v1/webhooks/{hooks['deleted']}").status == 204
+            _calls(dynamodb, sqs, queues)
+
+            # WebhookDeliveryFunction: delivered, dropped (deleted), retried, then dead-lettered.
+            deadline = time.monotonic() + 15
+            while not queues.sqs.receive_message(QueueUrl=queues.dead_letter_url, VisibilityTimeout=0).get("Messages"):
+                assert time.monotonic() < deadline, f"nothing was dead-lettered; attempts: {transport.paths}"
+                if not pipeline.pump_queue():
+                    time.sleep(0.2)
+            delivery_calls = _calls(dynamodb, sqs, queues)
+
+    assert sorted(transport.paths) == ["/hooks/delivered", "/hooks/fails", "/hooks/fails"]
+    assert events_calls == _policy("WebhookEventsFunction")
+    assert delivery_calls == _policy("WebhookDeliveryFunction")

@@ -1,14 +1,18 @@
-"""template.yaml and the code agree: routes, handlers, table; openapi.json is current."""
+"""template.yaml and the code agree: routes, handlers, table, environment; openapi.json is current."""
 
 import json
 import re
 from pathlib import Path
+from typing import Any
 
+from devtools.local_issuer import LocalIssuer
 from devtools.openapi import openapi_document
 from devtools.routing import Router
-from devtools.template import ROOT, function_routes, import_handler, load_template
+from devtools.sam_local import env_vars
+from devtools.template import ROOT, function_routes, import_function, import_handler, load_template
 
-# The reference's endpoints: conversations.txt, and messages in messages-api.md.
+# The reference's endpoints: conversations.txt, and messages in messages-api.md; webhooks, which
+# the reference registers in a dashboard, as issue 12 makes them an API.
 SEED_ROUTES = {
     ("GET", "/v1/conversations"),
     ("POST", "/v1/conversations"),
@@ -20,7 +24,21 @@ SEED_ROUTES = {
     ("GET", "/v1/messages/{message_id}"),
     ("PUT", "/v1/messages/{message_id}"),
     ("DELETE", "/v1/messages/{message_id}"),
+    ("GET", "/v1/webhooks"),
+    ("POST", "/v1/webhooks"),
+    ("GET", "/v1/webhooks/{webhook_id}"),
+    ("DELETE", "/v1/webhooks/{webhook_id}"),
 }
+# The functions no route calls: the table's stream and the delivery queue invoke them.
+WORKERS = {"WebhookEventsFunction": "DynamoDB", "WebhookDeliveryFunction": "SQS"}
+
+
+def _functions() -> dict[str, dict[str, Any]]:
+    return {
+        logical_id: resource["Properties"]
+        for logical_id, resource in load_template()["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
 
 
 def test_template_routes_are_exactly_the_seed_endpoints_one_function_each() -> None:
@@ -30,10 +48,35 @@ def test_template_routes_are_exactly_the_seed_endpoints_one_function_each() -> N
     assert len({r.logical_id for r in routes}) == len(routes)
 
 
+def test_the_other_functions_are_the_webhook_workers_invoked_by_their_event_source() -> None:
+    routed = {route.logical_id for route in function_routes()}
+    workers = {name: properties for name, properties in _functions().items() if name not in routed}
+
+    assert {name: [event["Type"] for event in p["Events"].values()] for name, p in workers.items()} == {
+        name: [source] for name, source in WORKERS.items()
+    }
+
+
 def test_every_handler_path_in_the_template_imports_and_is_callable() -> None:
     for route in function_routes():
         assert (ROOT / route.code_uri).is_dir(), route.code_uri
         assert callable(import_handler(route)), route.handler
+    for name, properties in _functions().items():
+        assert (ROOT / properties["CodeUri"]).is_dir(), properties["CodeUri"]
+        assert callable(import_function(name)), name
+
+
+def test_every_variable_the_sam_local_env_file_sets_is_declared_in_the_template(tmp_path: Path) -> None:
+    # `sam local --env-vars` only overrides variables the template declares; others it drops.
+    declared = set(load_template()["Globals"]["Function"]["Environment"]["Variables"])
+    for properties in _functions().values():
+        declared |= set(properties.get("Environment", {}).get("Variables", {}))
+    document = env_vars("t", "http://dynamodb:5000", LocalIssuer(tmp_path), sqs_endpoint_url="http://sqs:5000")
+
+    assert set(document["Parameters"]) <= declared
+    globals_ = load_template()["Globals"]["Function"]["Environment"]["Variables"]
+    assert (globals_["SQS_ENDPOINT_URL"], globals_["DYNAMODB_ENDPOINT_URL"]) == ("", "")  # empty on AWS
+    assert globals_["WEBHOOK_DESTINATIONS"] == "public"  # only local runs deliver to loopback
 
 
 def test_each_function_serves_the_route_the_template_gives_it() -> None:
@@ -86,7 +129,9 @@ def test_operations_have_short_verb_ids_and_only_the_statuses_they_can_answer() 
     ids = {key: operation["operationId"] for key, operation in operations.items()}
     assert ids[("get", "/v1/conversations")] == "listConversations"
     assert ids[("post", "/v1/messages")] == "createMessage"
-    assert all(re.fullmatch(r"(list|create|retrieve|update|delete)(Conversation|Message)s?", i) for i in ids.values())
+    assert all(
+        re.fullmatch(r"(list|create|retrieve|update|delete)(Conversation|Message|Webhook)s?", i) for i in ids.values()
+    )
     for (method, path), operation in operations.items():
         statuses = set(operation["responses"])
         assert "405" not in statuses  # API Gateway answers an unrouted method with 404

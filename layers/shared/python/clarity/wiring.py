@@ -124,6 +124,7 @@ class Outbound:
     resolver and a transport so that nothing ever leaves loopback."""
 
     settings: WebhookSettings = field(default_factory=WebhookSettings)
+    region: str = "us-east-1"
     sqs: "SQSClient | None" = None
     resolve: "Resolver | None" = None
     send: "Transport | None" = None
@@ -145,7 +146,9 @@ class Outbound:
             raise MissingSetting("WEBHOOK_QUEUE_URL")
         if self.settings.dead_letter_queue_url is None:
             raise MissingSetting("WEBHOOK_DEAD_LETTER_QUEUE_URL")
-        client = self.sqs or boto3.client("sqs", endpoint_url=self.settings.sqs_endpoint_url, config=SQS_CLIENT_CONFIG)
+        client = self.sqs or boto3.client(
+            "sqs", region_name=self.region, endpoint_url=self.settings.sqs_endpoint_url, config=SQS_CLIENT_CONFIG
+        )
         return DeliveryQueue(client, self.settings.queue_url, self.settings.dead_letter_queue_url)
 
 
@@ -171,7 +174,7 @@ def build_services(
 ) -> Services:
     """Every service on one client: the production one unless a test or the bench passes its own."""
     client = client or dynamodb_client(settings)
-    outbound = outbound or Outbound(settings.webhooks)
+    outbound = outbound or Outbound(settings.webhooks, region=settings.region)
     idempotency_store: BasePersistenceLayer | None = None
     if settings.idempotency_table_name:
         # Only the create functions have this table, so only they load the idempotency utility.

@@ -47,7 +47,7 @@ class WebhookSettings:
             queue_url=os.environ.get("WEBHOOK_QUEUE_URL") or None,
             dead_letter_queue_url=os.environ.get("WEBHOOK_DEAD_LETTER_QUEUE_URL") or None,
             sqs_endpoint_url=os.environ.get("SQS_ENDPOINT_URL") or None,
-            destinations=os.environ.get("WEBHOOK_DESTINATIONS") or defaults.destinations,
+            destinations=_one_of("WEBHOOK_DESTINATIONS", ("public", "loopback"), defaults.destinations),
             retry_base_seconds=_number("WEBHOOK_RETRY_BASE_SECONDS", defaults.retry_base_seconds),
             retry_cap_seconds=_number("WEBHOOK_RETRY_CAP_SECONDS", defaults.retry_cap_seconds),
             max_attempts=int(_number("WEBHOOK_MAX_ATTEMPTS", defaults.max_attempts)),
@@ -90,6 +90,13 @@ def _required(name: str) -> str:
     value = os.environ.get(name)
     if not value:
         raise MissingSetting(name)
+    return value
+
+
+def _one_of(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = os.environ.get(name) or default
+    if value not in choices:
+        raise MissingSetting(name, f"must be one of {', '.join(choices)}, not {value!r}")
     return value
 
 
