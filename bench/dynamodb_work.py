@@ -6,11 +6,15 @@ figures are fixed values):
 - A Query costs ceil(total size of the items it read / 4 KB) units, halved when eventually
   consistent (every GSI read). Items a FilterExpression drops are read and paid for too; their
   size is taken as the owner's mean item size. GetItem and BatchGetItem: ceil(size / 4 KB) each.
-- A write costs ceil(size / 1 KB) units for the larger of the item before and after it, plus as
-  much again for each GSI the item is in before or after (all four project every attribute),
-  twice when the write moves the item between two partitions of one index. Inside a transaction
-  the table's units count double, and a ConditionCheck costs 2 units (a transactional read of
-  the item). Index writes are not doubled.
+- A write costs ceil(size / 1 KB) units for the larger of the item before and after it. Each
+  GSI copies the item when it enters or leaves the index, or when an attribute the index
+  projects changes: ceil(size of the projected part / 1 KB) units, twice when the item moves
+  between two partitions of one index. The indexes project only the four status keys
+  (template.yaml: INCLUDE), so a write that changes no status costs no index write. Each row also
+  gives what the same writes cost when every index projects every attribute (the design before,
+  `*_all_projected`): then every write to an indexed item rewrites each of its index copies.
+  Inside a transaction the table's units count double, and a ConditionCheck costs 2 units (a
+  transactional read of the item). Index writes are not doubled.
 """
 
 import math
@@ -45,16 +49,34 @@ def item_size(item: dict[str, Any]) -> int:
     return sum(attribute_size(name, value) for name, value in item.items())
 
 
-def write_units(before: dict[str, Any] | None, after: dict[str, Any] | None, *, transactional: bool) -> float:
+def _units(*items: dict[str, Any]) -> int:
+    return max(1, math.ceil(max(item_size(item) for item in items) / WRITE_UNIT_BYTES))
+
+
+def _projected(item: dict[str, Any]) -> dict[str, Any]:
+    """What an index holds of an item: the table's keys and the four status keys."""
+    return {name: value for name, value in item.items() if name in ("PK", "SK", *INDEX_KEYS)}
+
+
+def write_units(
+    before: dict[str, Any] | None, after: dict[str, Any] | None, *, transactional: bool, all_projected: bool = False
+) -> float:
     """What one item's write costs: the table's copy, then each index copy it touches."""
-    units_per_copy = max(1, math.ceil(max(item_size(before or {}), item_size(after or {})) / WRITE_UNIT_BYTES))
-    units = units_per_copy * (2 if transactional else 1)
+    old_item, new_item = before or {}, after or {}
+    units: float = _units(old_item, new_item) * (2 if transactional else 1)
     for index_key in INDEX_KEYS:
-        old, new = (before or {}).get(index_key), (after or {}).get(index_key)
+        old, new = old_item.get(index_key), new_item.get(index_key)
+        if old is None and new is None:
+            continue  # not in this index before or after
+        if all_projected:
+            copy, changed = _units(old_item, new_item), True
+        else:
+            old_entry, new_entry = _projected(old_item), _projected(new_item)
+            copy, changed = _units(old_entry, new_entry), old_entry != new_entry
         if old is not None and new is not None and old != new:
-            units += 2 * units_per_copy  # out of one index partition and into another
-        elif old is not None or new is not None:
-            units += units_per_copy
+            units += 2 * copy  # out of one index partition and into another
+        elif old is None or new is None or changed:
+            units += copy
     return units
 
 
@@ -89,6 +111,9 @@ class Work:
     items_returned: int = 0
     read_units: float = 0.0
     write_units: float = 0.0
+    # The same requests with every index projecting every attribute (the design before).
+    read_units_all_projected: float = 0.0
+    write_units_all_projected: float = 0.0
     operations: list[str] = field(default_factory=list)
 
 
@@ -99,6 +124,7 @@ class CountingClient:
         self._client = client
         self.mean_item_size = mean_item_size
         self.work = Work()
+        self._read_from_index = False  # this request read a page from an index
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._client, name)
@@ -120,14 +146,28 @@ class CountingClient:
                 consistency = 1.0 if kwargs.get("ConsistentRead") else 0.5
                 self.work.items_read += scanned
                 self.work.items_returned += len(returned)
-                self.work.read_units += max(1, math.ceil(size / READ_UNIT_BYTES)) * consistency
+                units = max(1, math.ceil(size / READ_UNIT_BYTES)) * consistency
+                self.work.read_units += units
+                if "IndexName" in kwargs:
+                    # Whole items from the index, and no BatchGetItem after it.
+                    self._read_from_index = True
+                    whole = max(1, math.ceil(scanned * self.mean_item_size / READ_UNIT_BYTES)) * consistency
+                    self.work.read_units_all_projected += whole
+                else:
+                    self.work.read_units_all_projected += units
             elif operation == "GetItem" and response.get("Item"):
                 self.work.items_read += 1
-                self.work.read_units += max(1, math.ceil(item_size(response["Item"]) / READ_UNIT_BYTES))
+                units = max(1, math.ceil(item_size(response["Item"]) / READ_UNIT_BYTES))
+                self.work.read_units += units
+                self.work.read_units_all_projected += units
             elif operation == "BatchGetItem":
+                consistency = 1.0 if next(iter(kwargs["RequestItems"].values())).get("ConsistentRead") else 0.5
                 for items in response.get("Responses", {}).values():
                     self.work.items_read += len(items)
-                    self.work.read_units += sum(max(1, math.ceil(item_size(i) / READ_UNIT_BYTES)) for i in items)
+                    units = sum(max(1, math.ceil(item_size(i) / READ_UNIT_BYTES)) * consistency for i in items)
+                    self.work.read_units += units
+                    if not self._read_from_index:
+                        self.work.read_units_all_projected += units
             return response
 
         return counted
@@ -145,15 +185,20 @@ class CountingClient:
             self.work.operations.append(operation)
         checks = [a for a in kwargs.get("TransactItems", []) if "ConditionCheck" in a]
         self.work.write_units += 2 * len(checks)
+        self.work.write_units_all_projected += 2 * len(checks)
         for (key, transactional), old in zip(touched, before, strict=True):
             new = self._client.get_item(TableName=table, Key=key).get("Item")
             self.work.write_units += write_units(old, new, transactional=transactional)
+            self.work.write_units_all_projected += write_units(
+                old, new, transactional=transactional, all_projected=True
+            )
         if operation == "UpdateItem" and response.get("Attributes"):
             self.work.items_read += 1
         return response
 
     def take(self) -> Work:
         work, self.work = self.work, Work()
+        self._read_from_index = False
         return work
 
 
@@ -290,5 +335,5 @@ def measure(client: Any, table: str, owner: str, count: int) -> dict[str, Any]:
     rows += measure_writes(service, counter, owner, client, table)
     rows += measure_messages(services, counter, owner)
     for row in rows:
-        row.pop("operations")
+        row["operation_names"] = sorted(set(row.pop("operations")))
     return {"conversations": count, "mean_item_bytes": round(counter.mean_item_size), "requests": rows}

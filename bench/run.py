@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from bench import dynamodb_work, webhooks
+from bench import dynamodb_work, user_cost, webhooks
 from bench.cold_start import ROUTES
 from clarity.conversations.models import CreateConversationRequest
 from clarity.core.ids import new_id
@@ -224,11 +224,9 @@ def cost(warm_results: dict[str, Any], work: dict[str, Any]) -> dict[str, Any]:
     results = {}
     for endpoint, row in shapes.items():
         # The sampled time: with no X-Ray SDK it should equal the unsampled one.
-        duration_ms = warm_results[endpoint]["sampled"]["ours_p50_ms"] + row["calls"] * DYNAMODB_CALL_MS
-        billed_ms = max(1, int(duration_ms + 0.999))
-        lambda_cost = (
-            PRICES["lambda_request_per_million"] + billed_ms / 1000 * memory_gb * PRICES["lambda_gb_second"] * 1e6
-        )
+        warm_ms = warm_results[endpoint]["sampled"]["ours_p50_ms"]
+        billed_ms = user_cost.billed_ms(warm_ms, row["calls"], DYNAMODB_CALL_MS)
+        lambda_cost = user_cost.lambda_dollars(billed_ms, memory_gb, PRICES)
         dynamodb_cost = dynamodb_dollars(row)
         results[endpoint] = {
             "billed_ms": billed_ms,
@@ -277,6 +275,13 @@ def print_table(results: dict[str, Any]) -> None:
     for endpoint, row in results["cost"]["per_million_requests"].items():
         parts = f"API {row['api_gateway']:.2f}, Lambda {row['lambda']:.3f}, DynamoDB {row['dynamodb']:.3f}"
         out.write(f"  {endpoint:<16} total {row['total_per_million']:7.3f}  ({parts})\n")
+    out.write(f"\nOne active user's day ({results['active_user']['daily_mix']}), per million user-days\n")
+    for design, row in results["active_user"]["designs"].items():
+        out.write(
+            f"  {design:<44} {row['dollars_per_million_user_days']:8.2f} USD"
+            f" (DynamoDB {row['dynamodb_dollars_per_million_user_days']:.2f},"
+            f" API and Lambda {row['api_and_lambda_dollars_per_million_user_days']:.2f})\n"
+        )
     events = results["webhooks"]
     latency = events["latency"]
     out.write(
@@ -321,6 +326,13 @@ def main() -> None:
     }
     results["scale"] = scale(100 if not arguments.smoke else 30, large)
     results["cost"] = cost(results["warm"], results["dynamodb"])
+    results["active_user"] = user_cost.per_active_user_day(
+        results["dynamodb"],
+        results["warm"],
+        PRICES,
+        DYNAMODB_CALL_MS,
+        load_template()["Globals"]["Function"]["MemorySize"] / 1024,
+    )
     results["webhooks"] = {
         "latency": webhooks.latency(20 if arguments.smoke else 200),
         "cost_per_million_events": webhooks.cost(PRICES),

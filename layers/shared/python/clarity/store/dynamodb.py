@@ -362,15 +362,15 @@ class Table:
             self._sleep(min(0.05 * 2**attempt, 1.0))
         raise ServiceUnavailable("DynamoDB did not finish deleting; retry the request")
 
-    def get_all(self, item_keys: Sequence[Mapping[str, Any]]) -> list[Item]:
-        """Strongly consistent BatchGetItem of these keys, retrying UnprocessedKeys with backoff.
-        Items come back in no particular order; missing ones are left out."""
+    def get_all(self, item_keys: Sequence[Mapping[str, Any]], *, consistent: bool = True) -> list[Item]:
+        """BatchGetItem of these keys (strongly consistent unless told), retrying UnprocessedKeys
+        with backoff. Items come back in no particular order; missing ones are left out."""
         found: list[Item] = []
         for start in range(0, len(item_keys), BATCH_GET_LIMIT):
             pending: Any = {
                 self.name: {
                     "Keys": [serialize(key) for key in item_keys[start : start + BATCH_GET_LIMIT]],
-                    "ConsistentRead": True,
+                    "ConsistentRead": consistent,
                 }
             }
             for attempt in range(UNPROCESSED_RETRY_ATTEMPTS + 1):
