@@ -34,7 +34,7 @@ from devtools.template import (
     create_tables,
     function_environment,
 )
-from devtools.webhook_pipeline import LocalPipeline, create_queues
+from devtools.webhook_pipeline import LocalPipeline, create_queues, moto_stream_trimmer
 
 DEFAULT_PORT = 3000
 MAX_PORT = 65535
@@ -86,6 +86,7 @@ def start_webhook_pipeline(endpoint_url: str, table_name: str) -> LocalPipeline:
         sqs=sqs,
         table_name=table_name,
         queue_url=queue_url,
+        trim=moto_stream_trimmer(table_name, LOCAL_REGION),  # the embedded server runs in this process
     )
     pipeline.start()
     return pipeline

@@ -22,7 +22,7 @@ from clarity.wiring import Outbound, build_services, use_services
 from devtools.loopback_receiver import Delivered, LoopbackReceiver
 from devtools.routing import Router
 from devtools.template import create_tables
-from devtools.webhook_pipeline import LocalPipeline, create_queues
+from devtools.webhook_pipeline import LocalPipeline, create_queues, moto_stream_trimmer
 from tests.support import SETTINGS, TABLE_NAME, ApiClient
 
 HANG = "hang"
@@ -182,7 +182,12 @@ def webhook_world(
             "dynamodbstreams", region_name="us-east-1", config=Config(account_id_endpoint_mode="disabled")
         )
         pipeline = LocalPipeline(
-            dynamodb=dynamodb, streams=streams, sqs=sqs, table_name=TABLE_NAME, queue_url=queue_url
+            dynamodb=dynamodb,
+            streams=streams,
+            sqs=sqs,
+            table_name=TABLE_NAME,
+            queue_url=queue_url,
+            trim=moto_stream_trimmer(TABLE_NAME),
         )
         try:
             yield WebhookWorld(ApiClient(Router()), pipeline, sqs, streams, queue_url, dead_letter_url)

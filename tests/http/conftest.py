@@ -6,11 +6,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,15 @@ class LocalServer:
     issuer: LocalIssuer
     key_directory: Path
     process: subprocess.Popen[str]
+    # Everything the server printed so far. A reader thread drains its output as it comes: a
+    # full pipe would block the server's next log line, and with it the request that logs it.
+    output: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
+
+    def drain(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
 
     def token(self, sub: str = "alice") -> str:
         return self.issuer.token(sub)
@@ -99,15 +109,20 @@ def start_local_server(key_directory: Path, extra_env: dict[str, str] | None = N
         text=True,
     )
     _wait_until_serving(port, process)
-    return LocalServer(
+    server = LocalServer(
         url=f"http://127.0.0.1:{port}", issuer=LocalIssuer(key_directory), key_directory=key_directory, process=process
     )
+    server.reader = threading.Thread(target=server.drain, daemon=True)
+    server.reader.start()
+    return server
 
 
 def stop_local_server(server: LocalServer) -> str:
     server.process.send_signal(signal.SIGINT)
-    output, _ = server.process.communicate(timeout=15)
-    return output
+    server.process.wait(timeout=15)
+    if server.reader is not None:
+        server.reader.join(timeout=15)
+    return "".join(server.output)
 
 
 @pytest.fixture(scope="session")
