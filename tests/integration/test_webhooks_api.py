@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from clarity.webhooks.models import MAX_WEBHOOKS_PER_OWNER
-from tests.webhook_support import WebhookWorld, webhook_world
+from tests.webhook_support import FakeDns, WebhookWorld, webhook_world
 
 URL = "http://127.0.0.1:9/hooks"
 
@@ -117,3 +117,18 @@ def test_malformed_ids_are_404s(world: WebhookWorld) -> None:
     for path in ("/v1/webhooks/short", "/v1/webhooks/HOOK%23AAAAAAAAAAA"):
         assert world.api.request("GET", path).status == 404
         assert world.api.request("DELETE", path).status == 404
+
+
+def test_local_runs_take_loopback_names_without_dns_and_refuse_others() -> None:
+    dns = FakeDns({"hooks.example.com": ["127.0.0.1"]})  # even a name that would resolve to loopback
+    with webhook_world(resolve=dns) as world:
+        for url in ("http://localhost:4000/hooks", "http://hooks.localhost/", "http://[::1]:4000/"):
+            assert (
+                world.api.request("POST", "/v1/webhooks", json_body={"name": "x", "url": url, "events": ["*"]}).status
+                == 201
+            )
+        refused = world.api.request(
+            "POST", "/v1/webhooks", json_body={"name": "x", "url": "http://hooks.example.com/", "events": ["*"]}
+        )
+        assert refused.status == 400 and "not on this machine" in refused.json()["message"]
+    assert dns.asked == []

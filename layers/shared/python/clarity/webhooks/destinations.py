@@ -21,6 +21,7 @@ Resolver = Callable[[str, int], Sequence[str]]
 _CARRIER_GRADE_NAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _DEFAULT_PORTS = {"https": 443, "http": 80}
+LOCALHOST_ADDRESSES = ("127.0.0.1",)
 
 
 class DestinationPolicy(StrEnum):
@@ -129,6 +130,13 @@ def allowed_addresses(destination: Destination, policy: DestinationPolicy, resol
         if problem:
             raise ForbiddenDestination(f"{destination.host} is {problem}")
         return [destination.host]
+    if policy is DestinationPolicy.LOOPBACK:
+        # No DNS in local runs: a lookup is traffic off this machine too.
+        if destination.host == "localhost" or destination.host.endswith(".localhost"):
+            return list(LOCALHOST_ADDRESSES)
+        raise ForbiddenDestination(
+            f"host '{destination.host}' is not on this machine: local runs deliver to 127.0.0.1, [::1] or localhost"
+        )
     try:
         addresses = list(resolve(destination.host, destination.port))
     except OSError as error:
