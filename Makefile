@@ -54,8 +54,10 @@ test: lint $(SAM_STAMP) ## Lint, then every test (cfn-lint and sam validate amon
 	scripts/ensure-chromium.sh
 	$(VENV)/bin/pytest -q
 
-build: $(SAM_STAMP) ## sam build: functions and the layer, for python3.13 on x86_64
-	$(SAM_CLI) build
+ARCHITECTURE ?= x86_64
+
+build: $(SAM_STAMP) ## sam build: functions and the layer, python3.13 on ARCHITECTURE (x86_64; or arm64)
+	LAYER_ARCHITECTURE=$(ARCHITECTURE) $(SAM_CLI) build --parameter-overrides Architecture=$(ARCHITECTURE)
 
 e2e: $(STAMP) $(SAM_STAMP) ## sam local invoke and start-api in Docker, against a DynamoDB container
 	e2e/ensure-docker.sh .local
@@ -67,9 +69,8 @@ e2e: $(STAMP) $(SAM_STAMP) ## sam local invoke and start-api in Docker, against 
 sam-local-files: $(STAMP) ## Write .local/sam/env.json and events with a token: make sam-local-files SUB=alice
 	@$(VENV_PY) -m devtools.sam_local $(or $(SUB),alice)
 
-deploy: $(SAM_STAMP) ## sam build, then sam deploy --guided (needs your AWS credentials)
-	$(SAM_CLI) build
-	$(SAM_CLI) deploy --guided
+deploy: build ## make build, then sam deploy --guided (needs your AWS credentials): make deploy ARCHITECTURE=arm64
+	$(SAM_CLI) deploy --guided --parameter-overrides Architecture=$(ARCHITECTURE)
 
 openapi: $(STAMP) ## Regenerate openapi.json from the code
 	$(VENV_PY) -m devtools.openapi > openapi.json

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.template import ROOT
+from devtools.template import ROOT, load_template
 
 LAYER_SOURCE = ROOT / "layers" / "shared"
 HASH_BASED_UNCHECKED = 0b01  # PEP 552: the pyc's flags word when hash-based and never checked
@@ -49,3 +49,28 @@ def test_the_layer_ships_unchecked_python_313_bytecode(built_layer: Path) -> Non
     assert compiled.is_file()
     assert int.from_bytes(compiled.read_bytes()[4:8], "little") == HASH_BASED_UNCHECKED
     assert list((built_layer / "botocore" / "__pycache__").glob("client.cpython-313.pyc"))
+
+
+def test_the_architecture_is_one_parameter_for_the_functions_and_the_layer() -> None:
+    template = load_template()
+    parameter = template["Parameters"]["Architecture"]
+    assert parameter["Default"] == "x86_64"
+    assert parameter["AllowedValues"] == ["x86_64", "arm64"]
+    assert template["Globals"]["Function"]["Architectures"] == [{"Ref": "Architecture"}]
+    layer = template["Resources"]["SharedLayer"]["Properties"]
+    assert layer["CompatibleArchitectures"] == [{"Ref": "Architecture"}]
+
+
+@pytest.mark.parametrize(("architecture", "machine"), [("x86_64", "x86_64"), ("arm64", "aarch64")])
+def test_the_layer_installs_wheels_for_the_architecture_it_is_built_for(
+    architecture: str, machine: str, tmp_path: Path
+) -> None:
+    layer = str(ROOT / "layers" / "shared")
+    planned = subprocess.run(
+        ["make", "-n", "-C", layer, "build-SharedLayer", f"LAYER_ARCHITECTURE={architecture}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "ARTIFACTS_DIR": str(tmp_path)},
+    ).stdout
+    assert f"--platform manylinux2014_{machine} --platform manylinux_2_28_{machine}" in planned
