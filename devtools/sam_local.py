@@ -42,7 +42,7 @@ def env_vars(
             "TABLE_NAME": table_name,
             "IDEMPOTENCY_TABLE_NAME": idempotency_table_name(table_name),
             "DYNAMODB_ENDPOINT_URL": dynamodb_endpoint_url,
-            "LOCAL_JWT_PUBLIC_KEY": issuer.public_key_pem,
+            "LOCAL_JWT_SECRET": issuer.secret,
             "WEBHOOK_DESTINATIONS": "loopback",
             "SQS_ENDPOINT_URL": sqs_endpoint_url,
             "WEBHOOK_QUEUE_URL": queue_url,

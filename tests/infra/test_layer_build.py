@@ -40,6 +40,10 @@ def test_the_layer_holds_our_package_and_its_dependencies(built_layer: Path) -> 
     # Tracing is Lambda's own (Tracing: Active): the X-Ray SDK and its wrapt are not shipped.
     assert not (built_layer / "aws_xray_sdk").exists()
     assert not (built_layer / "wrapt").exists()
+    # sam local's tokens are HS256 (the standard library's HMAC): no crypto library ships to AWS.
+    assert (built_layer / "jwt").is_dir()
+    for absent in ("cryptography", "cffi", "_cffi_backend.cpython-313-x86_64-linux-gnu.so"):
+        assert not (built_layer / absent).exists(), absent
 
 
 @pytest.mark.skipif(not _python_313_available(), reason="no python3.13 on this machine to compile with")

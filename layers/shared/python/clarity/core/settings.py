@@ -16,9 +16,12 @@ class MissingSetting(ApiError):
 
 @dataclass(frozen=True)
 class LocalIssuer:
-    """The local token issuer that `sam local` functions verify tokens against themselves."""
+    """The local token issuer that `sam local` functions verify tokens against themselves.
 
-    public_key_pem: str
+    Its tokens are HS256: verifying them needs only the standard library's HMAC, so the layer
+    deployed to AWS (where API Gateway's authorizer checks tokens) carries no crypto library."""
+
+    secret: str
     issuer: str
     audience: str
 
@@ -111,9 +114,8 @@ def _number(name: str, default: float) -> float:
 
 
 def _local_issuer() -> LocalIssuer:
-    # Env-vars files carry the PEM on one line with literal \n.
     return LocalIssuer(
-        public_key_pem=_required("LOCAL_JWT_PUBLIC_KEY").replace("\\n", "\n"),
+        secret=_required("LOCAL_JWT_SECRET"),
         issuer=os.environ.get("LOCAL_JWT_ISSUER") or LOCAL_ISSUER_DEFAULT,
         audience=os.environ.get("LOCAL_JWT_AUDIENCE") or LOCAL_AUDIENCE_DEFAULT,
     )

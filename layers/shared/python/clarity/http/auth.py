@@ -1,7 +1,7 @@
 """Who is calling: the `sub` claim that API Gateway's JWT authorizer verified.
 
 `sam local start-api` runs no authorizer, so there (Settings.local_issuer is set) the function
-verifies the bearer token itself against the local issuer's public key. An unverified token is
+verifies the bearer token itself with the local issuer's secret (HS256). An unverified token is
 never trusted.
 """
 
@@ -40,8 +40,8 @@ def verify_token(token: str, issuer: LocalIssuer) -> dict[str, Any]:
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
-            issuer.public_key_pem,
-            algorithms=["RS256"],
+            issuer.secret,
+            algorithms=["HS256"],
             audience=issuer.audience,
             issuer=issuer.issuer,
             options={"require": ["exp", "sub", "iss", "aud"]},
