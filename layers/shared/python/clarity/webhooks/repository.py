@@ -86,8 +86,9 @@ class WebhookRepository:
         query = self._query(owner)
         query["ScanIndexForward"] = scan_forward(request.position)
         # Only what the list shows: the secret never leaves the table on this path.
-        query["ProjectionExpression"] = "id, #name, #url, events, created_at"
-        query["ExpressionAttributeNames"].update({"#name": "name", "#url": "url"})
+        shown = ("id", "name", "url", "events", "created_at")
+        query["ProjectionExpression"] = ", ".join(f"#{name}" for name in shown)
+        query["ExpressionAttributeNames"].update({f"#{name}": name for name in shown})
         if request.position.cursor is not None:
             query["ExclusiveStartKey"] = serialize(keys.webhook_key(owner, request.position.cursor))
         result = self._table.query(query, wanted=request.limit + 1, filtered=False, position=request.position)
