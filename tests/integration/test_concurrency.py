@@ -5,7 +5,8 @@ import threading
 import time
 from typing import Any
 
-from tests.support import ApiClient, serialized
+from clarity.wiring import build_services
+from tests.support import SETTINGS, ApiClient, serialized
 
 
 def test_responses_carry_an_etag_that_changes_with_each_update(api: ApiClient) -> None:
@@ -69,7 +70,7 @@ def test_if_match_star_and_malformed_values(api: ApiClient) -> None:
 
 
 def test_concurrent_updates_of_different_fields_all_land(api_and_table: tuple[ApiClient, Any]) -> None:
-    api, _ = api_and_table
+    api, client = api_and_table
     path = f"/v1/conversations/{api.create()['id']}"
     # A pinned message must be one of the conversation's own.
     sent = api.request("POST", "/v1/messages", json_body={"conversation_id": path.rsplit("/", 1)[1], "message": "hi"})
@@ -81,11 +82,11 @@ def test_concurrent_updates_of_different_fields_all_land(api_and_table: tuple[Ap
         {"pinned_message_id": pinned_message},
     ]
     errors: list[int] = []
-    # The service and repository are shared by the threads, as a container's would be.
+    # The service and repository are shared by the threads, as a container's would be; each
+    # DynamoDB request is atomic, as on AWS (moto's transactions are not, against other threads).
     from clarity.conversations.models import UpdateConversationRequest  # noqa: PLC0415
-    from clarity.wiring import conversation_service  # noqa: PLC0415
 
-    service = conversation_service()
+    service = build_services(SETTINGS, serialized(client)).conversations
     conversation_id = path.rsplit("/", 1)[1]
 
     def update(body: dict[str, Any]) -> None:
@@ -117,7 +118,6 @@ def test_50_concurrent_sends_are_all_listed_and_last_active_at_is_the_newest(
     # Given 50 sends racing to one conversation, each stamped with its own second, in shuffled order
     from clarity.core.errors import ServiceUnavailable  # noqa: PLC0415
     from clarity.messages.models import CreateMessageRequest  # noqa: PLC0415
-    from clarity.wiring import build_services  # noqa: PLC0415
     from tests.support import SETTINGS  # noqa: PLC0415
 
     api, client = api_and_table
@@ -166,7 +166,6 @@ def test_a_delete_racing_sends_leaves_no_message_behind(api_and_table: tuple[Api
     from clarity.core.errors import InvalidRequest, ServiceUnavailable  # noqa: PLC0415
     from clarity.messages.models import CreateMessageRequest  # noqa: PLC0415
     from clarity.store import keys  # noqa: PLC0415
-    from clarity.wiring import build_services  # noqa: PLC0415
     from tests.support import SETTINGS, TABLE_NAME  # noqa: PLC0415
 
     api, client = api_and_table
