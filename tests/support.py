@@ -19,6 +19,7 @@ from clarity.core.settings import Settings, WebhookSettings
 from clarity.messages.models import Message
 from clarity.messages.repository import MessageRepository
 from clarity.store.dynamodb import Table
+from clarity.webhooks.destinations import Resolver
 from clarity.webhooks.models import Webhook
 from clarity.webhooks.repository import WebhookRepository
 from clarity.webhooks.transport import Transport
@@ -35,6 +36,9 @@ SETTINGS = Settings(
     region="us-east-1",
     idempotency_table_name=idempotency_table_name(TABLE_NAME),
     local_issuer=None,
+    # As in local runs: webhooks reach this machine only. A test of public addresses says so, and
+    # injects a resolver and a transport (tests/webhook_support.py).
+    webhooks=WebhookSettings(destinations="loopback"),
 )
 
 
@@ -187,9 +191,14 @@ def repository_on(client: Any, table_name: str = TABLE_NAME) -> ConversationRepo
 
 
 @contextmanager
-def installed_services(client: Any, settings: Settings = SETTINGS, clock: Any = None) -> Iterator[None]:
-    """The functions use services built on `client` (moto, a Stubber or a recorder) until the end."""
-    services = build_services(settings, client, clock=clock or (lambda: int(time.time())), sleep=lambda _: None)
+def installed_services(
+    client: Any, settings: Settings = SETTINGS, clock: Any = None, outbound: Outbound | None = None
+) -> Iterator[None]:
+    """The functions use services built on `client` (moto, a Stubber or a recorder) until the end;
+    webhooks reach outside through `outbound` (SQS, DNS, HTTP) when given."""
+    services = build_services(
+        settings, client, clock=clock or (lambda: int(time.time())), sleep=lambda _: None, outbound=outbound
+    )
     use_services(services, settings)
     try:
         yield
@@ -222,32 +231,28 @@ def moto_table_and_queues() -> Iterator[tuple[Any, Queues]]:
 def local_settings(queues: Queues, **webhooks: Any) -> Settings:
     """SETTINGS with the queues, and webhooks as local runs allow them (to loopback only);
     `webhooks` overrides other WebhookSettings fields (retries, attempts, timeout)."""
+    fields: dict[str, Any] = {"destinations": "loopback", **webhooks}
     return replace(
         SETTINGS,
-        webhooks=WebhookSettings(
-            queue_url=queues.delivery_url,
-            dead_letter_queue_url=queues.dead_letter_url,
-            destinations="loopback",
-            **webhooks,
-        ),
+        webhooks=WebhookSettings(queue_url=queues.delivery_url, dead_letter_queue_url=queues.dead_letter_url, **fields),
     )
 
 
 @contextmanager
 def installed_services_with_queues(
-    client: Any, settings: Settings, sqs: Any, *, send: Transport | None = None, clock: Any = None
+    client: Any,
+    settings: Settings,
+    sqs: Any,
+    *,
+    send: Transport | None = None,
+    resolve: Resolver | None = None,
+    clock: Any = None,
 ) -> Iterator[None]:
     """As installed_services, with the webhook workers' SQS client (moto's, or a recorder) and,
-    if given, a transport in place of the network."""
-    outbound = Outbound(settings.webhooks, sqs=sqs, send=send)
-    services = build_services(
-        settings, client, clock=clock or (lambda: int(time.time())), sleep=lambda _: None, outbound=outbound
-    )
-    use_services(services, settings)
-    try:
+    if given, a transport and a resolver in place of the network and DNS."""
+    outbound = Outbound(settings.webhooks, sqs=sqs, send=send, resolve=resolve)
+    with installed_services(client, settings, clock, outbound):
         yield
-    finally:
-        use_services(None)
 
 
 def stream_client() -> Any:

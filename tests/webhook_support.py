@@ -8,22 +8,22 @@ transport (`FakeDns`, `RecordingTransport`) instead of using DNS and the network
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
-from botocore.config import Config
-from moto import mock_aws
-
-from clarity.core.settings import WebhookSettings
 from clarity.webhooks.destinations import Destination
 from clarity.webhooks.transport import Transport
-from clarity.wiring import Outbound, build_services, use_services
 from devtools.loopback_receiver import Delivered, LoopbackReceiver
 from devtools.routing import Router
-from devtools.template import create_tables
-from devtools.webhook_pipeline import LocalPipeline, create_queues, moto_stream_trimmer
-from tests.support import SETTINGS, TABLE_NAME, ApiClient
+from devtools.webhook_pipeline import LocalPipeline, moto_stream_trimmer
+from tests.support import (
+    TABLE_NAME,
+    ApiClient,
+    installed_services_with_queues,
+    local_settings,
+    moto_table_and_queues,
+    stream_client,
+)
 
 HANG = "hang"
 
@@ -156,40 +156,25 @@ def webhook_world(
     clock: Callable[[], int] | None = None,
 ) -> Iterator[WebhookWorld]:
     """The API and the webhook pipeline on moto, with retries one second apart."""
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        create_tables(dynamodb, TABLE_NAME)
-        sqs = boto3.client("sqs", region_name="us-east-1")
-        queue_url, dead_letter_url = create_queues(sqs, TABLE_NAME)
-        webhook_settings = WebhookSettings(
-            queue_url=queue_url,
-            dead_letter_queue_url=dead_letter_url,
+    with moto_table_and_queues() as (dynamodb, queues):
+        settings = local_settings(
+            queues,
             destinations=destinations,
             retry_base_seconds=1,
             retry_cap_seconds=1,
             max_attempts=max_attempts,
             timeout_seconds=timeout_seconds,
         )
-        settings = replace(SETTINGS, webhooks=webhook_settings)
-        outbound = Outbound(webhook_settings, sqs=sqs, resolve=resolve, send=send)
-        services = build_services(
-            settings, dynamodb, clock=clock or (lambda: int(time.time())), sleep=lambda _: None, outbound=outbound
-        )
-        use_services(services, settings)
-        # botocore addresses a stream by its account (<account>.streams-ddb...), which moto's
-        # in-process mock does not route; the regional endpoint is the same API.
-        streams = boto3.client(
-            "dynamodbstreams", region_name="us-east-1", config=Config(account_id_endpoint_mode="disabled")
-        )
-        pipeline = LocalPipeline(
-            dynamodb=dynamodb,
-            streams=streams,
-            sqs=sqs,
-            table_name=TABLE_NAME,
-            queue_url=queue_url,
-            trim=moto_stream_trimmer(TABLE_NAME),
-        )
-        try:
-            yield WebhookWorld(ApiClient(Router()), pipeline, sqs, streams, queue_url, dead_letter_url)
-        finally:
-            use_services(None)
+        streams = stream_client()
+        with installed_services_with_queues(dynamodb, settings, queues.sqs, send=send, resolve=resolve, clock=clock):
+            pipeline = LocalPipeline(
+                dynamodb=dynamodb,
+                streams=streams,
+                sqs=queues.sqs,
+                table_name=TABLE_NAME,
+                queue_url=queues.delivery_url,
+                trim=moto_stream_trimmer(TABLE_NAME),
+            )
+            yield WebhookWorld(
+                ApiClient(Router()), pipeline, queues.sqs, streams, queues.delivery_url, queues.dead_letter_url
+            )

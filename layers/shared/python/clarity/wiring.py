@@ -25,9 +25,10 @@ if TYPE_CHECKING:
     from clarity.conversations.service import ConversationService
     from clarity.messages.service import MessageService
     from clarity.webhooks.delivery import DeliveryWorker
-    from clarity.webhooks.destinations import Resolver
+    from clarity.webhooks.destinations import DestinationPolicy, Resolver
     from clarity.webhooks.fanout import EventFanout
     from clarity.webhooks.queue import DeliveryQueue
+    from clarity.webhooks.repository import WebhookRepository
     from clarity.webhooks.service import WebhookService
     from clarity.webhooks.transport import Transport
 
@@ -76,15 +77,19 @@ class Services:
         )
 
     @cached_property
-    def webhooks(self) -> "WebhookService":
-        from clarity.webhooks.destinations import DestinationPolicy  # noqa: PLC0415
+    def _webhook_repository(self) -> "WebhookRepository":
         from clarity.webhooks.repository import WebhookRepository  # noqa: PLC0415
+
+        return WebhookRepository(self._table)
+
+    @cached_property
+    def webhooks(self) -> "WebhookService":
         from clarity.webhooks.service import WebhookService  # noqa: PLC0415
 
         return WebhookService(
-            WebhookRepository(self._table),
+            self._webhook_repository,
             clock=self._clock,
-            policy=DestinationPolicy(self._outbound.settings.destinations),
+            policy=self._outbound.policy(),
             resolve=self._outbound.resolver(),
             idempotency_store=self._idempotency_store,
         )
@@ -92,20 +97,17 @@ class Services:
     @cached_property
     def webhook_fanout(self) -> "EventFanout":
         from clarity.webhooks.fanout import EventFanout  # noqa: PLC0415
-        from clarity.webhooks.repository import WebhookRepository  # noqa: PLC0415
 
-        return EventFanout(WebhookRepository(self._table), self._outbound.queue())
+        return EventFanout(self._webhook_repository, self._outbound.queue)
 
     @cached_property
     def webhook_delivery(self) -> "DeliveryWorker":
         from clarity.webhooks.delivery import DeliveryWorker, RetrySchedule, WebhookSender  # noqa: PLC0415
-        from clarity.webhooks.destinations import DestinationPolicy  # noqa: PLC0415
-        from clarity.webhooks.repository import WebhookRepository  # noqa: PLC0415
 
         settings = self._outbound.settings
         sender = WebhookSender(
-            WebhookRepository(self._table),
-            policy=DestinationPolicy(settings.destinations),
+            self._webhook_repository,
+            policy=self._outbound.policy(),
             resolve=self._outbound.resolver(),
             transport=self._outbound.transport(),
             schedule=RetrySchedule(
@@ -115,7 +117,7 @@ class Services:
             ),
             timeout_seconds=settings.timeout_seconds,
         )
-        return DeliveryWorker(sender, self._outbound.queue())
+        return DeliveryWorker(sender, self._outbound.queue)
 
 
 @dataclass
@@ -129,6 +131,11 @@ class Outbound:
     resolve: "Resolver | None" = None
     send: "Transport | None" = None
 
+    def policy(self) -> "DestinationPolicy":
+        from clarity.webhooks.destinations import DestinationPolicy  # noqa: PLC0415
+
+        return DestinationPolicy(self.settings.destinations)
+
     def resolver(self) -> "Resolver":
         from clarity.webhooks.destinations import system_resolver  # noqa: PLC0415
 
@@ -139,7 +146,9 @@ class Outbound:
 
         return self.send or post
 
+    @cached_property
     def queue(self) -> "DeliveryQueue":
+        """One queue (and SQS client) for both workers: the local server runs them side by side."""
         from clarity.webhooks.queue import DeliveryQueue  # noqa: PLC0415
 
         if self.settings.queue_url is None:

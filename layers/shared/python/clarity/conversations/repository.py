@@ -209,23 +209,22 @@ class ConversationRepository:
         )
         if plan.index is None:
             return to_page(result, request.limit, request.position, to_conversation)
-        return self._whole_conversations(to_page(result, request.limit, request.position, dict), plan)
+        entries = to_page(result, request.limit, request.position, dict)
+        return self._whole_conversations(entries, {plan.index.key_attribute: plan.partition_value, **plan.filters})
 
-    def _whole_conversations(self, entries: Page[Item], plan: _QueryPlan) -> Page[Conversation]:
+    def _whole_conversations(self, entries: Page[Item], expected: Mapping[str, str]) -> Page[Conversation]:
         """The conversations of a page read from an index, read whole in one BatchGetItem.
 
         An index holds only keys and statuses (template.yaml: INCLUDE projection), so a write
         that changes neither, such as recording an open or a send moving last_active_at, costs
         no index write. Reading the page's items back costs less than those writes did."""
         wanted = [{keys.PK: str(entry[keys.PK]), keys.SK: str(entry[keys.SK])} for entry in entries.items]
-        found = {(item[keys.PK], item[keys.SK]): item for item in self._table.get_all(wanted, consistent=False)}
-        expected = {plan.index.key_attribute: plan.partition_value, **plan.filters} if plan.index else plan.filters
-        conversations = []
-        for key in wanted:
-            item = found.get((key[keys.PK], key[keys.SK]))
-            # Deleted since the index was read, or its statuses changed since: not on this page.
-            if item is not None and all(item.get(name) == value for name, value in expected.items()):
-                conversations.append(to_conversation(item))
+        # Deleted since the index was read, or its statuses changed since: not on this page.
+        conversations = [
+            to_conversation(item)
+            for item in self._table.get_in_order(wanted, consistent=False)
+            if all(item.get(name) == value for name, value in expected.items())
+        ]
         return Page(items=conversations, has_more=entries.has_more)
 
     def _query_arguments(self, owner: str, plan: _QueryPlan, request: PageRequest) -> dict[str, Any]:

@@ -250,7 +250,6 @@ class MessageRepository:
             )
             for pointer in pointers.items
         ]
-        found = {item["id"]: to_message(item) for item in self._table.get_all(message_keys)}
         # A message deleted between the two reads is left out; the order is the pointers'.
-        ordered = [found.get(key[keys.SK].removeprefix(keys.MESSAGE_PREFIX)) for key in message_keys]
-        return Page(items=[message for message in ordered if message is not None], has_more=pointers.has_more)
+        messages = [to_message(item) for item in self._table.get_in_order(message_keys)]
+        return Page(items=messages, has_more=pointers.has_more)

@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from clarity.core.errors import ApiError, InvalidRequest, NotFound, PreconditionFailed, ServiceUnavailable
 from clarity.core.models import Versioned
 from clarity.core.paging import Direction, Page, Position
+from clarity.store.keys import PK, SK
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -361,6 +362,11 @@ class Table:
             # Exponential backoff with a cap, as DynamoDB asks for unprocessed items.
             self._sleep(min(0.05 * 2**attempt, 1.0))
         raise ServiceUnavailable("DynamoDB did not finish deleting; retry the request")
+
+    def get_in_order(self, item_keys: Sequence[Mapping[str, Any]], *, consistent: bool = True) -> list[Item]:
+        """The items of these keys, in the keys' order (a page's order), leaving out any missing."""
+        found = {(item[PK], item[SK]): item for item in self.get_all(item_keys, consistent=consistent)}
+        return [found[key[PK], key[SK]] for key in item_keys if (key[PK], key[SK]) in found]
 
     def get_all(self, item_keys: Sequence[Mapping[str, Any]], *, consistent: bool = True) -> list[Item]:
         """BatchGetItem of these keys (strongly consistent unless told), retrying UnprocessedKeys

@@ -22,7 +22,7 @@ class EventFanout:
             return None
         body = event.body()
         deliveries = [
-            Delivery(event.owner, stored.webhook.id, event.id, event.type.value, body, event.etag)
+            Delivery(event.owner, stored.webhook.id, event.id, body, event.etag)
             for stored in self._webhooks.all_of(event.owner)
             if stored.wants(event.type)
         ]

@@ -25,7 +25,6 @@ class Delivery:
     owner: str
     webhook_id: str
     event_id: str
-    event_type: str
     body: str
     # The object's ETag ("" in deliveries queued before it was carried).
     etag: str = ""
@@ -36,13 +35,17 @@ class Delivery:
                 "owner": self.owner,
                 "webhook_id": self.webhook_id,
                 "event_id": self.event_id,
-                "event_type": self.event_type,
                 "body": self.body,
                 "etag": self.etag,
             },
             separators=(",", ":"),
             ensure_ascii=False,
         )
+
+    @property
+    def event_type(self) -> str:
+        """The event's type, as its envelope names it."""
+        return str(json.loads(self.body)["type"])
 
     @classmethod
     def from_message(cls, message: str) -> "Delivery":
@@ -51,7 +54,6 @@ class Delivery:
             owner=str(fields["owner"]),
             webhook_id=str(fields["webhook_id"]),
             event_id=str(fields["event_id"]),
-            event_type=str(fields["event_type"]),
             body=str(fields["body"]),
             etag=str(fields.get("etag", "")),
         )

@@ -32,6 +32,10 @@ def to_webhook(item: Mapping[str, Any]) -> Webhook:
     )
 
 
+def to_stored(owner: str, item: Mapping[str, Any]) -> StoredWebhook:
+    return StoredWebhook(owner, to_webhook(item), str(item["secret"]))
+
+
 class WebhookRepository:
     def __init__(self, table: Table) -> None:
         self._table = table
@@ -73,14 +77,14 @@ class WebhookRepository:
     def stored(self, owner: str, webhook_id: str) -> StoredWebhook | None:
         """The webhook with its secret, for delivery; None once deleted."""
         item = self._table.get(keys.webhook_key(owner, webhook_id))
-        return None if item is None else StoredWebhook(owner, to_webhook(item), str(item["secret"]))
+        return None if item is None else to_stored(owner, item)
 
     def all_of(self, owner: str) -> list[StoredWebhook]:
         """Every webhook of an owner (at most 16: one strongly consistent Query)."""
         result = self._table.query(
             self._query(owner), wanted=MAX_WEBHOOKS_PER_OWNER, filtered=False, position=Position()
         )
-        return [StoredWebhook(owner, to_webhook(item), str(item["secret"])) for item in result.items]
+        return [to_stored(owner, item) for item in result.items]
 
     def list_page(self, owner: str, request: WebhookPageRequest) -> Page[Webhook]:
         query = self._query(owner)
