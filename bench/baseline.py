@@ -20,7 +20,7 @@ def make_client(endpoint_url: str | None) -> Any:
 
 
 def new_conversation_id() -> str:
-    """A fresh 16-character id, as long as ours."""
+    """A fresh 16-character id, as long as ours (conversations, messages and webhooks alike)."""
     return secrets.token_hex(8)
 
 
@@ -54,6 +54,20 @@ def new_message_item(owner: str, conversation_id: str, message_id: str, now: int
     }
 
 
+def new_webhook_item(owner: str, webhook_id: str, secret: str, now: int) -> dict[str, Any]:
+    """The item a registered webhook is stored as, in its owner's partition."""
+    return {
+        "PK": {"S": f"OWNER#{owner}"},
+        "SK": {"S": f"HOOK#{webhook_id}"},
+        "id": {"S": webhook_id},
+        "name": {"S": "bench"},
+        "url": {"S": "http://127.0.0.1:9/hook"},
+        "events": {"L": [{"S": "*"}]},
+        "created_at": {"N": str(now)},
+        "secret": {"S": secret},
+    }
+
+
 def pointer_item(owner: str, conversation_id: str, message_id: str) -> dict[str, Any]:
     """The owner's pointer to a message, which names its conversation."""
     return {"PK": {"S": f"OWNER#{owner}"}, "SK": {"S": f"MSG#{message_id}"}, "conversation_id": {"S": conversation_id}}
@@ -64,11 +78,18 @@ POINTED = frozenset({"retrieve_message", "update_message", "delete_message"})
 
 
 def requests(
-    endpoint: str, table: str, owner: str, conversation_id: str, now: int, message_id: str = ""
+    endpoint: str, table: str, owner: str, conversation_id: str, now: int, message_id: str = "", webhook_id: str = ""
 ) -> list[Request]:
     """The DynamoDB requests one call of `endpoint` makes, in order, as (operation, parameters)."""
     if endpoint in MESSAGE_ENDPOINTS:
         return message_requests(endpoint, table, owner, conversation_id, message_id, now)
+    if endpoint in WEBHOOK_ENDPOINTS:
+        return webhook_requests(endpoint, table, owner, webhook_id, now)
+    return conversation_requests(endpoint, table, owner, conversation_id, now)
+
+
+def conversation_requests(endpoint: str, table: str, owner: str, conversation_id: str, now: int) -> list[Request]:
+    """The requests of the conversation endpoints."""
     partition = {"S": f"OWNER#{owner}"}
     key = {"PK": partition, "SK": {"S": f"CONV#{conversation_id}"}}
 
@@ -223,6 +244,62 @@ def message_requests(
 MESSAGE_ENDPOINTS = frozenset({"list_messages", "send", *POINTED})
 
 
+def webhook_requests(endpoint: str, table: str, owner: str, webhook_id: str, now: int) -> list[Request]:
+    """The requests of the webhook endpoints: the webhook's item, and its owner's count of them."""
+    partition = {"S": f"OWNER#{owner}"}
+    webhook_key = {"PK": partition, "SK": {"S": f"HOOK#{webhook_id}"}}
+    count_key = {"PK": partition, "SK": {"S": "HOOKS"}}
+    if endpoint == "list_webhooks":
+        shown = ("id", "name", "url", "events", "created_at")
+        return [
+            ("Query", {
+                "TableName": table,
+                "KeyConditionExpression": "#pk = :partition AND begins_with(#sk, :prefix)",
+                "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK", **{f"#{name}": name for name in shown}},
+                "ExpressionAttributeValues": {":partition": partition, ":prefix": {"S": "HOOK#"}},
+                "ConsistentRead": True,
+                "ScanIndexForward": False,
+                "ProjectionExpression": ", ".join(f"#{name}" for name in shown),
+                "Limit": 11,
+            }),
+        ]  # fmt: skip
+    if endpoint == "retrieve_webhook":
+        return [("GetItem", {"TableName": table, "Key": webhook_key, "ConsistentRead": True})]
+    if endpoint == "create_webhook":
+        item = new_webhook_item(owner, webhook_id, "whsec_" + secrets.token_urlsafe(32), now)
+        return [
+            ("TransactWriteItems", {"TransactItems": [
+                {"Put": {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+                {"Update": {
+                    "TableName": table,
+                    "Key": count_key,
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    "UpdateExpression": "ADD #count :one",
+                    "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
+                    "ExpressionAttributeNames": {"#count": "count"},
+                    "ExpressionAttributeValues": {":one": {"N": "1"}, ":limit": {"N": "16"}},
+                }},
+            ]}),
+        ]  # fmt: skip
+    # delete_webhook
+    return [
+        ("TransactWriteItems", {"TransactItems": [
+            {"Delete": {"TableName": table, "Key": webhook_key, "ConditionExpression": "attribute_exists(PK)"}},
+            {"Update": {
+                "TableName": table,
+                "Key": count_key,
+                "UpdateExpression": "ADD #count :minus_one",
+                "ConditionExpression": "#count > :zero",
+                "ExpressionAttributeNames": {"#count": "count"},
+                "ExpressionAttributeValues": {":minus_one": {"N": "-1"}, ":zero": {"N": "0"}},
+            }},
+        ]}),
+    ]  # fmt: skip
+
+
+WEBHOOK_ENDPOINTS = frozenset({"list_webhooks", "create_webhook", "retrieve_webhook", "delete_webhook"})
+
+
 def _as_json_object(item: dict[str, Any]) -> dict[str, Any]:
     """A DynamoDB item as plain JSON values, key attributes left out."""
     plain: dict[str, Any] = {}
@@ -235,13 +312,13 @@ def _as_json_object(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def handle(
-    endpoint: str, client: Any, table: str, owner: str, conversation_id: str, message_id: str = ""
+    endpoint: str, client: Any, table: str, owner: str, conversation_id: str, message_id: str = "", webhook_id: str = ""
 ) -> dict[str, Any]:
     """Serve one request: make the endpoint's DynamoDB requests, answer with their data as JSON."""
     from botocore import xform_name  # noqa: PLC0415 - loaded by boto3 already; "PutItem" -> "put_item"
 
     now = int(time.time())
-    planned = requests(endpoint, table, owner, conversation_id, now, message_id)
+    planned = requests(endpoint, table, owner, conversation_id, now, message_id, webhook_id)
     response: dict[str, Any] = {}
     parameters: dict[str, Any] = {}
     for step in range(len(planned)):
@@ -251,14 +328,14 @@ def handle(
             # The pointer names the message's conversation, as it does for ours.
             pointed_to = response["Item"]["conversation_id"]["S"]
             planned = requests(endpoint, table, owner, pointed_to, now, message_id)
-    if endpoint in ("list", "list_messages"):
+    if endpoint in ("list", "list_messages", "list_webhooks"):
         items = response["Items"]
         body: Any = {"has_more": len(items) > 10, "data": [_as_json_object(item) for item in items[:10]]}
     elif endpoint == "create":
         body = _as_json_object(parameters["Item"])
-    elif endpoint == "send":
+    elif endpoint in ("send", "create_webhook"):
         body = _as_json_object(parameters["TransactItems"][0]["Put"]["Item"])
-    elif endpoint == "retrieve_message":
+    elif endpoint in ("retrieve_message", "retrieve_webhook"):
         body = _as_json_object(response["Item"])
     elif endpoint in ("retrieve", "update", "update_message"):
         body = _as_json_object(response["Attributes"])

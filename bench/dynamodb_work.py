@@ -18,14 +18,16 @@ figures are fixed values):
 """
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from bench.cold_start import WEBHOOK_BODY
 from clarity.conversations.models import CreateConversationRequest, ListFilters, UpdateConversationRequest
 from clarity.conversations.service import ConversationService
-from clarity.core.settings import Settings
+from clarity.core.settings import Settings, WebhookSettings
 from clarity.messages.models import CreateMessageRequest, UpdateMessageRequest
 from clarity.store import keys
+from clarity.webhooks.models import CreateWebhookRequest
 from clarity.wiring import Services, build_services
 
 READ_UNIT_BYTES = 4096
@@ -35,6 +37,11 @@ WRITE_OPERATIONS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "Tr
 GROUP_COUNT = 20
 
 
+def settings_for(table: str) -> Settings:
+    """The bench's settings: one table, and webhooks to this machine only, as in local runs."""
+    return replace(Settings.for_table(table), webhooks=WebhookSettings(destinations="loopback"))
+
+
 def attribute_size(name: str, value: dict[str, Any]) -> int:
     """DynamoDB's item-size rules for the types this table stores."""
     (kind, raw), *_ = value.items()
@@ -42,6 +49,10 @@ def attribute_size(name: str, value: dict[str, Any]) -> int:
         return len(name.encode()) + len(raw.encode())
     if kind == "N":
         return len(name.encode()) + math.ceil(len(raw.lstrip("-").replace(".", "")) / 2) + 1
+    if kind == "L":  # 3 bytes, then each element and 1 byte for it
+        return len(name.encode()) + 3 + sum(attribute_size("", element) + 1 for element in raw)
+    if kind == "M":
+        return len(name.encode()) + 3 + sum(attribute_size(key, element) + 1 for key, element in raw.items())
     return len(name.encode()) + 1  # BOOL, NULL
 
 
@@ -316,12 +327,30 @@ def measure_messages(services: Services, counter: CountingClient, owner: str) ->
     return rows
 
 
+def measure_webhooks(services: Services, counter: CountingClient, owner: str) -> list[dict[str, Any]]:
+    """Each webhook request, with three webhooks registered already."""
+    webhooks = services.webhooks
+    register = CreateWebhookRequest.model_validate_json(WEBHOOK_BODY)
+    for _ in range(3):
+        webhooks.create(owner, register)
+    counter.take()
+    created = webhooks.create(owner, register).resource
+    rows = [{"request": "create webhook", **asdict(counter.take())}]
+    webhooks.list(owner, limit=10)
+    rows.append({"request": "list webhooks", **asdict(counter.take())})
+    webhooks.retrieve(owner, created.id)
+    rows.append({"request": "retrieve webhook", **asdict(counter.take())})
+    webhooks.delete(owner, created.id)
+    rows.append({"request": "delete webhook", **asdict(counter.take())})
+    return rows
+
+
 def measure(client: Any, table: str, owner: str, count: int) -> dict[str, Any]:
     """Seed `count` conversations for `owner`, then count each request's DynamoDB work."""
     # Seeded on the plain client: counting every write would only slow the seeding down.
-    ids = seed(build_services(Settings.for_table(table), client).conversations, owner, count)
+    ids = seed(build_services(settings_for(table), client).conversations, owner, count)
     counter = CountingClient(client)
-    services = build_services(Settings.for_table(table), counter)  # type: ignore[arg-type]
+    services = build_services(settings_for(table), counter)  # type: ignore[arg-type]
     service = services.conversations
     sample = client.query(
         TableName=table,
@@ -334,6 +363,7 @@ def measure(client: Any, table: str, owner: str, count: int) -> dict[str, Any]:
     rows = measure_lists(service, counter, owner, cursor=ids[len(ids) // 2])
     rows += measure_writes(service, counter, owner, client, table)
     rows += measure_messages(services, counter, owner)
+    rows += measure_webhooks(services, counter, owner)
     for row in rows:
         row["operation_names"] = sorted(set(row.pop("operations")))
     return {"conversations": count, "mean_item_bytes": round(counter.mean_item_size), "requests": rows}

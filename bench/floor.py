@@ -26,11 +26,14 @@ def use_client(client: Any, table: str) -> None:
     _dynamodb.update(client=client, table=table)
 
 
-def _serve(endpoint: str, conversation_id: str = "", message_id: str = "") -> Response[str | None]:
+def _serve(
+    endpoint: str, conversation_id: str = "", message_id: str = "", webhook_id: str = ""
+) -> Response[str | None]:
     if not _dynamodb:
         use_client(baseline.make_client(os.environ.get("DYNAMODB_ENDPOINT_URL") or None), os.environ["TABLE_NAME"])
     owner = app.current_event.request_context.authorizer.jwt_claim["sub"]
-    answer = baseline.handle(endpoint, _dynamodb["client"], _dynamodb["table"], owner, conversation_id, message_id)
+    client, table = _dynamodb["client"], _dynamodb["table"]
+    answer = baseline.handle(endpoint, client, table, owner, conversation_id, message_id, webhook_id)
     return Response(answer["statusCode"], content_type="application/json", body=answer["body"] or None)
 
 
@@ -82,6 +85,26 @@ def update_message(message_id: str) -> Response[str | None]:
 @app.delete("/v1/messages/<message_id>")
 def delete_message(message_id: str) -> Response[str | None]:
     return _serve("delete_message", message_id=message_id)
+
+
+@app.get("/v1/webhooks")
+def list_webhooks() -> Response[str | None]:
+    return _serve("list_webhooks")
+
+
+@app.post("/v1/webhooks")
+def create_webhook() -> Response[str | None]:
+    return _serve("create_webhook", webhook_id=baseline.new_conversation_id())
+
+
+@app.get("/v1/webhooks/<webhook_id>")
+def retrieve_webhook(webhook_id: str) -> Response[str | None]:
+    return _serve("retrieve_webhook", webhook_id=webhook_id)
+
+
+@app.delete("/v1/webhooks/<webhook_id>")
+def delete_webhook(webhook_id: str) -> Response[str | None]:
+    return _serve("delete_webhook", webhook_id=webhook_id)
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,13 @@ import boto3
 from moto import mock_aws
 
 from bench import dynamodb_work, user_cost, webhooks
-from bench.cold_start import ROUTES
+from bench.cold_start import ROUTES, WEBHOOK_BODY
 from clarity.conversations.models import CreateConversationRequest
 from clarity.core.ids import new_id
 from clarity.core.settings import Settings
 from clarity.messages.models import CreateMessageRequest
-from clarity.wiring import build_services
+from clarity.webhooks.models import CreateWebhookRequest
+from clarity.wiring import Services, build_services
 from devtools.local_api import local_function_environment, start_embedded_dynamodb
 from devtools.template import ROOT, create_tables, load_template
 
@@ -86,35 +88,67 @@ def ratios(medians: dict[str, float]) -> dict[str, float]:
     return {"ratio": medians["ours"] / medians["baseline"], "floor_ratio": medians["floor"] / medians["baseline"]}
 
 
+@dataclass(frozen=True)
+class Request:
+    """Whom one cold request is for and which resources it names."""
+
+    owner: str
+    conversation_id: str
+    message_id: str
+    webhook_id: str
+
+    def arguments(self) -> list[str]:
+        return [self.owner, self.conversation_id, self.message_id, self.webhook_id]
+
+
+class Targets:
+    """The data the cold requests act on: one of each resource, and fresh ones where a request
+    uses its target up (a delete) or writes a key of its own (the baseline's creates)."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._conversation = CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")
+        self._webhook = CreateWebhookRequest.model_validate_json(WEBHOOK_BODY)
+        self.conversation_id = services.conversations.create(OWNER, self._conversation).resource.id
+        self._message = CreateMessageRequest(conversation_id=self.conversation_id, message="hi")
+        self.message_id = services.messages.send(OWNER, self._message).resource.id
+        self.webhook_id = services.webhooks.create(OWNER, self._webhook).resource.id
+        self._owners = 0
+
+    def for_request(self, endpoint: str) -> Request:
+        services, fresh = self._services, new_id(int(time.time()))
+        changes: dict[str, str] = {}
+        if endpoint == "delete":
+            changes["conversation_id"] = services.conversations.create(OWNER, self._conversation).resource.id
+        elif endpoint == "delete_message":
+            changes["message_id"] = services.messages.send(OWNER, self._message).resource.id
+        elif endpoint == "delete_webhook":
+            changes["webhook_id"] = services.webhooks.create(OWNER, self._webhook).resource.id
+        elif endpoint == "create":
+            changes["conversation_id"] = fresh
+        elif endpoint == "send":
+            changes["message_id"] = fresh
+        elif endpoint == "create_webhook":
+            # A fresh owner each time: an owner may have at most 16 webhooks.
+            self._owners += 1
+            changes.update(owner=f"{OWNER}-{self._owners}", webhook_id=fresh)
+        return replace(Request(OWNER, self.conversation_id, self.message_id, self.webhook_id), **changes)
+
+
 def cold_start(runs: int) -> dict[str, Any]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     endpoint_url, stop = start_embedded_dynamodb()
     try:
         client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)
         create_tables(client, TABLE)
-        services = build_services(Settings.for_table(TABLE), client)
-        service = services.conversations
-        request = CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")
-        existing = service.create(OWNER, request).resource.id
-        send = CreateMessageRequest(conversation_id=existing, message="hi")
-        existing_message = services.messages.send(OWNER, send).resource.id
+        targets = Targets(build_services(dynamodb_work.settings_for(TABLE), client))
         env = child_environment(local_function_environment(TABLE, endpoint_url))
         results: dict[str, Any] = {}
         for endpoint in ROUTES:
             samples: dict[str, list[float]] = {side: [] for side in SIDES}
             for _ in range(runs):
                 for side in SIDES:  # interleaved, so drift hits every side alike
-                    target, message = existing, existing_message
-                    if endpoint == "delete":
-                        target = service.create(OWNER, request).resource.id
-                    elif endpoint == "delete_message":
-                        message = services.messages.send(OWNER, send).resource.id
-                    # The baseline writes these keys; the others draw their own.
-                    elif endpoint == "create":
-                        target = new_id(int(time.time()))
-                    elif endpoint == "send":
-                        message = new_id(int(time.time()))
-                    arguments = [side, endpoint, endpoint_url, TABLE, target, message]
+                    arguments = [side, endpoint, endpoint_url, TABLE, *targets.for_request(endpoint).arguments()]
                     outcome = run_child("bench.cold_start", arguments, env, "COLD_START")
                     samples[side].append(outcome["ms"])
             medians = {side: statistics.median(values) for side, values in samples.items()}
@@ -220,6 +254,10 @@ def cost(warm_results: dict[str, Any], work: dict[str, Any]) -> dict[str, Any]:
         "retrieve_message": per_request["retrieve message"],
         "update_message": per_request["update message (reactions)"],
         "delete_message": per_request["delete message"],
+        "list_webhooks": per_request["list webhooks"],
+        "create_webhook": per_request["create webhook"],
+        "retrieve_webhook": per_request["retrieve webhook"],
+        "delete_webhook": per_request["delete webhook"],
     }
     results = {}
     for endpoint, row in shapes.items():

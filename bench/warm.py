@@ -28,6 +28,7 @@ TABLE = "bench-warm"
 OWNER = "bench-owner"
 CONVERSATION_ID = "1xWBJaZ0q3Qpet8t"
 MESSAGE_ID = "1xWBJbM5s8Gkq2Zd"
+WEBHOOK_ID = "1xWBJcQ7t9Hmr2Ze"
 
 
 def stored_item(conversation_id: str) -> dict[str, Any]:
@@ -38,6 +39,11 @@ def stored_item(conversation_id: str) -> dict[str, Any]:
 def stored_message(message_id: str) -> dict[str, Any]:
     """A message as DynamoDB holds it, for the stubbed answers."""
     return baseline.new_message_item(OWNER, CONVERSATION_ID, message_id, 1_795_600_000)
+
+
+def stored_webhook(webhook_id: str) -> dict[str, Any]:
+    """A webhook as DynamoDB holds it, secret included."""
+    return baseline.new_webhook_item(OWNER, webhook_id, "whsec_bench", 1_795_600_000)
 
 
 POINTER = ("get_item", {"Item": baseline.pointer_item(OWNER, CONVERSATION_ID, MESSAGE_ID)})
@@ -55,6 +61,10 @@ STUBBED_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "retrieve_message": [POINTER, ("get_item", {"Item": stored_message(MESSAGE_ID)})],
     "update_message": [POINTER, ("update_item", {"Attributes": stored_message(MESSAGE_ID)})],
     "delete_message": [POINTER, ("transact_write_items", {})],
+    "list_webhooks": [("query", {"Items": [stored_webhook(f"1xWBJcQ7t9Hmr{n:03d}") for n in range(10)]})],
+    "create_webhook": [("transact_write_items", {})],
+    "retrieve_webhook": [("get_item", {"Item": stored_webhook(WEBHOOK_ID)})],
+    "delete_webhook": [("transact_write_items", {})],
 }
 
 
@@ -70,10 +80,10 @@ def _handler_serving_from(side: str, module_name: str, client: Any) -> Any:
         floor.use_client(client, TABLE)
         return floor.lambda_handler
 
-    from clarity.core.settings import Settings  # noqa: PLC0415
+    from bench.dynamodb_work import settings_for  # noqa: PLC0415
     from clarity.wiring import build_services, use_services  # noqa: PLC0415
 
-    settings = Settings.for_table(TABLE)
+    settings = settings_for(TABLE)
     use_services(build_services(settings, client), settings)
     return importlib.import_module(module_name).lambda_handler
 
@@ -90,13 +100,14 @@ def main() -> None:
     if side == "baseline":
 
         def serve() -> int:
-            return int(baseline.handle(endpoint, client, TABLE, OWNER, CONVERSATION_ID, MESSAGE_ID)["statusCode"])
+            answer = baseline.handle(endpoint, client, TABLE, OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID)
+            return int(answer["statusCode"])
     else:
         target = ROUTES[endpoint]
         handler = _handler_serving_from(side, target.module_name, client)
 
         def serve() -> int:
-            event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID)
+            event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID)
             return int(handler(event, LocalLambdaContext(target.module_name))["statusCode"])
 
     timings: list[float] = []

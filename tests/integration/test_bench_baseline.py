@@ -12,8 +12,8 @@ from botocore.stub import Stubber
 
 from bench import baseline
 from bench.cold_start import ROUTES
-from bench.warm import CONVERSATION_ID, MESSAGE_ID, OWNER, STUBBED_ANSWERS, TABLE
-from clarity.core.settings import Settings
+from bench.dynamodb_work import settings_for
+from bench.warm import CONVERSATION_ID, MESSAGE_ID, OWNER, STUBBED_ANSWERS, TABLE, WEBHOOK_ID
 from clarity.wiring import build_services, use_services
 from devtools.lambda_context import LocalLambdaContext
 
@@ -21,10 +21,13 @@ Request = tuple[str, dict[str, Any]]
 
 
 def _without_clock(value: Any) -> Any:
-    """The request with every epoch-seconds number replaced, since the two sides read the clock apart."""
+    """The request with every epoch-seconds number and webhook secret replaced, since the two
+    sides read the clock apart and draw their own secrets."""
     if isinstance(value, dict):
         if set(value) == {"N"} and len(value["N"]) == 10 and value["N"].isdigit():
             return {"N": "<now>"}
+        if "secret" in value:
+            value = {**value, "secret": {"S": "<secret>"}}
         return {name: _without_clock(inner) for name, inner in value.items()}
     if isinstance(value, list | tuple):
         return [_without_clock(inner) for inner in value]
@@ -46,12 +49,12 @@ def _our_requests(endpoint: str, client: Any, stubber: Stubber) -> list[Request]
     )
     for operation, answer in STUBBED_ANSWERS[endpoint]:
         stubber.add_response(operation, answer)
-    settings = Settings.for_table(TABLE)
+    settings = settings_for(TABLE)
     use_services(build_services(settings, client), settings)
     route = ROUTES[endpoint]
     handler = importlib.import_module(route.module_name).lambda_handler
     with redirect_stdout(io.StringIO()):
-        event = route.event(OWNER, CONVERSATION_ID, MESSAGE_ID)
+        event = route.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID)
         status = handler(event, LocalLambdaContext(route.module_name))["statusCode"]
     assert status < 300
     stubber.assert_no_pending_responses()
@@ -64,9 +67,13 @@ def test_the_baseline_makes_exactly_our_requests(endpoint: str, stubbed_client: 
     ours = _our_requests(endpoint, client, stubber)
     # Creates draw their ids server-side; the baseline is handed the same one.
     conversation_id = ours[0][1]["Item"]["id"]["S"] if endpoint == "create" else CONVERSATION_ID
-    message_id = ours[0][1]["TransactItems"][0]["Put"]["Item"]["id"]["S"] if endpoint == "send" else MESSAGE_ID
+    put_id = ours[0][1]["TransactItems"][0]["Put"]["Item"]["id"]["S"] if endpoint in ("send", "create_webhook") else ""
+    message_id = put_id if endpoint == "send" else MESSAGE_ID
+    webhook_id = put_id if endpoint == "create_webhook" else WEBHOOK_ID
 
-    theirs = baseline.requests(endpoint, TABLE, OWNER, conversation_id, now=1_795_600_000, message_id=message_id)
+    theirs = baseline.requests(
+        endpoint, TABLE, OWNER, conversation_id, now=1_795_600_000, message_id=message_id, webhook_id=webhook_id
+    )
 
     assert _without_clock(theirs) == _without_clock(ours)
 
@@ -77,7 +84,7 @@ def test_the_baseline_answers_like_an_endpoint(endpoint: str, stubbed_client: tu
     for operation, answer in STUBBED_ANSWERS[endpoint]:
         stubber.add_response(operation, answer)
 
-    answer = baseline.handle(endpoint, client, TABLE, OWNER, CONVERSATION_ID, MESSAGE_ID)
+    answer = baseline.handle(endpoint, client, TABLE, OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID)
 
     assert answer["statusCode"] == (204 if endpoint.startswith("delete") else 200)
     stubber.assert_no_pending_responses()

@@ -35,6 +35,7 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
     assert set(results["cold_start"]) == set(results["warm"]) == {
         "list", "create", "retrieve", "update", "delete",
         "list_messages", "send", "retrieve_message", "update_message", "delete_message",
+        "list_webhooks", "create_webhook", "retrieve_webhook", "delete_webhook",
     }  # fmt: skip
     assert all(
         row["ours_ms"] > 0 and row["floor_ms"] > 0 and row["baseline_ms"] > 0 for row in results["cold_start"].values()
