@@ -89,8 +89,11 @@ fuzz: $(STAMP) ## schemathesis against the local server, from openapi.json (boun
 load: $(STAMP) ## 20 clients for LOAD_SECONDS (30) against the local server, then an audit of what they made
 	LOAD_SECONDS=$(or $(LOAD_SECONDS),30) $(VENV_PY) -m devtools.load
 
-bench: $(STAMP) ## Benchmarks: writes bench/results.json and prints a table (not part of CI)
-	$(VENV_PY) -W ignore -m bench.run
+bench: $(STAMP) $(SAM_STAMP) ## Benchmarks: writes bench/results.json and prints a table (not part of CI; Docker)
+	e2e/ensure-docker.sh .local
+	e2e/standin-image.sh $(STANDIN_IMAGE)
+	e2e/dynamodb-image.sh $(E2E_DYNAMODB_IMAGE) $(STANDIN_IMAGE)
+	STANDIN_IMAGE=$(STANDIN_IMAGE) E2E_DYNAMODB_IMAGE=$(E2E_DYNAMODB_IMAGE) $(VENV_PY) -W ignore -m bench.run
 
 bench-bytecode: $(STAMP) ## Cold imports in the Lambda stand-in image, with and without the layer's bytecode (Docker)
 	e2e/ensure-docker.sh .local

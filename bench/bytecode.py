@@ -14,6 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.lambda_image import build_layer
 from devtools.template import ROOT
 
 RUNS = 7
@@ -37,11 +38,7 @@ def import_ms(image: str, layer: Path, module: str) -> float:
 def main() -> None:
     image = sys.argv[1]
     with tempfile.TemporaryDirectory() as scratch:
-        compiled = Path(scratch) / "compiled"
-        subprocess.run(
-            ["make", "-s", "-C", str(ROOT / "layers" / "shared"), "build-SharedLayer", f"ARTIFACTS_DIR={compiled}"],
-            check=True, capture_output=True,
-        )  # fmt: skip
+        compiled = build_layer(Path(scratch) / "compiled")
         source_only = Path(scratch) / "source-only"
         shutil.copytree(compiled, source_only, ignore=shutil.ignore_patterns("__pycache__"))
         sys.stdout.write("Import of the handler module in the Lambda image (median ms)  no bytecode  bytecode\n")

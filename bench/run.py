@@ -9,33 +9,27 @@ import argparse
 import json
 import logging
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import boto3
 from moto import mock_aws
 
-from bench import dynamodb_work, user_cost, webhooks
-from bench.cold_start import ROUTES, WEBHOOK_BODY
-from clarity.conversations.models import CreateConversationRequest
-from clarity.core.ids import new_id
+from bench import dynamodb_work, lambda_image, user_cost, webhooks
+from bench.cold_start import ROUTES
+from bench.targets import OWNER, Targets
 from clarity.core.settings import Settings
-from clarity.messages.models import CreateMessageRequest
-from clarity.webhooks.models import CreateWebhookRequest
-from clarity.wiring import Services, build_services
+from clarity.wiring import build_services
 from devtools.local_api import local_function_environment, start_embedded_dynamodb
 from devtools.template import ROOT, create_tables, load_template
 
 RESULTS_PATH = ROOT / "bench" / "results.json"
-OWNER = "bench-owner"
 TABLE = "bench"
 # Lambda's own environment, so Powertools behaves as it does there (the Logger reads the trace id).
 LAMBDA_ENVIRONMENT = {
@@ -87,53 +81,6 @@ SIDES = ("ours", "floor", "baseline")
 def ratios(medians: dict[str, float]) -> dict[str, float]:
     """Ours and the floor (the required stack alone), each over the baseline."""
     return {"ratio": medians["ours"] / medians["baseline"], "floor_ratio": medians["floor"] / medians["baseline"]}
-
-
-@dataclass(frozen=True)
-class Request:
-    """Whom one cold request is for and which resources it names."""
-
-    owner: str
-    conversation_id: str
-    message_id: str
-    webhook_id: str
-
-    def arguments(self) -> list[str]:
-        return [self.owner, self.conversation_id, self.message_id, self.webhook_id]
-
-
-class Targets:
-    """The data the cold requests act on: one of each resource, and fresh ones where a request
-    uses its target up (a delete) or writes a key of its own (the baseline's creates)."""
-
-    def __init__(self, services: Services) -> None:
-        self._services = services
-        self._conversation = CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")
-        self._webhook = CreateWebhookRequest.model_validate_json(WEBHOOK_BODY)
-        self.conversation_id = services.conversations.create(OWNER, self._conversation).resource.id
-        self._message = CreateMessageRequest(conversation_id=self.conversation_id, message="hi")
-        self.message_id = services.messages.send(OWNER, self._message).resource.id
-        self.webhook_id = services.webhooks.create(OWNER, self._webhook).resource.id
-        self._owners = 0
-
-    def for_request(self, endpoint: str) -> Request:
-        services, fresh = self._services, new_id(int(time.time()))
-        changes: dict[str, str] = {}
-        if endpoint == "delete":
-            changes["conversation_id"] = services.conversations.create(OWNER, self._conversation).resource.id
-        elif endpoint == "delete_message":
-            changes["message_id"] = services.messages.send(OWNER, self._message).resource.id
-        elif endpoint == "delete_webhook":
-            changes["webhook_id"] = services.webhooks.create(OWNER, self._webhook).resource.id
-        elif endpoint == "create":
-            changes["conversation_id"] = fresh
-        elif endpoint == "send":
-            changes["message_id"] = fresh
-        elif endpoint == "create_webhook":
-            # A fresh owner each time: an owner may have at most 16 webhooks.
-            self._owners += 1
-            changes.update(owner=f"{OWNER}-{self._owners}", webhook_id=fresh)
-        return replace(Request(OWNER, self.conversation_id, self.message_id, self.webhook_id), **changes)
 
 
 def cold_start(runs: int) -> dict[str, Any]:
@@ -211,25 +158,23 @@ def directory_size(path: Path, with_bytecode: bool = False) -> int:
     )
 
 
-def package() -> dict[str, Any]:
+def package(layer: Path) -> dict[str, Any]:
     """Unzipped sizes: each function's code, and the layer as `sam build` makes it."""
     functions = {}
     for logical_id, resource in load_template()["Resources"].items():
         if resource["Type"] == "AWS::Serverless::Function":
             functions[logical_id] = directory_size(ROOT / resource["Properties"]["CodeUri"])
-    with tempfile.TemporaryDirectory() as artifacts:
-        subprocess.run(
-            ["make", "-s", "-C", str(ROOT / "layers" / "shared"), "build-SharedLayer", f"ARTIFACTS_DIR={artifacts}"],
-            check=True, capture_output=True,
-        )  # fmt: skip
-        python = Path(artifacts) / "python"
-        parts = {
-            child.name: directory_size(child, with_bytecode=True) if child.is_dir() else child.stat().st_size
-            for child in python.iterdir()
-        }
-        biggest = dict(sorted(parts.items(), key=lambda item: -item[1])[:8])
-        layer = directory_size(python, with_bytecode=True)
-    return {"functions_bytes": functions, "layer_bytes": layer, "layer_biggest_bytes": biggest}
+    python = layer / "python"
+    parts = {
+        child.name: directory_size(child, with_bytecode=True) if child.is_dir() else child.stat().st_size
+        for child in python.iterdir()
+    }
+    biggest = dict(sorted(parts.items(), key=lambda item: -item[1])[:8])
+    return {
+        "functions_bytes": functions,
+        "layer_bytes": directory_size(python, with_bytecode=True),
+        "layer_biggest_bytes": biggest,
+    }
 
 
 def dynamodb_dollars(row: dict[str, Any]) -> float:
@@ -288,6 +233,12 @@ def print_table(results: dict[str, Any]) -> None:
     for endpoint, row in results["cold_start"].items():
         out.write(f"  {endpoint:<42} {row['ours_ms']:7.1f} {row['floor_ms']:7.1f} {row['baseline_ms']:9.1f} "
                   f"{row['ratio']:7.2f} {row['floor_ratio']:12.2f}\n")  # fmt: skip
+    if "lambda_image" in results:
+        out.write("\nCold start in the Lambda image (init + first invoke, median ms)  ours  baseline  ratio"
+                  "   init: ours  baseline\n")  # fmt: skip
+        for endpoint, row in results["lambda_image"].items():
+            out.write(f"  {endpoint:<52} {row['ours_ms']:7.1f} {row['baseline_ms']:9.1f} {row['ratio']:6.2f}"
+                      f" {row['ours_init_ms']:11.1f} {row['baseline_init_ms']:9.1f}\n")  # fmt: skip
     out.write("\nWarm, DynamoDB stubbed (p50 / p99 ms)        ours            floor           baseline"
               "        ratio  floor ratio\n")  # fmt: skip
     for endpoint, row in results["warm"].items():
@@ -385,7 +336,11 @@ def main() -> None:
         "latency": timed("webhooks", lambda: webhooks.latency(20 if arguments.smoke else 200)),
         "cost_per_million_events": webhooks.cost(PRICES),
     }
-    results["package"] = timed("package", lambda: package() if shutil.which("make") else {})
+    with tempfile.TemporaryDirectory() as scratch:
+        layer = timed("layer", lambda: lambda_image.build_layer(Path(scratch)))
+        results["package"] = package(layer)
+        if not arguments.smoke:  # Docker: tests/e2e/test_bench_lambda_image.py runs it under `make e2e`
+            results["lambda_image"] = timed("lambda_image", lambda: lambda_image.measure(cold_runs, layer))
     results["part_seconds"] = part_seconds
     results["seconds"] = round(time.monotonic() - started, 1)
     arguments.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

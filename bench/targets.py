@@ -1,0 +1,60 @@
+"""The data the cold-start requests act on, on whichever DynamoDB the bench started."""
+
+import time
+from dataclasses import dataclass, replace
+
+from bench.cold_start import WEBHOOK_BODY
+from clarity.conversations.models import CreateConversationRequest
+from clarity.core.ids import new_id
+from clarity.messages.models import CreateMessageRequest
+from clarity.webhooks.models import CreateWebhookRequest
+from clarity.wiring import Services
+
+OWNER = "bench-owner"
+
+
+@dataclass(frozen=True)
+class Request:
+    """Whom one cold request is for and which resources it names."""
+
+    owner: str
+    conversation_id: str
+    message_id: str
+    webhook_id: str
+
+    def arguments(self) -> list[str]:
+        return [self.owner, self.conversation_id, self.message_id, self.webhook_id]
+
+
+class Targets:
+    """The data the cold requests act on: one of each resource, and fresh ones where a request
+    uses its target up (a delete) or writes a key of its own (the baseline's creates)."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._conversation = CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")
+        self._webhook = CreateWebhookRequest.model_validate_json(WEBHOOK_BODY)
+        self.conversation_id = services.conversations.create(OWNER, self._conversation).resource.id
+        self._message = CreateMessageRequest(conversation_id=self.conversation_id, message="hi")
+        self.message_id = services.messages.send(OWNER, self._message).resource.id
+        self.webhook_id = services.webhooks.create(OWNER, self._webhook).resource.id
+        self._owners = 0
+
+    def for_request(self, endpoint: str) -> Request:
+        services, fresh = self._services, new_id(int(time.time()))
+        changes: dict[str, str] = {}
+        if endpoint == "delete":
+            changes["conversation_id"] = services.conversations.create(OWNER, self._conversation).resource.id
+        elif endpoint == "delete_message":
+            changes["message_id"] = services.messages.send(OWNER, self._message).resource.id
+        elif endpoint == "delete_webhook":
+            changes["webhook_id"] = services.webhooks.create(OWNER, self._webhook).resource.id
+        elif endpoint == "create":
+            changes["conversation_id"] = fresh
+        elif endpoint == "send":
+            changes["message_id"] = fresh
+        elif endpoint == "create_webhook":
+            # A fresh owner each time: an owner may have at most 16 webhooks.
+            self._owners += 1
+            changes.update(owner=f"{OWNER}-{self._owners}", webhook_id=fresh)
+        return replace(Request(OWNER, self.conversation_id, self.message_id, self.webhook_id), **changes)
