@@ -1,16 +1,18 @@
 """One cold start, in this fresh process: import the handler, serve one request, print the ms.
 
-Run by bench/run.py as `python -m bench.cold_start ours|floor|baseline ENDPOINT ENDPOINT_URL TABLE
-OWNER CONVERSATION_ID MESSAGE_ID WEBHOOK_ID`:
-our function's handler module, the required stack alone (bench/floor.py), or the bare baseline.
-Only stdlib modules are loaded before the clock starts, so both sides pay for their own imports.
+Run by bench/run.py as `python -m bench.cold_start ours|floor|baseline FUNCTION ENDPOINT_URL TABLE
+OWNER CONVERSATION_ID MESSAGE_ID WEBHOOK_ID`: our function's handler module, the required stack
+alone (bench/floor.py, bench/floor_worker.py), or the bare baseline. Only stdlib modules are
+loaded before the clock starts, so each side pays for its own imports.
 """
 
 import importlib
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from devtools.events import http_api_event, jwt_claims
@@ -27,6 +29,11 @@ class Endpoint:
     # Body and query may name {conversation_id}; the path names its own parameter.
     body: str | None = None
     raw_query: str = ""
+    floor_module = "bench.floor"
+
+    @staticmethod
+    def status(response: dict[str, Any]) -> int:
+        return int(response["statusCode"])
 
     def event(self, owner: str, conversation_id: str, message_id: str, webhook_id: str = "") -> dict[str, Any]:
         """The API Gateway event for this endpoint's request, as the HTTP API would send it."""
@@ -80,20 +87,61 @@ ROUTES = {
 }
 
 
+EVENTS = Path(__file__).resolve().parent.parent / "events"
+# What the committed `sam local` events of the workers name, replaced by the bench's own data.
+EVENT_NAMES = {"owner": "alice", "conversation_id": "xgQQXg3hrtjh7AvZ", "webhook_id": "1vNYyuXVqC00YPDd"}
+
+
+@dataclass(frozen=True)
+class Worker:
+    """A function fed by an event source (the table's stream, the delivery queue): one batch of
+    one record, from its committed `sam local` event, re-addressed to the bench's data."""
+
+    event_file: str
+    module_name: str
+    floor_module = "bench.floor_worker"
+
+    def event(self, owner: str, conversation_id: str, message_id: str, webhook_id: str = "") -> dict[str, Any]:
+        del message_id  # neither worker's record names a message
+        text = (EVENTS / self.event_file).read_text(encoding="utf-8")
+        for name, value in {"owner": owner, "conversation_id": conversation_id, "webhook_id": webhook_id}.items():
+            text = text.replace(EVENT_NAMES[name], value)
+        event: dict[str, Any] = json.loads(text)
+        return event
+
+    @staticmethod
+    def status(response: dict[str, Any]) -> int:
+        """200 when every record was handled, 500 when a record failed (it would be retried)."""
+        return 500 if response.get("batchItemFailures") else 200
+
+
+WORKERS = {
+    "webhook_events": Worker("webhook_events.json", "functions.webhook_events.app"),
+    "webhook_delivery": Worker("webhook_delivery.json", "functions.webhook_delivery.app"),
+}
+# Every function: the endpoints behind the API, then the workers behind the webhooks.
+FUNCTIONS: dict[str, Endpoint | Worker] = {**ROUTES, **WORKERS}
+
+
 def main() -> None:
-    side, endpoint, endpoint_url, table, owner, conversation_id, message_id, webhook_id = sys.argv[1:9]
-    target = ROUTES[endpoint]
+    side, name, endpoint_url, table, owner, conversation_id, message_id, webhook_id = sys.argv[1:9]
+    target = FUNCTIONS[name]
+    event = target.event(owner, conversation_id, message_id, webhook_id)
     started = time.perf_counter()
     if side in ("ours", "floor"):
-        handler = importlib.import_module(target.module_name if side == "ours" else "bench.floor").lambda_handler
-        event = target.event(owner, conversation_id, message_id, webhook_id)
-        status = handler(event, LocalLambdaContext(target.module_name))["statusCode"]
+        module_name = target.module_name if side == "ours" else target.floor_module
+        handler = importlib.import_module(module_name).lambda_handler
+        status = target.status(handler(event, LocalLambdaContext(target.module_name)))
     else:
         from bench import baseline  # noqa: PLC0415 - its imports are what is measured
 
         client = baseline.make_client(endpoint_url)
-        answer = baseline.handle(endpoint, client, table, owner, conversation_id, message_id, webhook_id)
-        status = answer["statusCode"]
+        if name in WORKERS:
+            queue = baseline.make_client(endpoint_url, "sqs") if name == "webhook_events" else None
+            answer = baseline.handle_worker(name, event, client, queue, table, os.environ.get("WEBHOOK_QUEUE_URL", ""))
+        else:
+            answer = baseline.handle(name, client, table, owner, conversation_id, message_id, webhook_id)
+        status = target.status(answer)
     elapsed_ms = (time.perf_counter() - started) * 1000
     sys.stdout.write("\nCOLD_START " + json.dumps({"ms": elapsed_ms, "status": status}) + "\n")
 

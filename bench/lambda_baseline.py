@@ -1,7 +1,8 @@
 """The bare baseline as a Lambda function: cold starts in the Lambda image (bench/lambda_image.py).
 
-Its client is made at import, as a bare handler's would be. The event names the endpoint and the
-ids its requests use, so one function serves every endpoint with exactly that endpoint's requests.
+Its DynamoDB client is made at import, as a bare handler's would be. An endpoint's event names the
+endpoint and the ids its requests use; a worker's is the worker's own batch. So one function serves
+every function's requests.
 """
 
 import os
@@ -13,6 +14,12 @@ client = baseline.make_client(os.environ.get("DYNAMODB_ENDPOINT_URL") or None)
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if "Records" in event:  # a worker's batch: from the table's stream, or from the delivery queue
+        from_stream = event["Records"][0].get("eventSource") == "aws:dynamodb"
+        worker = "webhook_events" if from_stream else "webhook_delivery"
+        sqs = baseline.make_client(os.environ.get("SQS_ENDPOINT_URL") or None, "sqs") if from_stream else None
+        table, queue_url = os.environ["TABLE_NAME"], os.environ["WEBHOOK_QUEUE_URL"]
+        return baseline.handle_worker(worker, event, client, sqs, table, queue_url)
     return baseline.handle(
         event["endpoint"],
         client,

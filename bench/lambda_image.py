@@ -32,12 +32,14 @@ from typing import Any
 
 import boto3
 
-from bench.cold_start import ROUTES
+from bench.cold_start import FUNCTIONS, WORKERS, Worker
 from bench.dynamodb_work import settings_for
 from bench.targets import Request, Targets
 from clarity.wiring import build_services
 from devtools.local_api import local_function_environment
-from devtools.template import ROOT, create_tables
+from devtools.sam_local import local_queue_urls
+from devtools.template import DEAD_LETTER_QUEUE_RESOURCE, DELIVERY_QUEUE_RESOURCE, ROOT, create_tables
+from devtools.webhook_pipeline import create_queues
 
 # Built by `make bench` (the Makefile names them) as for `make e2e`.
 STANDIN_IMAGE = os.environ.get("STANDIN_IMAGE", "clarity/lambda-python-standin:3.13")
@@ -50,6 +52,11 @@ INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 REPORT = re.compile(r"REPORT RequestId: \S+\s+Init Duration: [\d.]+ ms\s+Duration: (?P<ms>[\d.]+) ms")
 INIT_REPORT = re.compile(r"INIT REPORT\(durationMs: (?P<ms>[\d.]+)\)")
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
+RECEIVER_PORT = 8099
+RECEIVER_THEN_EMULATOR = (
+    f"PYTHONPATH=/receiver python3 -m devtools.loopback_receiver {RECEIVER_PORT} & "
+    "exec /var/rapid/aws-lambda-rie /var/runtime/bootstrap"
+)
 
 
 def build_layer(artifacts: Path) -> Path:
@@ -79,12 +86,15 @@ def docker(*arguments: str) -> str:
 
 @dataclass(frozen=True)
 class Invocation:
-    """One function as a container runs it: its code, its handler and its environment."""
+    """One function as a container runs it: its code, its handler and its environment, and
+    whether a webhook receiver runs beside it (on the container's own loopback, the only
+    place local runs may deliver to)."""
 
     code: Path
     mount_point: str
     handler: str
     environment: dict[str, str]
+    with_receiver: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,13 +152,17 @@ def _invoke(port: str, event: dict[str, Any]) -> dict[str, Any]:
 def cold_start(invocation: Invocation, event: dict[str, Any], layer: Path, emulator: Path) -> ColdStart:
     """One fresh container: start it, invoke it once, read the emulator's report, remove it."""
     environment = [f"{name}={value}" for name, value in {**invocation.environment, **DUMMY_CREDENTIALS}.items()]
+    start = ["--entrypoint", "/var/rapid/aws-lambda-rie", STANDIN_IMAGE, "/var/runtime/bootstrap"]
+    receiver: list[str] = []
+    if invocation.with_receiver:
+        receiver = ["-v", f"{ROOT / 'devtools'}:/receiver/devtools:ro"]
+        start = ["--entrypoint", "/bin/sh", STANDIN_IMAGE, "-c", RECEIVER_THEN_EMULATOR]
     container = docker(
         "run", "-d", "--network", NETWORK, "-p", "127.0.0.1::8080",
         "-v", f"{layer}:/opt:ro", "-v", f"{invocation.code}:{invocation.mount_point}:ro",
-        "-v", f"{emulator}:/var/rapid/aws-lambda-rie:ro",
+        "-v", f"{emulator}:/var/rapid/aws-lambda-rie:ro", *receiver,
         *[part for variable in environment for part in ("-e", variable)],
-        "-e", f"_HANDLER={invocation.handler}",
-        "--entrypoint", "/var/rapid/aws-lambda-rie", STANDIN_IMAGE, "/var/runtime/bootstrap",
+        "-e", f"_HANDLER={invocation.handler}", *start,
     )  # fmt: skip
     try:
         port = docker("port", container, "8080/tcp").splitlines()[0].rsplit(":", 1)[1]
@@ -158,56 +172,60 @@ def cold_start(invocation: Invocation, event: dict[str, Any], layer: Path, emula
     finally:
         subprocess.Popen(["docker", "rm", "-f", container], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     report, init = REPORT.search(output), INIT_REPORT.search(output)
-    if report is None or init is None or "statusCode" not in answer:
+    if report is None or init is None or not ("statusCode" in answer or "batchItemFailures" in answer):
         raise RuntimeError(f"{invocation.handler} in {invocation.code} failed: {answer}\n{output[-3000:]}")
-    return ColdStart(float(report["ms"]), float(init["ms"]), int(answer["statusCode"]))
+    status = int(answer["statusCode"]) if "statusCode" in answer else Worker.status(answer)
+    return ColdStart(float(report["ms"]), float(init["ms"]), status)
 
 
-def ours(endpoint: str, environment: dict[str, str]) -> Invocation:
+def ours(name: str, environment: dict[str, str]) -> Invocation:
     """Our function: its code directory at /var/task, as `sam build` deploys it."""
-    code = ROOT / Path(*ROUTES[endpoint].module_name.split(".")[:-1])
-    return Invocation(code, "/var/task", "app.lambda_handler", environment)
+    code = ROOT / Path(*FUNCTIONS[name].module_name.split(".")[:-1])
+    return Invocation(code, "/var/task", "app.lambda_handler", environment, name == "webhook_delivery")
 
 
-def bare(environment: dict[str, str]) -> Invocation:
+def bare(name: str, environment: dict[str, str]) -> Invocation:
     """The bare baseline: bench/ at /var/task/bench, its handler in bench/lambda_baseline.py."""
-    return Invocation(ROOT / "bench", "/var/task/bench", "bench.lambda_baseline.lambda_handler", environment)
+    handler = "bench.lambda_baseline.lambda_handler"
+    return Invocation(ROOT / "bench", "/var/task/bench", handler, environment, name == "webhook_delivery")
 
 
-def bare_event(endpoint: str, request: Request) -> dict[str, Any]:
-    return {"endpoint": endpoint, "owner": request.owner, "conversation_id": request.conversation_id,
-            "message_id": request.message_id, "webhook_id": request.webhook_id}  # fmt: skip
+def event_for(name: str, request: Request, bare_side: bool) -> dict[str, Any]:
+    """The function's own event; the bare baseline's names the endpoint and its ids instead."""
+    if bare_side and name not in WORKERS:
+        return {"endpoint": name, "owner": request.owner, "conversation_id": request.conversation_id,
+                "message_id": request.message_id, "webhook_id": request.webhook_id}  # fmt: skip
+    return FUNCTIONS[name].event(request.owner, request.conversation_id, request.message_id, request.webhook_id)
 
 
-def measure(runs: int, layer: Path, endpoints: list[str] | None = None) -> dict[str, Any]:
-    """The median cold start of each endpoint's function and of the bare baseline, `runs` fresh
-    containers each, interleaved."""
+def measure(runs: int, layer: Path, names: list[str] | None = None) -> dict[str, Any]:
+    """The median cold start of each function and of the bare baseline, `runs` fresh containers
+    each, interleaved."""
     emulator = emulator_binary()
     with dynamodb_container() as (endpoint_url, container_url):
         client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)
         _wait_until_answering(client)
         create_tables(client, TABLE)
-        targets = Targets(build_services(settings_for(TABLE), client))
-        environment = local_function_environment(TABLE, container_url)
+        create_queues(boto3.client("sqs", region_name="us-east-1", endpoint_url=endpoint_url), TABLE)
+        queue_url, dead_letter_url = local_queue_urls(container_url, TABLE)
+        targets = Targets(build_services(settings_for(TABLE), client), f"http://127.0.0.1:{RECEIVER_PORT}/hook")
+        queues = {DELIVERY_QUEUE_RESOURCE: queue_url, DEAD_LETTER_QUEUE_RESOURCE: dead_letter_url}
+        environment = local_function_environment(TABLE, container_url, queues)
         results: dict[str, Any] = {}
-        for endpoint in endpoints or list(ROUTES):
+        for name in names or list(FUNCTIONS):
             samples: dict[str, list[ColdStart]] = {"ours": [], "baseline": []}
             for _ in range(runs):
-                request = targets.for_request(endpoint)
-                event = ROUTES[endpoint].event(request.owner, request.conversation_id, request.message_id,
-                                               request.webhook_id)  # fmt: skip
-                samples["ours"].append(cold_start(ours(endpoint, environment), event, layer, emulator))
-                request = targets.for_request(endpoint)
-                samples["baseline"].append(
-                    cold_start(bare(environment), bare_event(endpoint, request), layer, emulator)
-                )
-            failed = [s.status for side in samples.values() for s in side if s.status >= 400]
+                event = event_for(name, targets.for_request(name), bare_side=False)
+                samples["ours"].append(cold_start(ours(name, environment), event, layer, emulator))
+                event = event_for(name, targets.for_request(name), bare_side=True)
+                samples["baseline"].append(cold_start(bare(name, environment), event, layer, emulator))
+            failed = [sample.status for side in samples.values() for sample in side if sample.status >= 400]
             if failed:
-                raise RuntimeError(f"{endpoint} answered {failed} in the Lambda image")
+                raise RuntimeError(f"{name} answered {failed} in the Lambda image")
             row = {
                 f"{side}_{figure}": statistics.median(getattr(sample, attribute) for sample in taken)
                 for side, taken in samples.items()
                 for figure, attribute in (("ms", "invoke_ms"), ("init_ms", "init_ms"))
             }
-            results[endpoint] = {**row, "ratio": row["ours_ms"] / row["baseline_ms"], "runs": runs}
+            results[name] = {**row, "ratio": row["ours_ms"] / row["baseline_ms"], "runs": runs}
         return results

@@ -30,7 +30,8 @@ class Targets:
     """The data the cold requests act on: one of each resource, and fresh ones where a request
     uses its target up (a delete) or writes a key of its own (the baseline's creates)."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, receiver_url: str = "http://127.0.0.1:9/hook") -> None:
+        """`receiver_url` is where the delivery worker's webhook points: a receiver that answers."""
         self._services = services
         self._conversation = CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")
         self._webhook = CreateWebhookRequest.model_validate_json(WEBHOOK_BODY)
@@ -38,6 +39,8 @@ class Targets:
         self._message = CreateMessageRequest(conversation_id=self.conversation_id, message="hi")
         self.message_id = services.messages.send(OWNER, self._message).resource.id
         self.webhook_id = services.webhooks.create(OWNER, self._webhook).resource.id
+        receiving = self._webhook.model_copy(update={"url": receiver_url})
+        self.receiving_webhook_id = services.webhooks.create(OWNER, receiving).resource.id
         self._owners = 0
 
     def for_request(self, endpoint: str) -> Request:
@@ -57,4 +60,6 @@ class Targets:
             # A fresh owner each time: an owner may have at most 16 webhooks.
             self._owners += 1
             changes.update(owner=f"{OWNER}-{self._owners}", webhook_id=fresh)
+        elif endpoint == "webhook_delivery":
+            changes["webhook_id"] = self.receiving_webhook_id
         return replace(Request(OWNER, self.conversation_id, self.message_id, self.webhook_id), **changes)

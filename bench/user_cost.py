@@ -50,7 +50,7 @@ def per_active_user_day(
                 row[reads] * prices["dynamodb_read_unit_per_million"]
                 + row[writes] * prices["dynamodb_write_unit_per_million"]
             )
-            billed = billed_ms(warm[endpoint]["sampled"]["ours_p50_ms"], calls, call_ms)
+            billed = billed_ms(warm[endpoint]["ours_p50_ms"], calls, call_ms)
             other = prices["http_api_per_million"] + lambda_dollars(billed, memory_gb, prices)
             lines.append(
                 {

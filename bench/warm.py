@@ -1,14 +1,15 @@
-"""Warm per-request time of one handler, with DynamoDB answered by botocore's Stubber (no I/O).
+"""Warm per-request time of one handler, with DynamoDB and SQS answered by botocore's Stubber
+and webhook receivers by a function (no I/O).
 
-Run by bench/run.py as `python -m bench.warm ours|floor|baseline ENDPOINT REQUESTS SAMPLED`, one
+Run by bench/run.py as `python -m bench.warm ours|floor|baseline FUNCTION REQUESTS SAMPLED`, one
 process per side, so nothing one side loads slows another. Prints the timings.
 
-As Lambda does, each request gets a fresh X-Ray trace header. SAMPLED is 1 or 0: whether X-Ray
-records the request. No side loads the X-Ray SDK any more, so both should cost the same; both are
-still measured, to show it.
+As Lambda does, each request gets a fresh X-Ray trace header; SAMPLED (1 or 0) says whether X-Ray
+records it. No side loads the X-Ray SDK, so it changes nothing; the bench passes 1.
 """
 
 import contextlib
+import copy
 import importlib
 import io
 import json
@@ -21,7 +22,7 @@ import boto3
 from botocore.stub import Stubber
 
 from bench import baseline
-from bench.cold_start import ROUTES
+from bench.cold_start import FUNCTIONS, WORKERS
 from devtools.lambda_context import LocalLambdaContext
 
 TABLE = "bench-warm"
@@ -46,6 +47,7 @@ def stored_webhook(webhook_id: str) -> dict[str, Any]:
     return baseline.new_webhook_item(OWNER, webhook_id, "whsec_bench", 1_795_600_000)
 
 
+WORKER_MODULES = frozenset(worker.module_name for worker in WORKERS.values())
 POINTER = ("get_item", {"Item": baseline.pointer_item(OWNER, CONVERSATION_ID, MESSAGE_ID)})
 
 
@@ -65,50 +67,86 @@ STUBBED_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "create_webhook": [("transact_write_items", {})],
     "retrieve_webhook": [("get_item", {"Item": stored_webhook(WEBHOOK_ID)})],
     "delete_webhook": [("transact_write_items", {})],
+    "webhook_events": [("query", {"Items": [stored_webhook(WEBHOOK_ID)]})],
+    "webhook_delivery": [("get_item", {"Item": stored_webhook(WEBHOOK_ID)})],
 }
+# The queue's answers: the stream's worker queues one delivery per record (one webhook here).
+STUBBED_QUEUE_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "webhook_events": [
+        ("send_message_batch", {"Successful": [{"Id": "0", "MessageId": "m-0", "MD5OfMessageBody": "0"}], "Failed": []})
+    ],
+}
+QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/bench-warm-webhook-deliveries"
+
+
+def received(*_: Any, **__: Any) -> int:
+    """The receiver, with no I/O: every delivery is taken (204)."""
+    return 204
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(fraction * len(sorted_values)))]
 
 
-def _handler_serving_from(side: str, module_name: str, client: Any) -> Any:
-    """Our function's handler (`ours`) or the required stack alone (`floor`), over the stubbed client."""
+def handler_serving_from(side: str, module_name: str, client: Any, sqs: Any) -> Any:
+    """Our function's handler (`ours`) or the required stack alone (`floor`), over the stubbed
+    clients and a receiver that takes every delivery."""
     if side == "floor":
-        from bench import floor  # noqa: PLC0415 - what it loads is part of the measured side
+        from bench import floor, floor_worker  # noqa: PLC0415 - what they load is part of the measured side
 
         floor.use_client(client, TABLE)
-        return floor.lambda_handler
+        floor_worker.use_clients(client, sqs, TABLE, QUEUE_URL, post=received)
+        return (floor_worker if module_name in WORKER_MODULES else floor).lambda_handler
+
+    from dataclasses import replace  # noqa: PLC0415
 
     from bench.dynamodb_work import settings_for  # noqa: PLC0415
-    from clarity.wiring import build_services, use_services  # noqa: PLC0415
+    from clarity.wiring import Outbound, build_services, use_services  # noqa: PLC0415
 
     settings = settings_for(TABLE)
-    use_services(build_services(settings, client), settings)
+    settings = replace(
+        settings, webhooks=replace(settings.webhooks, queue_url=QUEUE_URL, dead_letter_queue_url=QUEUE_URL)
+    )
+    outbound = Outbound(settings.webhooks, sqs=sqs, send=received)
+    use_services(build_services(settings, client, outbound=outbound), settings)
     return importlib.import_module(module_name).lambda_handler
 
 
-def main() -> None:
-    side, endpoint, requests, sampled = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url="http://stubbed.invalid")
+def stubbed(service: str, answers: list[tuple[str, dict[str, Any]]], times: int) -> tuple[Any, Stubber]:
+    """A client of `service` that gives `answers`, in order, `times` over (and its stubber)."""
+    client = boto3.client(service, region_name="us-east-1", endpoint_url="http://stubbed.invalid")  # type: ignore[call-overload]
     stubber = Stubber(client)
-    for _ in range(requests + 1):
-        for operation, response in STUBBED_ANSWERS[endpoint]:
+    for _ in range(times):
+        for operation, response in answers:
             stubber.add_response(operation, response)
     stubber.activate()
+    return client, stubber
 
-    if side == "baseline":
+
+def main() -> None:
+    side, name, requests, sampled = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    client, _ = stubbed("dynamodb", STUBBED_ANSWERS[name], requests + 1)
+    sqs, _ = stubbed("sqs", STUBBED_QUEUE_ANSWERS.get(name, []), requests + 1)
+    target = FUNCTIONS[name]
+    event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID)
+
+    if side == "baseline" and name in WORKERS:
 
         def serve() -> int:
-            answer = baseline.handle(endpoint, client, TABLE, OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID)
-            return int(answer["statusCode"])
+            answer = baseline.handle_worker(name, event, client, sqs, TABLE, QUEUE_URL, post=received)
+            return target.status(answer)
+    elif side == "baseline":
+
+        def serve() -> int:
+            return target.status(baseline.handle(name, client, TABLE, OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID))
     else:
-        target = ROUTES[endpoint]
-        handler = _handler_serving_from(side, target.module_name, client)
+        handler = handler_serving_from(side, target.module_name, client, sqs)
+
+        # A fresh copy for each invocation, as Lambda gives, made before the clock starts.
+        events = [copy.deepcopy(event) for _ in range(requests + 1)]
 
         def serve() -> int:
-            event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID)
-            return int(handler(event, LocalLambdaContext(target.module_name))["statusCode"])
+            return target.status(handler(events.pop(), LocalLambdaContext(target.module_name)))
 
     timings: list[float] = []
     # Logs and metrics go to stdout in Lambda too; here they go nowhere, for both sides alike.
@@ -123,7 +161,7 @@ def main() -> None:
             sink.seek(0)
             sink.truncate()
             if status >= 400:
-                raise RuntimeError(f"{side} {endpoint} answered {status}")
+                raise RuntimeError(f"{side} {name} answered {status}")
     timings.sort()
     result = {"p50_ms": percentile(timings, 0.5), "p99_ms": percentile(timings, 0.99), "requests": requests}
     sys.stdout.write("\nWARM " + json.dumps(result) + "\n")

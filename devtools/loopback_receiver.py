@@ -53,3 +53,14 @@ class LoopbackReceiver:
         self._release.set()
         self._server.shutdown()
         self._server.server_close()
+
+
+if __name__ == "__main__":
+    # `python -m devtools.loopback_receiver PORT`: answer every POST with 204, until killed (the
+    # bench runs one beside the delivery worker in its container, where loopback is the container's).
+    import sys
+    import time
+
+    LoopbackReceiver(lambda _: 204, port=int(sys.argv[1]))
+    while True:
+        time.sleep(3600)
