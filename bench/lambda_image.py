@@ -205,7 +205,7 @@ def measure(runs: int, layer: Path, names: list[str] | None = None) -> dict[str,
     with dynamodb_container() as (endpoint_url, container_url):
         client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)
         _wait_until_answering(client)
-        create_tables(client, TABLE)
+        create_tables(client, TABLE, stream=False)
         create_queues(boto3.client("sqs", region_name="us-east-1", endpoint_url=endpoint_url), TABLE)
         queue_url, dead_letter_url = local_queue_urls(container_url, TABLE)
         targets = Targets(build_services(settings_for(TABLE), client), f"http://127.0.0.1:{RECEIVER_PORT}/hook")

@@ -97,7 +97,7 @@ def cold_start(runs: int) -> dict[str, Any]:
     receiver = LoopbackReceiver(lambda _: 204)
     try:
         client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)
-        create_tables(client, TABLE)
+        create_tables(client, TABLE, stream=False)
         sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=endpoint_url)
         queue_url, dead_letter_url = create_queues(sqs, TABLE)
         services = build_services(dynamodb_work.settings_for(TABLE), client)
@@ -140,7 +140,7 @@ def warm(requests: int) -> dict[str, Any]:
 def dynamodb(conversations: int) -> dict[str, Any]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        create_tables(client, TABLE)
+        create_tables(client, TABLE, stream=False)
         return dynamodb_work.measure(client, TABLE, OWNER, conversations)
 
 
@@ -149,7 +149,7 @@ def scale(small: int, large: int) -> dict[str, Any]:
     for count in (small, large):
         with mock_aws():
             client = boto3.client("dynamodb", region_name="us-east-1")
-            create_tables(client, TABLE)
+            create_tables(client, TABLE, stream=False)
             # Seeded on the plain client: counting every write would only slow the seeding down.
             dynamodb_work.seed(build_services(Settings.for_table(TABLE), client).conversations, OWNER, count)
             counter = dynamodb_work.CountingClient(client)

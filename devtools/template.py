@@ -96,7 +96,7 @@ def import_function(logical_id: str) -> Any:
     return import_handler(route)
 
 
-def table_definition(table_name: str, resource: str = TABLE_RESOURCE) -> dict[str, Any]:
+def table_definition(table_name: str, resource: str = TABLE_RESOURCE, *, stream: bool = True) -> dict[str, Any]:
     """create_table arguments for one of the template's tables: same keys, same indexes."""
     properties = load_template()["Resources"][resource]["Properties"]
     definition = {
@@ -107,7 +107,7 @@ def table_definition(table_name: str, resource: str = TABLE_RESOURCE) -> dict[st
     }
     if properties.get("GlobalSecondaryIndexes"):
         definition["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
-    if properties.get("StreamSpecification"):
+    if stream and properties.get("StreamSpecification"):
         definition["StreamSpecification"] = {"StreamEnabled": True, **properties["StreamSpecification"]}
     return definition
 
@@ -117,19 +117,22 @@ def idempotency_table_name(table_name: str) -> str:
     return f"{table_name}-idempotency"
 
 
-def create_table(client: Any, table_name: str, resource: str = TABLE_RESOURCE) -> None:
+def create_table(client: Any, table_name: str, resource: str = TABLE_RESOURCE, *, stream: bool = True) -> None:
     """Create one of the template's tables unless it exists already."""
     try:
         client.describe_table(TableName=table_name)
         return
     except client.exceptions.ResourceNotFoundException:
-        client.create_table(**table_definition(table_name, resource))
+        client.create_table(**table_definition(table_name, resource, stream=stream))
     client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
 
 
-def create_tables(client: Any, table_name: str) -> None:
-    """The template's tables: conversations under `table_name`, and its idempotency table."""
-    create_table(client, table_name, TABLE_RESOURCE)
+def create_tables(client: Any, table_name: str, *, stream: bool = True) -> None:
+    """The template's tables: conversations under `table_name`, and its idempotency table.
+
+    `stream=False` leaves the change stream out, where nothing reads it: moto copies the whole
+    table, stream included, before every transaction, which slows a big table down for nothing."""
+    create_table(client, table_name, TABLE_RESOURCE, stream=stream)
     create_table(client, idempotency_table_name(table_name), IDEMPOTENCY_TABLE_RESOURCE)
 
 
