@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from clarity.webhooks.models import MAX_WEBHOOKS_PER_OWNER
+from clarity.webhooks.limits import MAX_WEBHOOKS_PER_OWNER
 from tests.webhook_support import FakeDns, WebhookWorld, webhook_world
 
 URL = "http://127.0.0.1:9/hooks"

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from clarity.webhooks.destinations import DestinationPolicy, Resolver
     from clarity.webhooks.fanout import EventFanout
     from clarity.webhooks.queue import DeliveryQueue
-    from clarity.webhooks.repository import WebhookRepository
     from clarity.webhooks.service import WebhookService
+    from clarity.webhooks.stored import StoredWebhooks
     from clarity.webhooks.transport import Transport
 
 # botocore's standard retry mode backs off on throttling and 5xx; the budget stays inside
@@ -77,17 +77,19 @@ class Services:
         )
 
     @cached_property
-    def _webhook_repository(self) -> "WebhookRepository":
-        from clarity.webhooks.repository import WebhookRepository  # noqa: PLC0415
+    def _stored_webhooks(self) -> "StoredWebhooks":
+        """The workers' reads of webhooks, shared by both (the local server runs them together)."""
+        from clarity.webhooks.stored import StoredWebhooks  # noqa: PLC0415
 
-        return WebhookRepository(self._table)
+        return StoredWebhooks(self._table)
 
     @cached_property
     def webhooks(self) -> "WebhookService":
+        from clarity.webhooks.repository import WebhookRepository  # noqa: PLC0415
         from clarity.webhooks.service import WebhookService  # noqa: PLC0415
 
         return WebhookService(
-            self._webhook_repository,
+            WebhookRepository(self._table),
             clock=self._clock,
             policy=self._outbound.policy(),
             resolve=self._outbound.resolver(),
@@ -98,7 +100,7 @@ class Services:
     def webhook_fanout(self) -> "EventFanout":
         from clarity.webhooks.fanout import EventFanout  # noqa: PLC0415
 
-        return EventFanout(self._webhook_repository, self._outbound.queue)
+        return EventFanout(self._stored_webhooks, self._outbound.queue)
 
     @cached_property
     def webhook_delivery(self) -> "DeliveryWorker":
@@ -106,7 +108,7 @@ class Services:
 
         settings = self._outbound.settings
         sender = WebhookSender(
-            self._webhook_repository,
+            self._stored_webhooks,
             policy=self._outbound.policy(),
             resolve=self._outbound.resolver(),
             transport=self._outbound.transport(),

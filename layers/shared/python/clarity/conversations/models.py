@@ -5,8 +5,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, StrictBool, model_validator
 
-from clarity.core.models import ResourceId, Timestamp, Versioned
+from clarity.core.models import ResourceId, Timestamp
 from clarity.core.paging import Position
+from clarity.core.versioned import Versioned
 
 
 class Conversation(BaseModel):

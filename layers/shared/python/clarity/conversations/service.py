@@ -15,9 +15,9 @@ from clarity.conversations.repository import ConversationRepository
 from clarity.core.clock import unix_now
 from clarity.core.errors import InvalidRequest
 from clarity.core.ids import existing_id, is_valid_id, stored_under_fresh_id
-from clarity.core.models import Versioned
 from clarity.core.paging import Page, position
 from clarity.core.retry_safe import RetrySafeCreate
+from clarity.core.versioned import Versioned
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer

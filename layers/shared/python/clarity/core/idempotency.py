@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from clarity.core.errors import Conflict, ServiceUnavailable
-from clarity.core.models import Versioned
+from clarity.core.versioned import Versioned
 
 KEY_LIFETIME_SECONDS = 24 * 3600
 

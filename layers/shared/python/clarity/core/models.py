@@ -1,7 +1,6 @@
-"""Shapes every resource shares: ids and timestamps in the API, versions and the error body."""
+"""Shapes every resource shares in the API: ids, timestamps and the error body."""
 
-from dataclasses import dataclass
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -19,22 +18,8 @@ Timestamp = Annotated[int, Field(ge=0, le=MAX_TIMESTAMP, description="Unix time 
 
 DOCUMENTATION_URL = "https://github.com/clarity/conversations-api#errors"
 
-T = TypeVar("T")
-
 
 class ErrorBody(BaseModel):
     type: Literal["invalid_request", "api_error"]
     message: str
     documentation_url: str
-
-
-@dataclass(frozen=True)
-class Versioned(Generic[T]):
-    """A resource and the version of its stored item, which every client change increments."""
-
-    resource: T
-    version: int
-
-    @property
-    def etag(self) -> str:
-        return f'"{self.version}"'

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from clarity.core.errors import InvalidRequest
-from clarity.core.models import Versioned
+from clarity.core.versioned import Versioned
 
 _ETAG = re.compile(r'"(\d{1,18})"')
 IF_MATCH_PATTERN = r'^(\*|"\d{1,18}")$'

@@ -15,8 +15,9 @@ from pydantic import (
     model_validator,
 )
 
-from clarity.core.models import ResourceId, Timestamp, Versioned
+from clarity.core.models import ResourceId, Timestamp
 from clarity.core.paging import Position
+from clarity.core.versioned import Versioned
 
 MAX_MESSAGE_LENGTH = 4000
 MAX_REACTION_NAMES = 50

@@ -4,9 +4,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from clarity.core.ids import checked_id, existing_id, stored_under_fresh_id
-from clarity.core.models import Versioned
 from clarity.core.paging import Page, position
 from clarity.core.retry_safe import RetrySafeCreate
+from clarity.core.versioned import Versioned
 from clarity.messages.models import (
     Contact,
     CreateMessageRequest,

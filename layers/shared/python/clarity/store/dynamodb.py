@@ -16,8 +16,8 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from clarity.core.errors import ApiError, InvalidRequest, NotFound, PreconditionFailed, ServiceUnavailable
-from clarity.core.models import Versioned
 from clarity.core.paging import Direction, Page, Position
+from clarity.core.versioned import Versioned
 from clarity.store.keys import PK, SK
 
 if TYPE_CHECKING:

@@ -19,7 +19,6 @@ from clarity.webhooks.destinations import (
     parse_url,
 )
 from clarity.webhooks.queue import Delivery, DeliveryQueue
-from clarity.webhooks.repository import WebhookRepository
 from clarity.webhooks.signing import (
     ATTEMPT_HEADER,
     EVENT_ID_HEADER,
@@ -27,6 +26,7 @@ from clarity.webhooks.signing import (
     SIGNATURE_HEADER,
     signature,
 )
+from clarity.webhooks.stored import StoredWebhooks
 from clarity.webhooks.transport import Transport
 
 USER_AGENT = "Clarity-Webhooks/1"
@@ -70,7 +70,7 @@ class WebhookSender:
 
     def __init__(
         self,
-        webhooks: WebhookRepository,
+        webhooks: StoredWebhooks,
         policy: DestinationPolicy,
         resolve: Resolver,
         transport: Transport,
@@ -85,12 +85,12 @@ class WebhookSender:
         self._timeout = timeout_seconds
 
     def attempt(self, delivery: Delivery, attempt: int) -> AttemptResult:
-        stored = self._webhooks.stored(delivery.owner, delivery.webhook_id)
+        stored = self._webhooks.get(delivery.owner, delivery.webhook_id)
         if stored is None:
             return AttemptResult(Outcome.DROPPED, error="the webhook was deleted")
         body = delivery.body.encode("utf-8")
         try:
-            destination = parse_url(stored.webhook.url, self._policy)
+            destination = parse_url(stored.url, self._policy)
             address = allowed_addresses(destination, self._policy, self._resolve)[0]
             status = self._transport(
                 destination,

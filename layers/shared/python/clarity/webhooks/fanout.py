@@ -7,11 +7,11 @@ from typing import Any
 
 from clarity.webhooks.events import ChangeEvent, event_from_record
 from clarity.webhooks.queue import Delivery, DeliveryQueue
-from clarity.webhooks.repository import WebhookRepository
+from clarity.webhooks.stored import StoredWebhooks
 
 
 class EventFanout:
-    def __init__(self, webhooks: WebhookRepository, queue: DeliveryQueue) -> None:
+    def __init__(self, webhooks: StoredWebhooks, queue: DeliveryQueue) -> None:
         self._webhooks = webhooks
         self._queue = queue
 
@@ -22,8 +22,8 @@ class EventFanout:
             return None
         body = event.body()
         deliveries = [
-            Delivery(event.owner, stored.webhook.id, event.id, body, event.etag)
-            for stored in self._webhooks.all_of(event.owner)
+            Delivery(event.owner, stored.id, event.id, body, event.etag)
+            for stored in self._webhooks.of_owner(event.owner)
             if stored.wants(event.type)
         ]
         if deliveries:

@@ -7,11 +7,10 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 
 from clarity.core.paging import Position
+from clarity.webhooks.limits import ALL_EVENTS
 
-MAX_WEBHOOKS_PER_OWNER = 16
 MAX_NAME_LENGTH = 100
 MAX_URL_LENGTH = 2048
-ALL_EVENTS = "*"
 
 
 class EventType(StrEnum):
@@ -106,18 +105,6 @@ class CreateWebhookRequest(BaseModel):
     name: WebhookName
     url: WebhookUrl
     events: WebhookEvents
-
-
-@dataclass(frozen=True)
-class StoredWebhook:
-    """A webhook with what only delivery may see: its owner and secret."""
-
-    owner: str
-    webhook: Webhook
-    secret: str
-
-    def wants(self, event_type: str) -> bool:
-        return ALL_EVENTS in self.webhook.events or event_type in self.webhook.events
 
 
 @dataclass(frozen=True)

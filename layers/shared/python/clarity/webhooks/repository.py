@@ -6,7 +6,7 @@ from typing import Any
 
 from clarity.core.errors import InvalidRequest, NotFound
 from clarity.core.ids import IdTaken
-from clarity.core.paging import Page, Position
+from clarity.core.paging import Page
 from clarity.store import keys
 from clarity.store.dynamodb import (
     Expression,
@@ -17,7 +17,9 @@ from clarity.store.dynamodb import (
     to_page,
     with_expressions,
 )
-from clarity.webhooks.models import MAX_WEBHOOKS_PER_OWNER, StoredWebhook, Webhook, WebhookPageRequest
+from clarity.webhooks.limits import MAX_WEBHOOKS_PER_OWNER
+from clarity.webhooks.models import Webhook, WebhookPageRequest
+from clarity.webhooks.stored import owner_webhooks_query
 
 RESOURCE = "webhook"
 
@@ -30,10 +32,6 @@ def to_webhook(item: Mapping[str, Any]) -> Webhook:
         events=list(item["events"]),
         created_at=int(item["created_at"]),
     )
-
-
-def to_stored(owner: str, item: Mapping[str, Any]) -> StoredWebhook:
-    return StoredWebhook(owner, to_webhook(item), str(item["secret"]))
 
 
 class WebhookRepository:
@@ -74,20 +72,8 @@ class WebhookRepository:
             raise NotFound(RESOURCE, webhook_id)
         return to_webhook(item)
 
-    def stored(self, owner: str, webhook_id: str) -> StoredWebhook | None:
-        """The webhook with its secret, for delivery; None once deleted."""
-        item = self._table.get(keys.webhook_key(owner, webhook_id))
-        return None if item is None else to_stored(owner, item)
-
-    def all_of(self, owner: str) -> list[StoredWebhook]:
-        """Every webhook of an owner (at most 16: one strongly consistent Query)."""
-        result = self._table.query(
-            self._query(owner), wanted=MAX_WEBHOOKS_PER_OWNER, filtered=False, position=Position()
-        )
-        return [to_stored(owner, item) for item in result.items]
-
     def list_page(self, owner: str, request: WebhookPageRequest) -> Page[Webhook]:
-        query = self._query(owner)
+        query = owner_webhooks_query(self._table.name, owner)
         query["ScanIndexForward"] = scan_forward(request.position)
         # Only what the list shows: the secret never leaves the table on this path.
         shown = ("id", "name", "url", "events", "created_at")
@@ -97,17 +83,6 @@ class WebhookRepository:
             query["ExclusiveStartKey"] = serialize(keys.webhook_key(owner, request.position.cursor))
         result = self._table.query(query, wanted=request.limit + 1, filtered=False, position=request.position)
         return to_page(result, request.limit, request.position, to_webhook)
-
-    def _query(self, owner: str) -> dict[str, Any]:
-        return {
-            "TableName": self._table.name,
-            "KeyConditionExpression": "#pk = :partition AND begins_with(#sk, :prefix)",
-            "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
-            "ExpressionAttributeValues": serialize(
-                {":partition": keys.owner_partition(owner), ":prefix": keys.WEBHOOK_PREFIX}
-            ),
-            "ConsistentRead": True,
-        }
 
     def delete(self, owner: str, webhook_id: str) -> None:
         """Delete the webhook and uncount it, in one transaction; NotFound if there is none."""

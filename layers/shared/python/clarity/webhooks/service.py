@@ -5,9 +5,9 @@ from typing import TYPE_CHECKING
 
 from clarity.core.errors import InvalidRequest
 from clarity.core.ids import existing_id, stored_under_fresh_id
-from clarity.core.models import Versioned
 from clarity.core.paging import Page, position
 from clarity.core.retry_safe import RetrySafeCreate
+from clarity.core.versioned import Versioned
 from clarity.webhooks.destinations import (
     DestinationPolicy,
     ForbiddenDestination,
