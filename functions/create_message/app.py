@@ -1,5 +1,7 @@
 """POST /v1/messages: send a message to one of the caller's conversations."""
 
+import clarity.startup  # noqa: F401 - first: see the module
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response

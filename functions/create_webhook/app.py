@@ -1,5 +1,7 @@
 """POST /v1/webhooks: register a URL to receive the caller's change events."""
 
+import clarity.startup  # noqa: F401 - first: see the module
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response

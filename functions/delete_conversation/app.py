@@ -1,5 +1,7 @@
 """DELETE /v1/conversations/{id}: delete a conversation and everything in it, for good."""
 
+import clarity.startup  # noqa: F401 - first: see the module
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 

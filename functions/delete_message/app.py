@@ -1,5 +1,7 @@
 """DELETE /v1/messages/{id}: delete a message for good (and unpin it)."""
 
+import clarity.startup  # noqa: F401 - first: see the module
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 

@@ -1,5 +1,7 @@
 """DELETE /v1/webhooks/{id}: stop sending events there, queued retries included."""
 
+import clarity.startup  # noqa: F401 - first: see the module
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 

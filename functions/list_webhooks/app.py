@@ -1,5 +1,7 @@
 """GET /v1/webhooks: one page of the caller's webhooks, newest first."""
 
+import clarity.startup  # noqa: F401 - first: see the module
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query

@@ -1,5 +1,7 @@
 """GET /v1/conversations/{id}: one conversation; records that its owner opened it."""
 
+import clarity.startup  # noqa: F401 - first: see the module
+
 from aws_lambda_powertools.event_handler import Response
 
 from clarity.conversations.models import Conversation

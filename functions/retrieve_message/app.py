@@ -1,5 +1,7 @@
 """GET /v1/messages/{id}: one message."""
 
+import clarity.startup  # noqa: F401 - first: see the module
+
 from aws_lambda_powertools.event_handler import Response
 
 from clarity.http.conditional import versioned_response

@@ -1,5 +1,7 @@
 """GET /v1/webhooks/{id}: one webhook (without its secret)."""
 
+import clarity.startup  # noqa: F401 - first: see the module
+
 from clarity.http.handler import lambda_handler_for
 from clarity.http.openapi import responses
 from clarity.http.resolver import ApiResolver

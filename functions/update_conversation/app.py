@@ -1,5 +1,7 @@
 """PUT /v1/conversations/{id}: change the pinned message, pin, mute or archive state."""
 
+import clarity.startup  # noqa: F401 - first: see the module
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response

@@ -1,5 +1,7 @@
 """PUT /v1/messages/{id}: edit the text, replace the reactions, or mark it read or unread."""
 
+import clarity.startup  # noqa: F401 - first: see the module
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response

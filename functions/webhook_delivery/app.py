@@ -2,6 +2,8 @@
 due and reported as failed (partial batch response), so SQS hands it out again then; the
 others of the batch are done."""
 
+from clarity.startup import initialised
+
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -56,3 +58,6 @@ def deliver(record: SQSRecord) -> None:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=deliver, processor=processor, context=context)
+
+
+initialised()

@@ -2,6 +2,8 @@
 subscribed webhook. A record that fails is reported alone (partial batch response), so Lambda
 retries from it without holding back the rest."""
 
+from clarity.startup import initialised
+
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -27,3 +29,6 @@ def publish(record: DynamoDBRecord) -> None:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=publish, processor=processor, context=context)
+
+
+initialised()

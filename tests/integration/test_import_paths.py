@@ -1,9 +1,13 @@
-"""What a function loads is what its cold start pays for: the delivery worker has no use for the
-API's pydantic models, and must not load pydantic (it did, through the storage layer, before)."""
+"""What a function loads, and how, is what its cold start pays for: the delivery worker has no use
+for the API's pydantic models and must not load pydantic (it did, through the storage layer,
+before), and no function's loading may wait on the garbage collector (clarity/startup.py)."""
 
+import json
 import os
 import subprocess
 import sys
+
+import pytest
 
 from devtools.template import ROOT
 
@@ -49,3 +53,32 @@ def test_the_delivery_worker_delivers_without_loading_pydantic() -> None:
     assert completed.returncode == 0, completed.stderr[-3000:]
     outcome = completed.stdout.strip().splitlines()[-1]
     assert outcome == '{"pydantic": false, "answer": {"batchItemFailures": []}, "posted": 1}'
+
+
+# Notes the collector's passes while the function's module loads (from its first import,
+# clarity.startup, on), in a fresh interpreter.
+LOAD_ONCE = """
+import gc, importlib, json, sys
+passes = []
+def note(phase, info):
+    if phase == "start" and "clarity.startup" in sys.modules:
+        passes.append(info["generation"])
+gc.callbacks.append(note)
+importlib.import_module(sys.argv[1])
+loading = list(passes)
+print(json.dumps({"passes": loading, "enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}))
+"""
+
+
+@pytest.mark.parametrize("app", sorted(path.parent.name for path in (ROOT / "functions").glob("*/app.py")))
+def test_a_function_loads_with_the_collector_paused_and_leaves_it_on(app: str) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-c", LOAD_ONCE, f"functions.{app}.app"], cwd=ROOT, capture_output=True, text=True,
+        check=False, timeout=120, env={**os.environ, "PYTHONPATH": f"{ROOT / 'layers' / 'shared' / 'python'}:{ROOT}"},
+    )  # fmt: skip
+
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    loaded = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert loaded["passes"] == []
+    assert loaded["enabled"] is True
+    assert loaded["frozen"] > 10_000  # what loading made is out of the collector's way
