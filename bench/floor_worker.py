@@ -1,6 +1,8 @@
 """The required stack of the workers with no application in it: Powertools' batch processing
 (partial batch responses), Logger and Metrics, around the baseline's own requests for each
-record. Like bench/floor.py, it loads none of this project's code."""
+record. Like bench/floor.py, it loads none of this project's code but clarity/startup.py."""
+
+import clarity.startup  # first, as in our functions: the collector pauses while the stack loads
 
 import os
 from typing import Any
@@ -58,3 +60,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
         processor=queue_processor,
         context=context,
     )
+
+
+# Loaded: as for our functions, the collector resumes (clarity/startup.py).
+clarity.startup.initialised()

@@ -55,7 +55,8 @@ def to_conversation(item: Mapping[str, Any]) -> Conversation:
     )
 
 
-def _to_item(owner: str, conversation: Conversation) -> Item:
+def to_item(owner: str, conversation: Conversation) -> Item:
+    """The item a conversation is stored as, index keys included."""
     # Nulls are not stored: absent attributes keep items small and indexes sparse.
     fields = {name: value for name, value in conversation.model_dump().items() if value is not None}
     return {
@@ -127,7 +128,7 @@ class ConversationRepository:
 
     def create(self, owner: str, conversation: Conversation) -> None:
         try:
-            self._table.put_new(_to_item(owner, conversation))
+            self._table.put_new(to_item(owner, conversation))
         except ItemExists as error:
             raise IdTaken(conversation.id) from error
 
