@@ -3,7 +3,7 @@ while the function loads, and resumes once it has.
 
 A cold start allocates hundreds of thousands of objects (modules, classes, pydantic schemas) and
 makes almost no garbage, so the collector's passes over them are wasted: about 20 ms of each cold
-start on Python 3.13 in the Lambda image (BENCHMARKS.md, section 1). `initialised()` then moves
+start on Python 3.13 in the Lambda image (BENCHMARKS.md, section 2). `initialised()` then moves
 what loading made into the collector's permanent generation, which later passes skip, and turns
 the collector back on before the first request.
 """
