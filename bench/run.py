@@ -239,6 +239,28 @@ def cost(warm_results: dict[str, Any], work: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Issue #13's bars: against the bare baseline, and our code's share above the floor.
+COLD_RATIO_BAR, WARM_RATIO_BAR = 1.6, 2.5
+COLD_SHARE_BAR, WARM_SHARE_BAR = 0.10, 0.30
+
+
+def bars(results: dict[str, Any]) -> dict[str, Any]:
+    """Each function against each bar: the figure, and whether it meets the bar."""
+    verdicts: dict[str, Any] = {}
+    for name, cold in results["cold_start"].items():
+        warm = results["warm"][name]
+        figures = {
+            "cold_ratio": (cold["ratio"], COLD_RATIO_BAR),
+            "warm_ratio": (warm["ratio"], WARM_RATIO_BAR),
+            "cold_share": (cold["ours_ms"] / cold["floor_ms"] - 1, COLD_SHARE_BAR),
+            "warm_share": (warm["ours_p50_ms"] / warm["floor_p50_ms"] - 1, WARM_SHARE_BAR),
+        }
+        if name in results.get("lambda_image", {}):
+            figures["image_cold_ratio"] = (results["lambda_image"][name]["ratio"], COLD_RATIO_BAR)
+        verdicts[name] = {key: {"value": round(value, 3), "met": value <= bar} for key, (value, bar) in figures.items()}
+    return verdicts
+
+
 def print_table(results: dict[str, Any]) -> None:
     out = sys.stdout
     out.write("\nCold start (init + first request, median ms)   ours   floor  baseline   ratio  floor ratio\n")
@@ -295,6 +317,10 @@ def print_table(results: dict[str, Any]) -> None:
             f" (Lambda {row['lambda_requests'] + row['lambda_duration']:.2f},"
             f" DynamoDB {row['dynamodb_reads']:.2f}, SQS {row['sqs_requests']:.2f})\n"
         )
+    out.write("\nBars met (of every function): ")
+    verdicts = results["bars"].values()
+    names = list(next(iter(verdicts)))
+    out.write(", ".join(f"{key} {sum(v[key]['met'] for v in verdicts if key in v)}" for key in names) + "\n")
     package_sizes = results["package"]
     functions = ", ".join(f"{k} {v / 1e3:.1f} kB" for k, v in package_sizes["functions_bytes"].items())
     out.write(f"\nPackage: layer {package_sizes['layer_bytes'] / 1e6:.1f} MB unzipped; functions {functions}\n")
@@ -350,6 +376,7 @@ def main() -> None:
         results["package"] = package(layer)
         if not arguments.smoke:  # Docker: tests/e2e/test_bench_lambda_image.py runs it under `make e2e`
             results["lambda_image"] = timed("lambda_image", lambda: lambda_image.measure(cold_runs, layer))
+    results["bars"] = bars(results)
     results["part_seconds"] = part_seconds
     results["seconds"] = round(time.monotonic() - started, 1)
     arguments.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

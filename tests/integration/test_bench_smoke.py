@@ -31,7 +31,17 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
 
     assert completed.returncode == 0, completed.stderr[-3000:]
     results = json.loads(output.read_text())
-    assert set(results) >= {"cold_start", "warm", "dynamodb", "scale", "cost", "package", "webhooks", "active_user"}
+    assert set(results) >= {
+        "cold_start",
+        "warm",
+        "dynamodb",
+        "scale",
+        "cost",
+        "package",
+        "webhooks",
+        "active_user",
+        "bars",
+    }
     assert set(results["cold_start"]) == set(results["warm"]) == {
         "list", "create", "retrieve", "update", "delete",
         "list_messages", "send", "retrieve_message", "update_message", "delete_message",
