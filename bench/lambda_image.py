@@ -53,8 +53,11 @@ REPORT = re.compile(r"REPORT RequestId: \S+\s+Init Duration: [\d.]+ ms\s+Duratio
 INIT_REPORT = re.compile(r"INIT REPORT\(durationMs: (?P<ms>[\d.]+)\)")
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
 RECEIVER_PORT = 8099
+# The receiver listens before the emulator starts: a loaded machine could otherwise have the
+# function deliver first (and fail), and the receiver's own start would overlap the measured invoke.
 RECEIVER_THEN_EMULATOR = (
     f"PYTHONPATH=/receiver python3 -m devtools.loopback_receiver {RECEIVER_PORT} & "
+    f"until (echo > /dev/tcp/127.0.0.1/{RECEIVER_PORT}) 2>/dev/null; do sleep 0.02; done; "
     "exec /var/rapid/aws-lambda-rie /var/runtime/bootstrap"
 )
 
@@ -144,6 +147,8 @@ def _invoke(port: str, event: dict[str, Any]) -> dict[str, Any]:
             with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback only
                 answer: dict[str, Any] = json.loads(response.read())
                 return answer
+        except urllib.error.HTTPError as error:  # the emulator answered: the function failed
+            raise RuntimeError(f"the function failed: {error.read()[:2000]!r}") from error
         except (ConnectionError, HTTPException, urllib.error.URLError):
             time.sleep(0.01)
     raise RuntimeError("the emulator never answered")
@@ -156,7 +161,7 @@ def cold_start(invocation: Invocation, event: dict[str, Any], layer: Path, emula
     receiver: list[str] = []
     if invocation.with_receiver:
         receiver = ["-v", f"{ROOT / 'devtools'}:/receiver/devtools:ro"]
-        start = ["--entrypoint", "/bin/sh", STANDIN_IMAGE, "-c", RECEIVER_THEN_EMULATOR]
+        start = ["--entrypoint", "/bin/bash", STANDIN_IMAGE, "-c", RECEIVER_THEN_EMULATOR]
     container = docker(
         "run", "-d", "--network", NETWORK, "-p", "127.0.0.1::8080",
         "-v", f"{layer}:/opt:ro", "-v", f"{invocation.code}:{invocation.mount_point}:ro",
