@@ -321,14 +321,15 @@ def worker_requests(worker: str, table: str, owner: str, webhook_id: str) -> lis
     return [("GetItem", {"TableName": table, "Key": key, "ConsistentRead": True})]
 
 
-def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
+def post_delivery(url: str, body: bytes, headers: dict[str, str]) -> int:
+    """POST a delivery, as a bare handler would: urllib3, no retries, a 10 s timeout."""
     import urllib3  # noqa: PLC0415 - botocore has loaded it already
 
     return int(urllib3.request("POST", url, body=body, headers=headers, timeout=10.0, retries=False).status)
 
 
 def handle_worker(
-    worker: str, event: dict[str, Any], client: Any, sqs: Any, table: str, queue_url: str, post: Any = _post
+    worker: str, event: dict[str, Any], client: Any, sqs: Any, table: str, queue_url: str, post: Any = post_delivery
 ) -> dict[str, Any]:
     """Serve one batch: for each stream record, queue one message per webhook of its owner; for
     each queued delivery, read its webhook, sign the body and POST it. No failures reported."""

@@ -235,33 +235,24 @@ def statuses(number: int) -> dict[str, Any]:
     return changes
 
 
-def seed(service: ConversationService, owner: str, count: int) -> list[str]:
-    """`count` conversations in GROUP_COUNT groups, through the service. Newest first."""
-    ids = []
-    for number in range(count):
-        group = f"GROUP{number % GROUP_COUNT:011d}"
-        conversation = service.create(
-            owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK", group_id=group)
-        ).resource
-        if changes := statuses(number):
-            service.update(owner, conversation.id, UpdateConversationRequest(**changes))
-        ids.append(conversation.id)
-    return list(reversed(ids))
-
-
-def bulk_seed(client: Any, table: str, owner: str, count: int) -> None:
-    """The conversations `seed` makes, as the repository stores them (`to_item`), written 25 at a
-    time: 100,000 in well under a minute on moto, where the service's calls take minutes."""
+def seed(client: Any, table: str, owner: str, count: int) -> list[str]:
+    """`count` conversations in GROUP_COUNT groups, one creation second apart, with `statuses`;
+    their ids, newest first. Each item is the repository's own (`to_item`), written 25 a call:
+    100,000 in well under a minute on moto, where one service call each took minutes, and in an
+    order that does not depend on the clock."""
     started = 1_700_000_000
-    items = []
-    for number in range(count):
-        group = f"GROUP{number % GROUP_COUNT:011d}"
-        created = Conversation.started(new_id(started + number), started + number, "WAz8eIbvDR60rouK", group)
-        items.append(to_item(owner, created.model_copy(update=statuses(number))))
+    conversations = [
+        Conversation.started(
+            new_id(started + number), started + number, "WAz8eIbvDR60rouK", f"GROUP{number % GROUP_COUNT:011d}"
+        ).model_copy(update=statuses(number))
+        for number in range(count)
+    ]
     for start in range(0, count, 25):
-        pending = {table: [{"PutRequest": {"Item": serialize(item)}} for item in items[start : start + 25]]}
+        batch = conversations[start : start + 25]
+        pending = {table: [{"PutRequest": {"Item": serialize(to_item(owner, c))}} for c in batch]}
         while pending:  # DynamoDB may hand some back; moto never does
             pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    return [conversation.id for conversation in reversed(conversations)]
 
 
 def list_variants(group_id: str) -> dict[str, ListFilters]:
@@ -380,7 +371,7 @@ def measure(client: Any, table: str, owner: str, count: int, message_table: str)
     touch the same items however many conversations the owner has, and moto copies a whole table
     for each item of a transaction (minutes with 10,000 conversations in it)."""
     # Seeded on the plain client: counting every write would only slow the seeding down.
-    ids = seed(build_services(settings_for(table), client).conversations, owner, count)
+    ids = seed(client, table, owner, count)
     counter = CountingClient(client)
     services = build_services(settings_for(table), counter)  # type: ignore[arg-type]
     service = services.conversations

@@ -21,7 +21,7 @@ queue_processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch
 _clients: dict[str, Any] = {}
 
 
-def use_clients(dynamodb: Any, sqs: Any, table: str, queue_url: str, post: Any = None) -> None:
+def use_clients(dynamodb: Any, sqs: Any, table: str, queue_url: str, post: Any = baseline.post_delivery) -> None:
     """Serve from these clients (the warm bench's stubbed ones)."""
     _clients.update(dynamodb=dynamodb, sqs=sqs, table=table, queue_url=queue_url, post=post)
 
@@ -32,7 +32,6 @@ def _handle(worker: str, record: Any) -> None:
         sqs_url = os.environ.get("SQS_ENDPOINT_URL") or None
         sqs = baseline.make_client(sqs_url, "sqs") if worker == "webhook_events" else None
         use_clients(baseline.make_client(endpoint_url), sqs, os.environ["TABLE_NAME"], os.environ["WEBHOOK_QUEUE_URL"])
-    post = {"post": _clients["post"]} if _clients["post"] else {}
     baseline.handle_worker(
         worker,
         {"Records": [record.raw_event]},
@@ -40,7 +39,7 @@ def _handle(worker: str, record: Any) -> None:
         _clients["sqs"],
         _clients["table"],
         _clients["queue_url"],
-        **post,
+        post=_clients["post"],
     )
 
 

@@ -152,7 +152,7 @@ def scale(small: int, large: int) -> dict[str, Any]:
             client = boto3.client("dynamodb", region_name="us-east-1")
             create_tables(client, TABLE, stream=False)
             # Seeded on the plain client: counting every write would only slow the seeding down.
-            dynamodb_work.bulk_seed(client, TABLE, OWNER, count)
+            dynamodb_work.seed(client, TABLE, OWNER, count)
             counter = dynamodb_work.CountingClient(client)
             service = build_services(Settings.for_table(TABLE), counter).conversations  # type: ignore[arg-type]
             pages = {}

@@ -22,7 +22,7 @@ import boto3
 from botocore.stub import Stubber
 
 from bench import baseline
-from bench.cold_start import FUNCTIONS, WORKERS
+from bench.cold_start import FUNCTIONS, WORKERS, Endpoint, Worker
 from devtools.lambda_context import LocalLambdaContext
 
 TABLE = "bench-warm"
@@ -47,7 +47,6 @@ def stored_webhook(webhook_id: str) -> dict[str, Any]:
     return baseline.new_webhook_item(OWNER, webhook_id, "whsec_bench", 1_795_600_000)
 
 
-WORKER_MODULES = frozenset(worker.module_name for worker in WORKERS.values())
 POINTER = ("get_item", {"Item": baseline.pointer_item(OWNER, CONVERSATION_ID, MESSAGE_ID)})
 
 
@@ -88,7 +87,7 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(fraction * len(sorted_values)))]
 
 
-def handler_serving_from(side: str, module_name: str, client: Any, sqs: Any) -> Any:
+def handler_serving_from(side: str, target: Endpoint | Worker, client: Any, sqs: Any) -> Any:
     """Our function's handler (`ours`) or the required stack alone (`floor`), over the stubbed
     clients and a receiver that takes every delivery."""
     if side == "floor":
@@ -96,7 +95,7 @@ def handler_serving_from(side: str, module_name: str, client: Any, sqs: Any) -> 
 
         floor.use_client(client, TABLE)
         floor_worker.use_clients(client, sqs, TABLE, QUEUE_URL, post=received)
-        return (floor_worker if module_name in WORKER_MODULES else floor).lambda_handler
+        return importlib.import_module(target.floor_module).lambda_handler
 
     from dataclasses import replace  # noqa: PLC0415
 
@@ -109,7 +108,7 @@ def handler_serving_from(side: str, module_name: str, client: Any, sqs: Any) -> 
     )
     outbound = Outbound(settings.webhooks, sqs=sqs, send=received)
     use_services(build_services(settings, client, outbound=outbound), settings)
-    return importlib.import_module(module_name).lambda_handler
+    return importlib.import_module(target.module_name).lambda_handler
 
 
 def stubbed(service: str, answers: list[tuple[str, dict[str, Any]]], times: int) -> tuple[Any, Stubber]:
@@ -140,7 +139,7 @@ def main() -> None:
         def serve() -> int:
             return target.status(baseline.handle(name, client, TABLE, OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID))
     else:
-        handler = handler_serving_from(side, target.module_name, client, sqs)
+        handler = handler_serving_from(side, target, client, sqs)
 
         # A fresh copy for each invocation, as Lambda gives, made before the clock starts.
         events = [copy.deepcopy(event) for _ in range(requests + 1)]

@@ -70,7 +70,7 @@ def clients(name: str) -> Iterator[tuple[Any, Any]]:
 def _our_requests(name: str, client: Any, sqs: Any) -> tuple[list[Request], list[Request]]:
     made, queued = _recording(client, "dynamodb"), _recording(sqs, "sqs")
     target = FUNCTIONS[name]
-    handler = handler_serving_from("ours", target.module_name, client, sqs)
+    handler = handler_serving_from("ours", target, client, sqs)
     with redirect_stdout(io.StringIO()):
         event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID)
         status = target.status(handler(event, LocalLambdaContext(target.module_name)))
