@@ -21,9 +21,22 @@ def make_client(endpoint_url: str | None, service: str = "dynamodb") -> Any:
     return boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)
 
 
-def new_conversation_id() -> str:
-    """A fresh 16-character id, as long as ours (conversations, messages and webhooks alike)."""
-    return secrets.token_hex(8)
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_last_tick = -1
+
+
+def new_id() -> str:
+    """A fresh 16-character id made as ours are (conversations, messages and webhooks alike): the
+    second and millisecond in 8 base-62 characters, never twice the same in this process, then
+    8 random ones. Sends must sort after the conversation's newest message, as ours do."""
+    global _last_tick  # noqa: PLW0603 - one process, one order
+    now = time.time()
+    _last_tick = max(int(now) * 62**2 + int(now % 1 * 1000), _last_tick + 1)
+    tick, digits = _last_tick, ""
+    for _ in range(8):
+        tick, digit = divmod(tick, 62)
+        digits = ALPHABET[digit] + digits
+    return digits + "".join(secrets.choice(ALPHABET) for _ in range(8))
 
 
 def new_item(owner: str, conversation_id: str, now: int) -> dict[str, Any]:
@@ -195,11 +208,12 @@ def message_requests(
                     "TableName": table,
                     "Key": conversation_key,
                     "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                    "UpdateExpression": "SET #active = :active",
-                    "ConditionExpression":
-                        "attribute_exists(PK) AND (attribute_not_exists(#active) OR #active <= :active)",
-                    "ExpressionAttributeNames": {"#active": "last_active_at"},
-                    "ExpressionAttributeValues": {":active": {"N": str(now)}},
+                    "UpdateExpression": "SET #active = :active, #newest = :newest",
+                    "ConditionExpression": "attribute_exists(PK)"
+                        " AND (attribute_not_exists(#newest) OR #newest < :newest)"
+                        " AND (attribute_not_exists(#active) OR #active <= :active)",
+                    "ExpressionAttributeNames": {"#newest": "newest_message_id", "#active": "last_active_at"},
+                    "ExpressionAttributeValues": {":newest": {"S": message_id}, ":active": {"N": str(now)}},
                 }},
             ]}),
         ]  # fmt: skip
@@ -276,10 +290,13 @@ def webhook_requests(endpoint: str, table: str, owner: str, webhook_id: str, now
                     "TableName": table,
                     "Key": count_key,
                     "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                    "UpdateExpression": "ADD #count :one",
-                    "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
-                    "ExpressionAttributeNames": {"#count": "count"},
-                    "ExpressionAttributeValues": {":one": {"N": "1"}, ":limit": {"N": "16"}},
+                    "UpdateExpression": "ADD #count :one SET #newest = :newest",
+                    "ConditionExpression": "(attribute_not_exists(#count) OR #count < :limit)"
+                        " AND (attribute_not_exists(#newest) OR #newest < :newest)",
+                    "ExpressionAttributeNames": {"#count": "count", "#newest": "newest_webhook_id"},
+                    "ExpressionAttributeValues": {
+                        ":one": {"N": "1"}, ":limit": {"N": "16"}, ":newest": {"S": webhook_id},
+                    },
                 }},
             ]}),
         ]  # fmt: skip

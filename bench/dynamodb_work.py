@@ -30,6 +30,7 @@ from clarity.conversations.models import (
 )
 from clarity.conversations.repository import to_item
 from clarity.conversations.service import ConversationService
+from clarity.core.clock import tick_at
 from clarity.core.ids import new_id
 from clarity.core.settings import Settings, WebhookSettings
 from clarity.messages.models import CreateMessageRequest, UpdateMessageRequest
@@ -243,7 +244,7 @@ def seed(client: Any, table: str, owner: str, count: int) -> list[str]:
     started = 1_700_000_000
     conversations = [
         Conversation.started(
-            new_id(started + number), started + number, "WAz8eIbvDR60rouK", f"GROUP{number % GROUP_COUNT:011d}"
+            new_id(tick_at(started + number)), started + number, "WAz8eIbvDR60rouK", f"GROUP{number % GROUP_COUNT:011d}"
         ).model_copy(update=statuses(number))
         for number in range(count)
     ]

@@ -47,7 +47,7 @@ def list_conversations() -> Response[str | None]:
 
 @app.post("/v1/conversations")
 def create_conversation() -> Response[str | None]:
-    return _serve("create", baseline.new_conversation_id())
+    return _serve("create", baseline.new_id())
 
 
 @app.get("/v1/conversations/<conversation_id>")
@@ -72,7 +72,7 @@ def list_messages() -> Response[str | None]:
 
 @app.post("/v1/messages")
 def create_message() -> Response[str | None]:
-    return _serve("send", app.current_event.json_body["conversation_id"], baseline.new_conversation_id())
+    return _serve("send", app.current_event.json_body["conversation_id"], baseline.new_id())
 
 
 @app.get("/v1/messages/<message_id>")
@@ -97,7 +97,7 @@ def list_webhooks() -> Response[str | None]:
 
 @app.post("/v1/webhooks")
 def create_webhook() -> Response[str | None]:
-    return _serve("create_webhook", webhook_id=baseline.new_conversation_id())
+    return _serve("create_webhook", webhook_id=baseline.new_id())
 
 
 @app.get("/v1/webhooks/<webhook_id>")

@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 
 from bench.cold_start import WEBHOOK_BODY
 from clarity.conversations.models import CreateConversationRequest
+from clarity.core.clock import tick_at
 from clarity.core.ids import new_id
 from clarity.messages.models import CreateMessageRequest
 from clarity.webhooks.models import CreateWebhookRequest
@@ -44,7 +45,7 @@ class Targets:
         self._owners = 0
 
     def for_request(self, endpoint: str) -> Request:
-        services, fresh = self._services, new_id(int(time.time()))
+        services, fresh = self._services, new_id(tick_at(time.time()))
         changes: dict[str, str] = {}
         if endpoint == "delete":
             changes["conversation_id"] = services.conversations.create(OWNER, self._conversation).resource.id

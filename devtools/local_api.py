@@ -24,7 +24,9 @@ from urllib.parse import urlsplit
 import boto3
 
 from clarity.core.errors import Unauthenticated
+from clarity.core.settings import current_settings
 from clarity.http.auth import bearer_token
+from clarity.wiring import build_services, use_services
 from devtools.local_issuer import LocalIssuer
 from devtools.reference_page import DOCS_PATH, reference_answer
 from devtools.routing import Router, invoke
@@ -42,6 +44,7 @@ DEFAULT_TABLE = "conversations-local"
 LOCAL_REGION = "us-east-1"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
 MAX_LINE_BYTES = 65537
+FROZEN_CLOCK_VARIABLE = "LOCAL_FROZEN_CLOCK"
 
 log = logging.getLogger("local-api")
 
@@ -246,6 +249,20 @@ def listen(port_setting: str) -> LocalHTTPServer:
         sys.exit(f"make run: cannot listen on 127.0.0.1:{port_setting}: {error.strerror or error}")
 
 
+def freeze_clock_if_asked() -> None:
+    """With LOCAL_FROZEN_CLOCK=<unix time>, every function's clock stands still at that moment:
+    the tests show that creates made one after another keep their order within one second, or
+    one millisecond, of a clock that does not move."""
+    frozen = os.environ.get(FROZEN_CLOCK_VARIABLE)
+    if not frozen:
+        return
+    try:
+        moment = float(frozen)
+    except ValueError:
+        sys.exit(f"make run: {FROZEN_CLOCK_VARIABLE} must be a Unix time in seconds, got {frozen!r}")
+    use_services(build_services(current_settings(), clock=lambda: moment))
+
+
 def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) -> None:
     stop_dynamodb: Callable[[], None] = lambda: None  # noqa: E731
     embedded = endpoint_url is None
@@ -265,6 +282,7 @@ def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) ->
     else:
         webhooks = "webhooks: off (they need the embedded DynamoDB's stream and queues)"
 
+    freeze_clock_if_asked()
     issuer = LocalIssuer()
     router = Router()
     for route in router.routes:

@@ -196,9 +196,7 @@ def installed_services(
 ) -> Iterator[None]:
     """The functions use services built on `client` (moto, a Stubber or a recorder) until the end;
     webhooks reach outside through `outbound` (SQS, DNS, HTTP) when given."""
-    services = build_services(
-        settings, client, clock=clock or (lambda: int(time.time())), sleep=lambda _: None, outbound=outbound
-    )
+    services = build_services(settings, client, clock=clock or time.time, sleep=lambda _: None, outbound=outbound)
     use_services(services, settings)
     try:
         yield

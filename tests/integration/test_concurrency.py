@@ -112,10 +112,28 @@ def test_concurrent_updates_of_different_fields_all_land(api_and_table: tuple[Ap
     assert api.request("GET", path).header("ETag") == '"51"'
 
 
-def test_50_concurrent_sends_are_all_listed_and_last_active_at_is_the_newest(
+def _committed_message_ids(client: Any) -> list[str]:
+    """The ids of the messages whose send transactions `client` committed, in commit order (its
+    calls run one at a time: SerializedClient)."""
+    committed: list[str] = []
+    asked: list[dict[str, Any]] = []
+    client.meta.events.register(
+        "provide-client-params.dynamodb.TransactWriteItems", lambda params, **_: asked.append(params)
+    )
+
+    def record(parsed: dict[str, Any], **_: Any) -> None:
+        put = asked.pop()["TransactItems"][0].get("Put", {})
+        if "Error" not in parsed and "MSG#" in put.get("Item", {}).get("SK", {}).get("S", ""):
+            committed.append(put["Item"]["id"]["S"])
+
+    client.meta.events.register("after-call.dynamodb.TransactWriteItems", record)
+    return committed
+
+
+def test_50_concurrent_sends_from_instances_with_skewed_clocks_list_in_commit_order(
     api_and_table: tuple[ApiClient, Any],
 ) -> None:
-    # Given 50 sends racing to one conversation, each stamped with its own second, in shuffled order
+    # Given 50 sends racing to one conversation from 50 instances whose clocks disagree by up to 49 s
     from clarity.core.errors import ServiceUnavailable  # noqa: PLC0415
     from clarity.messages.models import CreateMessageRequest  # noqa: PLC0415
     from tests.support import SETTINGS  # noqa: PLC0415
@@ -124,21 +142,19 @@ def test_50_concurrent_sends_are_all_listed_and_last_active_at_is_the_newest(
     conversation_id = api.create()["id"]
     stamps = list(range(1_800_000_000, 1_800_000_050))
     random.Random(7).shuffle(stamps)  # noqa: S311 - an order to race in, not a secret
-    lock = threading.Lock()
-
-    def next_stamp() -> int:
-        with lock:
-            return stamps.pop()
-
-    service = build_services(SETTINGS, serialized(client), clock=next_stamp).messages
-    sent: list[str] = []
+    one_at_a_time = serialized(client)
+    committed = _committed_message_ids(client)
+    created: dict[str, int] = {}
     failures: list[Exception] = []
 
     def send(n: int) -> None:
+        instance = build_services(SETTINGS, one_at_a_time, clock=lambda: stamps[n]).messages
         request = CreateMessageRequest(conversation_id=conversation_id, message=f"m{n}")
         for _ in range(5):  # a conflict between transactions is a 503 the client retries
             try:
-                sent.append(service.send("alice", request).resource.id)
+                message = instance.send("alice", request).resource
+                created[message.id] = message.created_at
+                assert message.created_at >= stamps[n]
                 return
             except ServiceUnavailable:
                 continue
@@ -152,14 +168,18 @@ def test_50_concurrent_sends_are_all_listed_and_last_active_at_is_the_newest(
     for thread in threads:
         thread.join()
 
-    # Then all 50 are listed, and last_active_at is the newest created_at
+    # Then all 50 are listed in the order they committed, newest first, with created_at never
+    # rising down the list and none stamped before its own instance's clock; last_active_at is
+    # the newest created_at
     listed = api.request("GET", "/v1/messages", query={"conversation_id": conversation_id, "limit": "100"}).json()
     assert failures == []
-    assert len(sent) == 50
-    assert sorted(m["id"] for m in listed["data"]) == sorted(sent)
-    newest = max(m["created_at"] for m in listed["data"])
-    assert newest == 1_800_000_049
-    assert api.request("GET", f"/v1/conversations/{conversation_id}").json()["last_active_at"] == newest
+    assert len(created) == 50
+    assert [m["id"] for m in listed["data"]] == committed[::-1]
+    assert {m["id"]: m["created_at"] for m in listed["data"]} == created
+    stamped = [m["created_at"] for m in listed["data"]]
+    assert stamped == sorted(stamped, reverse=True)
+    assert stamped[0] == 1_800_000_049
+    assert api.request("GET", f"/v1/conversations/{conversation_id}").json()["last_active_at"] == stamped[0]
 
 
 def test_a_delete_racing_sends_leaves_no_message_behind(api_and_table: tuple[ApiClient, Any]) -> None:

@@ -1,5 +1,5 @@
 """The transaction paths moto cannot take, driven with botocore's Stubber: the cancellation
-reasons DynamoDB gives tell a missing conversation, another contact, a newer last_active_at, a
+reasons DynamoDB gives tell a missing conversation, another contact, a newer message, a
 taken id, a stale If-Match and a missing pinned message apart."""
 
 from collections.abc import Iterator
@@ -10,10 +10,12 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from clarity.conversations.repository import ConversationRepository
+from clarity.core.clock import Clock, TickBehind, tick_at
 from clarity.core.errors import InvalidRequest, NotFound, PreconditionFailed, ServiceUnavailable
-from clarity.core.ids import IdTaken
-from clarity.messages.models import Contact, Message, MessagePageRequest
+from clarity.core.ids import ORDER_ATTEMPTS, IdTaken, new_id, tick_of
+from clarity.messages.models import Contact, CreateMessageRequest, Message, MessagePageRequest
 from clarity.messages.repository import MessageRepository
+from clarity.messages.service import MessageService
 from clarity.store import keys
 from clarity.store.dynamodb import Table, serialize
 
@@ -86,24 +88,83 @@ def test_a_send_from_another_contact_is_400_naming_contact_id(stubbed: tuple[Tab
     assert raised.value.param == "contact_id"
 
 
-def test_a_newer_last_active_at_is_kept_and_the_message_still_stored(stubbed: tuple[Table, Stubber]) -> None:
-    # Given a conversation whose last_active_at (200) is newer than the message (100)
+def _sent_transactions(table: Table) -> list[dict[str, Any]]:
+    """Every TransactWriteItems request the table's client makes from now on."""
+    sent: list[dict[str, Any]] = []
+    table.client.meta.events.register(
+        "provide-client-params.dynamodb.TransactWriteItems", lambda params, **_: sent.append(params)
+    )
+    return sent
+
+
+def _stored_message_id(transaction: dict[str, Any]) -> str:
+    return str(transaction["TransactItems"][0]["Put"]["Item"]["id"]["S"])
+
+
+def test_a_message_that_would_sort_before_the_conversations_newest_is_refused_with_its_tick(
+    stubbed: tuple[Table, Stubber],
+) -> None:
+    # Given a conversation whose newest message was made at a later tick than this one
     table, stubber = stubbed
-    _cancel(stubber, NONE, NONE, _failed(_conversation_item(last_active_at=200)))
-    second: dict[str, Any] = {}
+    newest = new_id(tick_at(1_800_000_000.5))
+    _cancel(stubber, NONE, NONE, _failed(_conversation_item(newest_message_id=newest, last_active_at=1_800_000_000)))
+
+    with pytest.raises(TickBehind) as raised:
+        MessageRepository(table).send(OWNER, _message())
+
+    assert raised.value.floor == tick_of(newest)
+
+
+def test_a_send_behind_the_newest_message_is_retried_after_it(stubbed: tuple[Table, Stubber]) -> None:
+    # Given an instance whose clock is 2 s behind the one that sent the conversation's newest message
+    table, stubber = stubbed
+    newest = new_id(tick_at(1_800_000_002.25))
+    _cancel(stubber, NONE, NONE, _failed(_conversation_item(newest_message_id=newest, last_active_at=1_800_000_002)))
     stubber.add_response("transact_write_items", {}, {"TransactItems": ANY})
+    sent = _sent_transactions(table)
+    service = MessageService(MessageRepository(table), Clock(lambda: 1_800_000_000.0))
 
-    def capture(params: dict[str, Any], **_: Any) -> None:
-        second.update(params)
+    message = service.send(OWNER, CreateMessageRequest(conversation_id=CONVERSATION, message="hi")).resource
 
-    table.client.meta.events.register("provide-client-params.dynamodb.TransactWriteItems", capture)
-    MessageRepository(table).send(OWNER, _message(created_at=100))
+    # Then the retry stores it one tick after the newest: listed after it, in the same second
+    assert [_stored_message_id(transaction) for transaction in sent] == [
+        sent[0]["TransactItems"][0]["Put"]["Item"]["id"]["S"],
+        message.id,
+    ]
+    assert tick_of(message.id) == tick_of(newest) + 1
+    assert message.id > newest
+    assert message.created_at == 1_800_000_002
 
-    # Then the retry stores message and pointer and only checks the conversation
-    actions = second["TransactItems"]
-    assert [next(iter(action)) for action in actions] == ["Put", "Put", "ConditionCheck"]
-    assert "UpdateExpression" not in actions[2]["ConditionCheck"]
-    assert actions[2]["ConditionCheck"]["ConditionExpression"] == "attribute_exists(PK)"
+
+def test_a_send_to_a_conversation_active_before_ids_had_ticks_keeps_last_active_at(
+    stubbed: tuple[Table, Stubber],
+) -> None:
+    # Given a conversation with no newest_message_id yet, last active later than this clock
+    table, stubber = stubbed
+    _cancel(stubber, NONE, NONE, _failed(_conversation_item(last_active_at=1_800_000_200)))
+    stubber.add_response("transact_write_items", {}, {"TransactItems": ANY})
+    service = MessageService(MessageRepository(table), Clock(lambda: 1_800_000_100.0))
+
+    message = service.send(OWNER, CreateMessageRequest(conversation_id=CONVERSATION, message="hi")).resource
+
+    # Then the message takes the first tick of that second: last_active_at does not move backwards
+    assert message.created_at == 1_800_000_200
+    assert tick_of(message.id) == tick_at(1_800_000_200)
+
+
+def test_a_send_that_keeps_losing_the_race_is_503_after_a_bounded_number_of_tries(
+    stubbed: tuple[Table, Stubber],
+) -> None:
+    # Given a conversation that always has a newer message by the time the send commits
+    table, stubber = stubbed
+    for attempt in range(ORDER_ATTEMPTS):
+        newest = new_id(tick_at(1_800_000_000) + 100 * (attempt + 1))
+        _cancel(stubber, NONE, NONE, _failed(_conversation_item(newest_message_id=newest)))
+    service = MessageService(MessageRepository(table), Clock(lambda: 1_800_000_000.0))
+
+    # Then the client is told to retry, without a message stored
+    with pytest.raises(ServiceUnavailable):
+        service.send(OWNER, CreateMessageRequest(conversation_id=CONVERSATION, message="hi"))
 
 
 def test_a_taken_message_id_is_reported_for_a_fresh_draw(stubbed: tuple[Table, Stubber]) -> None:

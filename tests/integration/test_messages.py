@@ -88,20 +88,21 @@ def test_sending_moves_last_active_at_but_not_the_etag(api: ApiClient, clock: Cl
     assert conversation.header("ETag") == '"1"'
 
 
-def test_last_active_at_never_moves_backwards(api: ApiClient, clock: Clock) -> None:
-    # Given a send at t+100 stored first, and a slower send stamped t+50 stored after it
+def test_a_clock_stepping_back_never_lists_a_later_send_first(api: ApiClient, clock: Clock) -> None:
+    # Given a send at t+100, then the clock stepping back to t+50
     conversation_id = api.create()["id"]
     start = clock.now
     clock.now = start + 100
-    newer = api.send(conversation_id, "newer")
+    first = api.send(conversation_id, "first")
     clock.now = start + 50
 
-    older = api.send(conversation_id, "older")
+    then = api.send(conversation_id, "then")
 
-    # Then both messages are stored and last_active_at keeps the newer time
+    # Then the later send lists first, stamped no earlier, and last_active_at never moved backwards
+    assert then["created_at"] == first["created_at"] == start + 100
     assert api.request("GET", f"/v1/conversations/{conversation_id}").json()["last_active_at"] == start + 100
     listed = api.request("GET", MESSAGES, query={"conversation_id": conversation_id}).json()["data"]
-    assert [m["id"] for m in listed] == [newer["id"], older["id"]]
+    assert [m["id"] for m in listed] == [then["id"], first["id"]]
 
 
 def test_editing_or_deleting_a_message_leaves_last_active_at_alone(api: ApiClient, clock: Clock) -> None:

@@ -22,6 +22,7 @@ import pytest
 
 from clarity.conversations.models import CreateConversationRequest, ListFilters, UpdateConversationRequest
 from clarity.conversations.service import ConversationService
+from clarity.core.clock import tick_at
 from clarity.core.errors import NotFound
 from clarity.core.ids import new_id
 from clarity.messages.models import UpdateMessageRequest
@@ -195,7 +196,7 @@ def _seed_messages(engine: Engine, owner: str, conversation_id: str, count: int,
     pointer), item by item: dynalite has no TransactWriteItems."""
     ids = []
     for _ in range(count):
-        message_id = new_id(second)
+        message_id = new_id(tick_at(second))
         message = {"id": message_id, "conversation_id": conversation_id, "message": "m", "created_at": second,
                    "version": 1}  # fmt: skip
         pointer = {**keys.message_pointer_key(owner, message_id), "conversation_id": conversation_id}

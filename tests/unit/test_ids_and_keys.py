@@ -1,20 +1,96 @@
+import pytest
+
 from clarity.conversations.models import ListFilters
 from clarity.conversations.repository import _plan_query
-from clarity.core.ids import is_valid_id, new_id
+from clarity.core.clock import Clock, TickBehind, second_of, tick_at
+from clarity.core.errors import Conflict
+from clarity.core.ids import IdTaken, is_valid_id, new_id, stored_under_fresh_id, tick_of
 from clarity.store import keys
 from clarity.store.keys import StatusIndex
 
 
 def test_ids_sort_by_creation_second() -> None:
-    earlier, later = new_id(1_700_000_000), new_id(1_700_000_001)
+    earlier, later = new_id(tick_at(1_700_000_000)), new_id(tick_at(1_700_000_001))
 
     assert is_valid_id(earlier)
     assert is_valid_id(later)
     assert earlier < later
 
 
-def test_ids_of_one_second_differ() -> None:
-    assert len({new_id(1_700_000_000) for _ in range(1000)}) == 1000
+def test_ids_sort_by_millisecond_within_a_second_and_keep_it() -> None:
+    ticks = [tick_at(1_700_000_000 + millisecond / 1000) for millisecond in (0, 1, 250, 999)]
+    ids = [new_id(tick) for tick in ticks]
+
+    assert ids == sorted(ids)
+    assert [tick_of(made) for made in ids] == ticks
+    assert {second_of(tick) for tick in ticks} == {1_700_000_000}
+
+
+def test_ids_of_one_tick_differ() -> None:
+    assert len({new_id(tick_at(1_700_000_000)) for _ in range(1000)}) == 1000
+
+
+def test_ids_made_before_ticks_still_sort_by_second_among_new_ones() -> None:
+    # An id of the old format: six characters of second, then ten random ones.
+    old = new_id(tick_at(1_700_000_000))[:6] + "zzzzzzzzzz"
+
+    assert new_id(tick_at(1_699_999_999.999)) < old < new_id(tick_at(1_700_000_001))
+
+
+def test_a_frozen_clock_still_gives_ever_later_ticks_within_its_second() -> None:
+    clock = Clock(lambda: 1_700_000_000.5)
+
+    ticks = [clock.next_tick() for _ in range(3000)]
+
+    assert ticks == sorted(set(ticks))
+    assert {second_of(tick) for tick in ticks} == {1_700_000_000}
+
+
+def test_a_clock_stepping_back_never_gives_an_earlier_tick() -> None:
+    moments = iter([1_700_000_010.0, 1_700_000_000.0, 1_700_000_020.0])
+    clock = Clock(lambda: next(moments))
+
+    first, stepped_back, moved_on = clock.next_tick(), clock.next_tick(), clock.next_tick()
+
+    assert first < stepped_back < moved_on
+    assert second_of(stepped_back) == 1_700_000_010
+    assert moved_on == tick_at(1_700_000_020)
+
+
+def test_a_tick_asked_for_after_a_stored_one_comes_after_it() -> None:
+    clock = Clock(lambda: 1_700_000_000.0)
+    stored = tick_at(1_700_000_005.123)
+
+    assert clock.next_tick(after=stored) == stored + 1
+    assert clock.next_tick() == stored + 2
+
+
+def test_a_taken_id_is_drawn_again_and_a_later_tick_taken_after_a_newer_one() -> None:
+    clock = Clock(lambda: 1_700_000_000.0)
+    newer = tick_at(1_700_000_003)
+    outcomes: list[Exception | None] = [IdTaken("x"), TickBehind(newer), None]
+    tried: list[str] = []
+
+    def store(resource_id: str, created_at: int) -> tuple[str, int]:
+        tried.append(resource_id)
+        outcome = outcomes.pop(0)
+        if outcome is not None:
+            raise outcome
+        return resource_id, created_at
+
+    stored_id, created_at = stored_under_fresh_id(clock, store, "thing")
+
+    assert len(set(tried)) == 3
+    assert tick_of(stored_id) == newer + 1
+    assert created_at == 1_700_000_003
+
+
+def test_ids_keep_being_taken_is_a_conflict() -> None:
+    def store(resource_id: str, created_at: int) -> None:
+        raise IdTaken(resource_id)
+
+    with pytest.raises(Conflict):
+        stored_under_fresh_id(Clock(), store, "thing")
 
 
 def test_id_format_rejects_separators_and_lengths() -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.config import Config
 
-from clarity.core.clock import unix_now
+from clarity.core.clock import Clock, TimeSource
 from clarity.core.settings import MissingSetting, Settings, WebhookSettings, current_settings, use_settings
 from clarity.store.dynamodb import Table
 
@@ -49,12 +49,13 @@ class Services:
     def __init__(
         self,
         table: Table,
-        clock: Callable[[], int] = unix_now,
+        clock: Clock | None = None,
         idempotency_store: "BasePersistenceLayer | None" = None,
         outbound: "Outbound | None" = None,
     ) -> None:
         self._table = table
-        self._clock = clock
+        # One clock for every service: ticks never repeat within the process, whatever resource.
+        self._clock = clock or Clock()
         self._idempotency_store = idempotency_store
         self._outbound = outbound or Outbound()
 
@@ -179,7 +180,7 @@ def build_services(
     settings: Settings,
     client: "DynamoDBClient | None" = None,
     *,
-    clock: Callable[[], int] = unix_now,
+    clock: TimeSource = time.time,
     sleep: Callable[[float], None] = time.sleep,
     outbound: Outbound | None = None,
 ) -> Services:
@@ -192,7 +193,7 @@ def build_services(
         from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer  # noqa: PLC0415
 
         idempotency_store = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=client)
-    return Services(Table(client, settings.table_name, sleep=sleep), clock, idempotency_store, outbound)
+    return Services(Table(client, settings.table_name, sleep=sleep), Clock(clock), idempotency_store, outbound)
 
 
 def services() -> Services:

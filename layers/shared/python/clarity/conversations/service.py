@@ -1,6 +1,5 @@
 """The rules of conversations, independent of HTTP and of DynamoDB's wire format."""
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from clarity.conversations.models import (
@@ -12,7 +11,7 @@ from clarity.conversations.models import (
     VersionedConversation,
 )
 from clarity.conversations.repository import ConversationRepository
-from clarity.core.clock import unix_now
+from clarity.core.clock import Clock
 from clarity.core.errors import InvalidRequest
 from clarity.core.ids import existing_id, is_valid_id, stored_under_fresh_id
 from clarity.core.paging import Page, position
@@ -27,31 +26,29 @@ class ConversationService:
     def __init__(
         self,
         repository: ConversationRepository,
-        clock: Callable[[], int] = unix_now,
+        clock: Clock | None = None,
         idempotency_store: "BasePersistenceLayer | None" = None,
     ) -> None:
         self._repository = repository
-        self._clock = clock
+        self._clock = clock or Clock()
         # A retried POST with the same Idempotency-Key creates once (Stripe's convention).
         self.create_idempotently = RetrySafeCreate(
             "createConversation", self.create, CreateConversationRequest, Conversation, idempotency_store
         )
 
     def create(self, owner: str, request: CreateConversationRequest) -> VersionedConversation:
-        created_at = self._clock()
-
-        def store(conversation_id: str) -> VersionedConversation:
+        def store(conversation_id: str, created_at: int) -> VersionedConversation:
             conversation = Conversation.started(
                 conversation_id, created_at, contact_id=request.contact_id, group_id=request.group_id
             )
             self._repository.create(owner, conversation)
             return Versioned(conversation, version=1)
 
-        return stored_under_fresh_id(created_at, store, "conversation")
+        return stored_under_fresh_id(self._clock, store, "conversation")
 
     def retrieve(self, owner: str, conversation_id: str) -> VersionedConversation:
         """Return the conversation and record that its owner opened it now."""
-        return self._repository.record_open(owner, existing_id("conversation", conversation_id), self._clock())
+        return self._repository.record_open(owner, existing_id("conversation", conversation_id), self._clock.now())
 
     def update(
         self,

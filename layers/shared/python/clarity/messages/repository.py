@@ -4,8 +4,9 @@ pointer to it by id; sending also moves the conversation's last_active_at, in on
 from collections.abc import Mapping
 from typing import Any
 
+from clarity.core.clock import TICKS_PER_SECOND, TickBehind
 from clarity.core.errors import InvalidRequest, NotFound, PreconditionFailed
-from clarity.core.ids import IdTaken
+from clarity.core.ids import IdTaken, tick_of
 from clarity.core.paging import Page
 from clarity.messages.models import Contact, Message, MessagePageRequest, VersionedMessage
 from clarity.store import keys
@@ -15,10 +16,12 @@ from clarity.store.dynamodb import (
     Item,
     Table,
     TransactionCancelled,
+    all_of,
     missing_or_stale,
     optional_int,
     scan_forward,
     serialize,
+    sorts_after_newest,
     to_page,
     update_expression,
     version_condition,
@@ -27,6 +30,8 @@ from clarity.store.dynamodb import (
 )
 
 RESOURCE = "message"
+# The conversation's attribute naming its newest message: each send must sort after it.
+NEWEST_MESSAGE = "newest_message_id"
 # A message delete races a PUT that pins it at most a few times in a row; more is a bug.
 PIN_RACE_ATTEMPTS = 3
 
@@ -44,6 +49,17 @@ def to_message(item: Mapping[str, Any]) -> Message:
         created_at=int(item["created_at"]),
         updated_at=optional_int(item.get("updated_at")),
     )
+
+
+def _newest_tick(conversation: Mapping[str, Any]) -> int:
+    """The tick a new message of this conversation must come after: its newest message's, and
+    no earlier than its last_active_at (set before messages recorded their order)."""
+    newest = conversation.get(NEWEST_MESSAGE)
+    floor = tick_of(str(newest)) if newest else -1
+    last_active_at = conversation.get("last_active_at")
+    if last_active_at is not None:
+        floor = max(floor, int(last_active_at) * TICKS_PER_SECOND - 1)
+    return floor
 
 
 def _to_item(owner: str, message: Message) -> Item:
@@ -67,68 +83,65 @@ class MessageRepository:
         """Store the message, its pointer, and the conversation's last_active_at, all or nothing.
 
         The conversation must exist (a deleting one does not), and when the message is recorded
-        as received from a contact, a conversation with a contact must be with that one.
-        last_active_at never moves backwards: if a later send already set a newer one, the
-        transaction is retried with the conversation only checked.
+        as received from a contact, a conversation with a contact must be with that one. The
+        message must sort after the conversation's newest (NEWEST_MESSAGE), so a conversation's
+        messages list in the order their sends committed, whatever each instance's clock said;
+        last_active_at, its second, never moves backwards either. A message that would sort
+        before is refused with TickBehind, and the send retried with a later tick and id.
         """
-        for moves_last_active in (True, False):
-            try:
-                self._table.transact(
-                    [
-                        self._table.put_action(_to_item(owner, message), "attribute_not_exists(PK)"),
-                        self._table.put_action(
-                            {**keys.message_pointer_key(owner, message.id), "conversation_id": message.conversation_id},
-                            "attribute_not_exists(PK)",
-                        ),
-                        self._conversation_action(owner, message, moves_last_active=moves_last_active),
-                    ]
-                )
-                return
-            except TransactionCancelled as cancelled:
-                message_reason, pointer_reason, conversation_reason = cancelled.reasons
-                if message_reason.failed or pointer_reason.failed:
-                    raise IdTaken(message.id) from cancelled
-                existing = conversation_reason.item
-                if existing is None:
-                    raise InvalidRequest(
-                        f"conversation_id '{message.conversation_id}' is not one of your conversations",
-                        "conversation_id",
-                    ) from cancelled
-                if message.contact is not None and existing.get("contact_id") not in (None, message.contact.id):
-                    raise InvalidRequest(
-                        f"contact_id '{message.contact.id}' is not the contact of conversation"
-                        f" '{message.conversation_id}'",
-                        "contact_id",
-                    ) from cancelled
-                # Otherwise a newer last_active_at was set meanwhile: keep it, store the message.
-        raise RuntimeError("a send whose conversation is only checked cannot fail on last_active_at")
+        try:
+            self._table.transact(
+                [
+                    self._table.put_action(_to_item(owner, message), "attribute_not_exists(PK)"),
+                    self._table.put_action(
+                        {**keys.message_pointer_key(owner, message.id), "conversation_id": message.conversation_id},
+                        "attribute_not_exists(PK)",
+                    ),
+                    self._conversation_action(owner, message),
+                ]
+            )
+        except TransactionCancelled as cancelled:
+            message_reason, pointer_reason, conversation_reason = cancelled.reasons
+            if message_reason.failed or pointer_reason.failed:
+                raise IdTaken(message.id) from cancelled
+            existing = conversation_reason.item
+            if existing is None:
+                raise InvalidRequest(
+                    f"conversation_id '{message.conversation_id}' is not one of your conversations",
+                    "conversation_id",
+                ) from cancelled
+            if message.contact is not None and existing.get("contact_id") not in (None, message.contact.id):
+                raise InvalidRequest(
+                    f"contact_id '{message.contact.id}' is not the contact of conversation '{message.conversation_id}'",
+                    "contact_id",
+                ) from cancelled
+            raise TickBehind(_newest_tick(existing)) from cancelled
 
-    def _conversation_action(self, owner: str, message: Message, *, moves_last_active: bool) -> dict[str, Any]:
-        condition = Expression("attribute_exists(PK)", {}, {})
+    def _conversation_action(self, owner: str, message: Message) -> dict[str, Any]:
+        conditions = [Expression("attribute_exists(PK)", {}, {})]
         if message.contact is not None:
-            condition = Expression(
-                f"{condition.text} AND (attribute_not_exists(#contact) OR #contact = :contact)",
-                {"#contact": "contact_id"},
-                {":contact": message.contact.id},
+            conditions.append(
+                Expression(
+                    "(attribute_not_exists(#contact) OR #contact = :contact)",
+                    {"#contact": "contact_id"},
+                    {":contact": message.contact.id},
+                )
             )
-        update = None
-        if moves_last_active:
-            condition = Expression(
-                f"{condition.text} AND (attribute_not_exists(#active) OR #active <= :active)",
-                {**condition.names, "#active": "last_active_at"},
-                {**condition.values, ":active": message.created_at},
+        conditions.append(sorts_after_newest(NEWEST_MESSAGE, message.id))
+        conditions.append(
+            Expression(
+                "(attribute_not_exists(#active) OR #active <= :active)",
+                {"#active": "last_active_at"},
+                {":active": message.created_at},
             )
-            update = Expression("SET #active = :active", {}, {})
+        )
         request = {
             "TableName": self._table.name,
             "Key": serialize(keys.conversation_key(owner, message.conversation_id)),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        return {
-            "Update" if moves_last_active else "ConditionCheck": with_expressions(
-                request, update=update, condition=condition
-            )
-        }
+        update = Expression("SET #active = :active, #newest = :newest", {}, {})
+        return {"Update": with_expressions(request, update=update, condition=all_of(*conditions))}
 
     def conversation_of(self, owner: str, message_id: str) -> str:
         """The conversation a message belongs to, from the owner's pointer; NotFound without one."""

@@ -1,8 +1,8 @@
 """The rules of messages, independent of HTTP and of DynamoDB's wire format."""
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from clarity.core.clock import Clock
 from clarity.core.ids import checked_id, existing_id, stored_under_fresh_id
 from clarity.core.paging import Page, position
 from clarity.core.retry_safe import RetrySafeCreate
@@ -27,7 +27,7 @@ class MessageService:
     def __init__(
         self,
         repository: MessageRepository,
-        clock: Callable[[], int],
+        clock: Clock,
         idempotency_store: "BasePersistenceLayer | None" = None,
     ) -> None:
         self._repository = repository
@@ -38,9 +38,7 @@ class MessageService:
         )
 
     def send(self, owner: str, request: CreateMessageRequest) -> VersionedMessage:
-        created_at = self._clock()
-
-        def store(message_id: str) -> VersionedMessage:
+        def store(message_id: str, created_at: int) -> VersionedMessage:
             message = Message(
                 id=message_id,
                 conversation_id=request.conversation_id,
@@ -55,7 +53,7 @@ class MessageService:
             self._repository.send(owner, message)
             return Versioned(message, version=1)
 
-        return stored_under_fresh_id(created_at, store, RESOURCE)
+        return stored_under_fresh_id(self._clock, store, RESOURCE)
 
     def retrieve(self, owner: str, message_id: str) -> VersionedMessage:
         return self._repository.retrieve(owner, existing_id(RESOURCE, message_id))
@@ -69,7 +67,7 @@ class MessageService:
     ) -> VersionedMessage:
         """Change what was sent; `updated_at` moves when the text or the reactions change."""
         return self._repository.update(
-            owner, existing_id(RESOURCE, message_id), request.changes(), self._clock(), expected_version
+            owner, existing_id(RESOURCE, message_id), request.changes(), self._clock.now(), expected_version
         )
 
     def delete(self, owner: str, message_id: str, expected_version: int | None = None) -> None:

@@ -170,6 +170,25 @@ def version_condition(expected_version: int | None) -> Expression:
     )
 
 
+def sorts_after_newest(attribute: str, resource_id: str) -> Expression:
+    """The condition that `resource_id` sorts after the newest id recorded in `attribute` (the
+    write also sets it there). Creates conditioned so commit in the order their ids sort,
+    whichever instance's clock made them; the loser of a race finds the winner's id in the item
+    (clarity.core.ids.stored_under_fresh_id takes a later tick)."""
+    return Expression(
+        "(attribute_not_exists(#newest) OR #newest < :newest)", {"#newest": attribute}, {":newest": resource_id}
+    )
+
+
+def all_of(*conditions: Expression) -> Expression:
+    """Conditions joined by AND."""
+    return Expression(
+        " AND ".join(condition.text for condition in conditions),
+        {name: value for condition in conditions for name, value in condition.names.items()},
+        {name: value for condition in conditions for name, value in condition.values.items()},
+    )
+
+
 def with_expressions(request: dict[str, Any], *, update: Expression | None = None, condition: Expression) -> Any:
     """A request (UpdateItem, DeleteItem or a transaction's action) with its expressions set."""
     names = {**(update.names if update else {}), **condition.names}

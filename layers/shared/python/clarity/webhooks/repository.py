@@ -4,16 +4,19 @@ each owner within MAX_WEBHOOKS_PER_OWNER whatever the concurrency."""
 from collections.abc import Mapping
 from typing import Any
 
+from clarity.core.clock import TickBehind
 from clarity.core.errors import InvalidRequest, NotFound
-from clarity.core.ids import IdTaken
+from clarity.core.ids import IdTaken, tick_of
 from clarity.core.paging import Page
 from clarity.store import keys
 from clarity.store.dynamodb import (
     Expression,
     Table,
     TransactionCancelled,
+    all_of,
     scan_forward,
     serialize,
+    sorts_after_newest,
     to_page,
     with_expressions,
 )
@@ -22,6 +25,8 @@ from clarity.webhooks.models import Webhook, WebhookPageRequest
 from clarity.webhooks.stored import owner_webhooks_query
 
 RESOURCE = "webhook"
+# The owner's webhook count item names the newest webhook: each registration must sort after it.
+NEWEST_WEBHOOK = "newest_webhook_id"
 
 
 def to_webhook(item: Mapping[str, Any]) -> Webhook:
@@ -40,7 +45,8 @@ class WebhookRepository:
 
     def create(self, owner: str, webhook: Webhook, secret: str) -> None:
         """Store the webhook and count it, in one transaction: the 17th is refused even when
-        registrations race."""
+        registrations race. The count also records the newest webhook's id, and the new one must
+        sort after it, so webhooks list in the order they were registered (TickBehind if not)."""
         item = {**keys.webhook_key(owner, webhook.id), **webhook.model_dump(), "secret": secret}
         count = with_expressions(
             {
@@ -48,11 +54,14 @@ class WebhookRepository:
                 "Key": serialize(keys.webhook_count_key(owner)),
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             },
-            update=Expression("ADD #count :one", {"#count": "count"}, {":one": 1}),
-            condition=Expression(
-                "attribute_not_exists(#count) OR #count < :limit",
-                {"#count": "count"},
-                {":limit": MAX_WEBHOOKS_PER_OWNER},
+            update=Expression("ADD #count :one SET #newest = :newest", {"#count": "count"}, {":one": 1}),
+            condition=all_of(
+                Expression(
+                    "(attribute_not_exists(#count) OR #count < :limit)",
+                    {"#count": "count"},
+                    {":limit": MAX_WEBHOOKS_PER_OWNER},
+                ),
+                sorts_after_newest(NEWEST_WEBHOOK, webhook.id),
             ),
         )
         try:
@@ -60,11 +69,15 @@ class WebhookRepository:
                 [self._table.put_action(item, "attribute_not_exists(PK)"), {"Update": count}],
             )
         except TransactionCancelled as cancelled:
-            if cancelled.reasons[0].failed:
+            webhook_reason, count_reason = cancelled.reasons
+            if webhook_reason.failed:
                 raise IdTaken(webhook.id) from cancelled
-            raise InvalidRequest(
-                f"you already have {MAX_WEBHOOKS_PER_OWNER} webhooks, the most an owner may have; delete one first"
-            ) from cancelled
+            counted = count_reason.item or {}
+            if int(counted.get("count", 0)) >= MAX_WEBHOOKS_PER_OWNER:
+                raise InvalidRequest(
+                    f"you already have {MAX_WEBHOOKS_PER_OWNER} webhooks, the most an owner may have; delete one first"
+                ) from cancelled
+            raise TickBehind(tick_of(str(counted[NEWEST_WEBHOOK]))) from cancelled
 
     def retrieve(self, owner: str, webhook_id: str) -> Webhook:
         item = self._table.get(keys.webhook_key(owner, webhook_id))

@@ -1,8 +1,8 @@
 """The rules of webhook registrations, independent of HTTP and of DynamoDB's wire format."""
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from clarity.core.clock import Clock
 from clarity.core.errors import InvalidRequest
 from clarity.core.ids import existing_id, stored_under_fresh_id
 from clarity.core.paging import Page, position
@@ -29,7 +29,7 @@ class WebhookService:
     def __init__(
         self,
         repository: WebhookRepository,
-        clock: Callable[[], int],
+        clock: Clock,
         policy: DestinationPolicy,
         resolve: Resolver,
         idempotency_store: "BasePersistenceLayer | None" = None,
@@ -48,17 +48,16 @@ class WebhookService:
             allowed_addresses(parse_url(request.url, self._policy), self._policy, self._resolve)
         except ForbiddenDestination as refused:
             raise InvalidRequest(f"url {refused}", "url") from refused
-        created_at = self._clock()
         secret = new_secret()
 
-        def store(webhook_id: str) -> Versioned[CreatedWebhook]:
+        def store(webhook_id: str, created_at: int) -> Versioned[CreatedWebhook]:
             webhook = Webhook(
                 id=webhook_id, name=request.name, url=request.url, events=list(request.events), created_at=created_at
             )
             self._repository.create(owner, webhook, secret)
             return Versioned(CreatedWebhook(**webhook.model_dump(), secret=secret), version=1)
 
-        return stored_under_fresh_id(created_at, store, RESOURCE)
+        return stored_under_fresh_id(self._clock, store, RESOURCE)
 
     def retrieve(self, owner: str, webhook_id: str) -> Webhook:
         return self._repository.retrieve(owner, existing_id(RESOURCE, webhook_id))
