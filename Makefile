@@ -69,8 +69,13 @@ e2e: $(STAMP) $(SAM_STAMP) ## sam local invoke and start-api in Docker, against 
 sam-local-files: $(STAMP) ## Write .local/sam/env.json and events with a token: make sam-local-files SUB=alice
 	@$(VENV_PY) -m devtools.sam_local $(or $(SUB),alice)
 
+# The dummy credentials and region above are for local commands: a deploy uses yours (exported,
+# or from your AWS profile or SSO login), so it drops those this Makefile set.
+LOCAL_ONLY_AWS := $(foreach name,AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_DEFAULT_REGION AWS_REGION,\
+	$(if $(filter file,$(origin $(name))),$(name)))
+
 deploy: build ## make build, then sam deploy --guided (needs your AWS credentials): make deploy ARCHITECTURE=arm64
-	$(SAM_CLI) deploy --guided --parameter-overrides Architecture=$(ARCHITECTURE)
+	env $(addprefix -u ,$(strip $(LOCAL_ONLY_AWS))) $(SAM_CLI) deploy --guided --parameter-overrides Architecture=$(ARCHITECTURE)
 
 openapi: $(STAMP) ## Regenerate openapi.json from the code
 	$(VENV_PY) -m devtools.openapi > openapi.json

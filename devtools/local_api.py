@@ -24,9 +24,10 @@ from urllib.parse import urlsplit
 import boto3
 
 from clarity.core.errors import Unauthenticated
-from clarity.core.settings import current_settings
+from clarity.core.settings import ERRORS_DOCUMENTATION_VARIABLE, current_settings
 from clarity.http.auth import bearer_token
 from clarity.wiring import build_services, use_services
+from devtools.errors_page import errors_page_url
 from devtools.local_issuer import LocalIssuer
 from devtools.reference_page import DOCS_PATH, reference_answer
 from devtools.routing import Router, invoke
@@ -58,9 +59,11 @@ LOCAL_WEBHOOK_SETTINGS = {
 
 
 def local_function_environment(
-    table_name: str, endpoint_url: str, queue_urls: dict[str, str] | None = None
+    table_name: str, endpoint_url: str, queue_urls: dict[str, str] | None = None, port: int | None = None
 ) -> dict[str, str]:
-    """The functions' environment from template.yaml, pointed at the local DynamoDB (and SQS)."""
+    """The functions' environment from template.yaml, pointed at the local DynamoDB (and SQS),
+    and, given the server's port, at the errors page it serves."""
+    errors_page = {ERRORS_DOCUMENTATION_VARIABLE: errors_page_url(port)} if port is not None else {}
     return {
         **function_environment(table_name, queue_urls),
         **LOCAL_WEBHOOK_SETTINGS,
@@ -68,10 +71,11 @@ def local_function_environment(
         "SQS_ENDPOINT_URL": endpoint_url if queue_urls else "",
         "AWS_REGION": LOCAL_REGION,
         "AWS_DEFAULT_REGION": LOCAL_REGION,
+        **errors_page,
     }
 
 
-def start_webhook_pipeline(endpoint_url: str, table_name: str) -> LocalPipeline:
+def start_webhook_pipeline(endpoint_url: str, table_name: str, port: int | None = None) -> LocalPipeline:
     """Queues on the embedded server, the functions' environment pointed at them, and the
     pipeline running: the stream to WebhookEventsFunction, the queue to WebhookDeliveryFunction."""
     sqs = boto3.client("sqs", region_name=LOCAL_REGION, endpoint_url=endpoint_url)
@@ -81,6 +85,7 @@ def start_webhook_pipeline(endpoint_url: str, table_name: str) -> LocalPipeline:
             table_name,
             endpoint_url,
             {DELIVERY_QUEUE_RESOURCE: queue_url, DEAD_LETTER_QUEUE_RESOURCE: dead_letter_url},
+            port,
         )
     )
     pipeline = LocalPipeline(
@@ -271,13 +276,14 @@ def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) ->
         where = f"embedded DynamoDB (moto, in memory) at {endpoint_url}"
     else:
         where = f"DynamoDB at {endpoint_url}"
-    os.environ.update(local_function_environment(table_name, endpoint_url))
+    port = int(server.server_address[1])
+    os.environ.update(local_function_environment(table_name, endpoint_url, port=port))
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     create_tables(boto3.client("dynamodb", region_name=LOCAL_REGION, endpoint_url=endpoint_url), table_name)
     pipeline: LocalPipeline | None = None
     if embedded:
-        pipeline = start_webhook_pipeline(endpoint_url, table_name)
+        pipeline = start_webhook_pipeline(endpoint_url, table_name, port)
         webhooks = "webhooks: on (delivered to 127.0.0.1 / ::1 only; make listen prints them)"
     else:
         webhooks = "webhooks: off (they need the embedded DynamoDB's stream and queues)"

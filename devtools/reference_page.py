@@ -1,5 +1,6 @@
 """`make run` serves an interactive API reference at /docs: Swagger UI, from the committed
 openapi.json, with its assets from an installed package (swagger-ui-py), so it works offline.
+Beside it, /docs/errors is docs/errors.md, the page every error body links.
 
 Authorize takes a token from `make token`; Try it out sends requests to this same server.
 """
@@ -8,6 +9,7 @@ import mimetypes
 from http import HTTPStatus
 from importlib import resources
 
+from devtools.errors_page import ERRORS_PATH, errors_page
 from devtools.template import ROOT
 
 DOCS_PATH = "/docs"
@@ -35,11 +37,13 @@ Answer = tuple[int, dict[str, str], bytes]
 
 
 def reference_answer(method: str, path: str) -> Answer | None:
-    """The page, its assets or the OpenAPI document; None for any other request."""
+    """The page, its assets, the errors page or the OpenAPI document; None for any other request."""
     if method not in ("GET", "HEAD"):
         return None
     if path in (DOCS_PATH, f"{DOCS_PATH}/"):
         return HTTPStatus.OK, {"Content-Type": "text/html; charset=utf-8"}, PAGE
+    if path == ERRORS_PATH:
+        return HTTPStatus.OK, {"Content-Type": "text/html; charset=utf-8"}, errors_page()
     if path == OPENAPI_PATH:
         return HTTPStatus.OK, {"Content-Type": "application/json"}, (ROOT / "openapi.json").read_bytes()
     name = path.removeprefix(f"{DOCS_PATH}/")

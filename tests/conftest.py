@@ -19,3 +19,4 @@ os.environ.update(
 )
 os.environ.pop("AWS_SAM_LOCAL", None)
 os.environ.pop("DYNAMODB_ENDPOINT_URL", None)
+os.environ.pop("ERRORS_DOCUMENTATION_URL", None)

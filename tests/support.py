@@ -39,6 +39,8 @@ SETTINGS = Settings(
     # As in local runs: webhooks reach this machine only. A test of public addresses says so, and
     # injects a resolver and a transport (tests/webhook_support.py).
     webhooks=WebhookSettings(destinations="loopback"),
+    # Not the default, so an error body that carries it took it from the settings.
+    errors_documentation_url="https://docs.example.com/clarity/errors",
 )
 
 

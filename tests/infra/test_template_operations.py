@@ -1,9 +1,13 @@
 """What an operator needs from the template: logs kept for a set time, sign-up a choice, alarms,
-and a webhook pipeline that retries what fails, bounds it, keeps what it gives up on, encrypted."""
+a webhook pipeline that retries what fails, bounds it, keeps what it gives up on, encrypted, and
+error bodies that link where the operator publishes docs/errors.md."""
 
+import re
 from typing import Any
 
-from clarity.core.settings import WebhookSettings
+import pytest
+
+from clarity.core.settings import ERRORS_DOCUMENTATION_URL_DEFAULT, WebhookSettings
 from clarity.webhooks.delivery import RetrySchedule
 from devtools.template import function_environment, load_template
 
@@ -31,6 +35,30 @@ def test_only_administrators_create_users_unless_self_sign_up_is_chosen() -> Non
     config = RESOURCES["UserPool"]["Properties"]["AdminCreateUserConfig"]
     assert config["AllowAdminCreateUserOnly"] == {"Fn::If": ["SelfSignUp", False, True]}
     assert load_template()["Conditions"]["SelfSignUp"] == {"Fn::Equals": [{"Ref": "AllowSelfSignUp"}, "true"]}
+
+
+def test_every_function_links_errors_to_the_page_the_operator_chooses() -> None:
+    parameter = PARAMETERS["ErrorsDocumentationUrl"]
+    assert GLOBALS["Environment"]["Variables"]["ERRORS_DOCUMENTATION_URL"] == {"Ref": "ErrorsDocumentationUrl"}
+    # The template's default and the code's are one page: the one `make run` serves.
+    assert parameter["Default"] == ERRORS_DOCUMENTATION_URL_DEFAULT
+    assert function_environment("t")["ERRORS_DOCUMENTATION_URL"] == ERRORS_DOCUMENTATION_URL_DEFAULT
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://docs.example.com/clarity/errors", True),
+        ("http://127.0.0.1:3000/docs/errors", True),
+        ("docs/errors.md", False),
+        ("https://", False),
+        ("https://docs.example.com/my errors", False),
+    ],
+)
+def test_the_errors_page_parameter_takes_only_an_absolute_http_url(url: str, allowed: bool) -> None:
+    # CloudFormation matches AllowedPattern against the whole value.
+    pattern = PARAMETERS["ErrorsDocumentationUrl"]["AllowedPattern"]
+    assert (re.fullmatch(pattern, url) is not None) is allowed
 
 
 def _metric_names(alarm: dict[str, Any]) -> set[tuple[str, str]]:

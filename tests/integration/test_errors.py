@@ -7,16 +7,21 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from clarity.core.models import DOCUMENTATION_URL
-from tests.support import ApiClient
+from tests.support import SETTINGS, ApiClient
 
 CONVERSATIONS = "/v1/conversations"
 
 
-def assert_error(response: Any, status: int, *words: str, kind: str = "invalid_request") -> None:
+def assert_error(
+    response: Any,
+    status: int,
+    *words: str,
+    kind: str = "invalid_request",
+    documentation_url: str = SETTINGS.errors_documentation_url,
+) -> None:
     assert response.status == status, response.text
     body = response.json()
-    assert body == {"type": kind, "message": body["message"], "documentation_url": DOCUMENTATION_URL}
+    assert body == {"type": kind, "message": body["message"], "documentation_url": documentation_url}
     for word in words:
         assert word in body["message"], body["message"]
 
@@ -303,7 +308,10 @@ def test_missing_table_setting_is_500_naming_nothing_internal(monkeypatch: pytes
     from devtools.routing import Router  # noqa: PLC0415
 
     monkeypatch.delenv("TABLE_NAME")
+    monkeypatch.setenv("ERRORS_DOCUMENTATION_URL", "https://docs.example.com/errors")
     use_services(None)
     api = ApiClient(Router())
 
-    assert_error(api.request("GET", CONVERSATIONS), 500, kind="api_error")
+    # The settings cannot load, yet the error still links the configured page.
+    response = api.request("GET", CONVERSATIONS)
+    assert_error(response, 500, kind="api_error", documentation_url="https://docs.example.com/errors")

@@ -16,8 +16,6 @@ ResourceId = Annotated[
 ]
 Timestamp = Annotated[int, Field(ge=0, le=MAX_TIMESTAMP, description="Unix time in seconds.")]
 
-DOCUMENTATION_URL = "https://github.com/clarity/conversations-api#errors"
-
 
 class ErrorBody(BaseModel):
     type: Literal["invalid_request", "api_error"]

@@ -2,11 +2,16 @@
 
 import os
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from clarity.core.errors import ApiError
 
 LOCAL_ISSUER_DEFAULT = "http://127.0.0.1/local-issuer"
 LOCAL_AUDIENCE_DEFAULT = "conversations-local"
+# Every error body links here. The default is the page `make run` serves on its default port;
+# a deployment sets the template's ErrorsDocumentationUrl to wherever docs/errors.md is published.
+ERRORS_DOCUMENTATION_VARIABLE = "ERRORS_DOCUMENTATION_URL"
+ERRORS_DOCUMENTATION_URL_DEFAULT = "http://127.0.0.1:3000/docs/errors"
 
 
 class MissingSetting(ApiError):
@@ -69,6 +74,8 @@ class Settings:
     # Only under `sam local` (AWS_SAM_LOCAL), where API Gateway's JWT authorizer does not run.
     local_issuer: LocalIssuer | None
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    # The documentation_url of every error body.
+    errors_documentation_url: str = ERRORS_DOCUMENTATION_URL_DEFAULT
 
     @classmethod
     def for_table(cls, table_name: str, region: str = "us-east-1") -> "Settings":
@@ -86,6 +93,7 @@ class Settings:
             idempotency_table_name=os.environ.get("IDEMPOTENCY_TABLE_NAME") or None,
             local_issuer=_local_issuer() if os.environ.get("AWS_SAM_LOCAL") else None,
             webhooks=WebhookSettings.from_environment(),
+            errors_documentation_url=_errors_documentation_url(),
         )
 
 
@@ -113,6 +121,18 @@ def _number(name: str, default: float) -> float:
         raise MissingSetting(name, f"must be a number, not {value!r}") from error
 
 
+def _errors_documentation_url() -> str:
+    value = os.environ.get(ERRORS_DOCUMENTATION_VARIABLE) or ERRORS_DOCUMENTATION_URL_DEFAULT
+    if not _is_absolute_http_url(value):
+        raise MissingSetting(ERRORS_DOCUMENTATION_VARIABLE, f"must be an absolute http or https URL, not {value!r}")
+    return value
+
+
+def _is_absolute_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 def _local_issuer() -> LocalIssuer:
     return LocalIssuer(
         secret=_required("LOCAL_JWT_SECRET"),
@@ -130,6 +150,16 @@ def current_settings() -> Settings:
     if _current is None:
         _current = Settings.from_environment()
     return _current
+
+
+def errors_documentation_url() -> str:
+    """The link every error body carries, even the error that says the settings are broken."""
+    try:
+        return current_settings().errors_documentation_url
+    except MissingSetting:
+        # Another setting failed to load: this one may still be good on its own.
+        value = os.environ.get(ERRORS_DOCUMENTATION_VARIABLE) or ""
+        return value if _is_absolute_http_url(value) else ERRORS_DOCUMENTATION_URL_DEFAULT
 
 
 def use_settings(settings: Settings | None) -> None:

@@ -21,8 +21,9 @@ from clarity.core.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
-from clarity.core.models import DOCUMENTATION_URL, ErrorBody
+from clarity.core.models import ErrorBody
 from clarity.core.observability import logger
+from clarity.core.settings import errors_documentation_url
 
 RETRY_AFTER_SECONDS = "1"
 
@@ -45,7 +46,7 @@ def error_response(status: HTTPStatus, message: str, headers: dict[str, str] | N
     body = ErrorBody(
         type="api_error" if status >= HTTPStatus.INTERNAL_SERVER_ERROR else "invalid_request",
         message=message,
-        documentation_url=DOCUMENTATION_URL,
+        documentation_url=errors_documentation_url(),
     )
     return Response(
         status_code=status,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # When a list filter is not a key, the first Query reads a page's worth of items and each next
 # one twice as many (up to MAX_FILTERED_BATCH), so dense matches cost little and rare ones few
-# calls. A page stops after MAX_FILTERED_ITEMS items read (README.md: it may then come back
+# calls. A page stops after MAX_FILTERED_ITEMS items read (docs/architecture.md: it may come back
 # short, with has_more).
 MAX_FILTERED_BATCH = 1000
 MAX_FILTERED_ITEMS = 5000
