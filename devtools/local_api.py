@@ -210,6 +210,10 @@ def _request_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
                 request_headers = {name: value for name, value in self.headers.items()}
                 with local_logs.request_records() as records:
                     status, headers, body = gateway.handle(self.command, self.path, request_headers, request_body)
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            line = local_logs.request_line(self.command, self.path, status, elapsed_ms, headers, body)
+            # Before the answer: a client that has its answer finds the request's line printed.
+            log.info("%s", local_logs.with_records(line, records))
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -217,9 +221,6 @@ def _request_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            line = local_logs.request_line(self.command, self.path, status, elapsed_ms, headers, body)
-            log.info("%s", local_logs.with_records(line, records))
 
         def _read_body(self) -> bytes:
             """The request body, sized by Content-Length or sent in chunks (Transfer-Encoding)."""
