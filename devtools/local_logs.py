@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TextIO, TypeVar
+from typing import Any, ParamSpec, TextIO, TypeVar
 
 LOG_FORMAT_ENV = "LOCAL_LOG_FORMAT"
 TEXT = "text"
@@ -60,7 +60,8 @@ _request_records: ContextVar[list[str] | None] = ContextVar("request_records", d
 # Whether INFO records are shown on this thread: only while a delivery function runs.
 _info_shown: ContextVar[bool] = ContextVar("info_shown", default=False)
 
-Handler = TypeVar("Handler", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def log_format(setting: str | None) -> str:
@@ -138,17 +139,17 @@ def request_records() -> Iterator[list[str]]:
         _request_records.reset(token)
 
 
-def info_shown(handler: Handler) -> Handler:
+def info_shown(handler: Callable[P, R]) -> Callable[P, R]:
     """The handler, with its INFO records shown in text mode: the delivery function logs one an attempt."""
 
-    def shown(*args: Any, **kwargs: Any) -> Any:
+    def shown(*args: P.args, **kwargs: P.kwargs) -> R:
         token = _info_shown.set(True)
         try:
             return handler(*args, **kwargs)
         finally:
             _info_shown.reset(token)
 
-    return shown  # type: ignore[return-value]  # same signature as handler
+    return shown
 
 
 class FunctionOutput(io.TextIOBase):
