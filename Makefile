@@ -36,8 +36,8 @@ $(SAM_STAMP): requirements/sam.lock
 
 install: $(STAMP) $(SAM_STAMP) ## Create .venv and .venv-sam with the locked dependencies
 
-run: $(STAMP) ## Serve the API on http://127.0.0.1:3000 (reference page at /docs) with an embedded DynamoDB
-	@$(VENV_PY) -m devtools.local_api
+run: $(STAMP) ## Serve the API on http://127.0.0.1:3000 (/docs), one line a request: make run LOGS=json for Powertools' JSON and EMF
+	@$(if $(LOGS),LOCAL_LOG_FORMAT=$(LOGS) )$(VENV_PY) -m devtools.local_api
 
 listen: $(STAMP) ## Receive the local API's webhook events and check their signatures: make listen SUB=alice
 	@$(VENV_PY) -m devtools.webhook_receiver

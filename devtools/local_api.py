@@ -4,6 +4,11 @@ It stands in for API Gateway (routes from template.yaml, the JWT authorizer, pay
 events), for Lambda (each function's real handler, in process, with its environment and a
 context), and for DynamoDB (moto's server, in memory, with the template's table), unless
 DYNAMODB_ENDPOINT_URL names another DynamoDB-compatible server.
+
+It prints one line a request (`POST /v1/messages 201 12 ms  -> /v1/messages/...`, or the error's
+type and message), the functions' warnings and errors readably, and one line a webhook delivery
+attempt. `make run LOGS=json` (LOCAL_LOG_FORMAT=json) prints the functions' Powertools JSON
+records and EMF metrics instead, as Lambda would: see devtools/local_logs.py.
 """
 
 import base64
@@ -27,6 +32,7 @@ from clarity.core.errors import Unauthenticated
 from clarity.core.settings import ERRORS_DOCUMENTATION_VARIABLE, current_settings
 from clarity.http.auth import bearer_token
 from clarity.wiring import build_services, use_services
+from devtools import local_logs
 from devtools.errors_page import errors_page_url
 from devtools.local_issuer import LocalIssuer
 from devtools.reference_page import DOCS_PATH, reference_answer
@@ -36,6 +42,7 @@ from devtools.template import (
     DELIVERY_QUEUE_RESOURCE,
     create_tables,
     function_environment,
+    import_function,
 )
 from devtools.webhook_pipeline import LocalPipeline, create_queues, moto_stream_trimmer
 
@@ -94,6 +101,7 @@ def start_webhook_pipeline(endpoint_url: str, table_name: str, port: int | None 
         sqs=sqs,
         table_name=table_name,
         queue_url=queue_url,
+        delivery_handler=local_logs.info_shown(import_function("WebhookDeliveryFunction")),
         trim=moto_stream_trimmer(table_name, LOCAL_REGION),  # the embedded server runs in this process
     )
     pipeline.start()
@@ -199,6 +207,7 @@ def _request_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self) -> None:
             started = time.perf_counter()
+            records: list[str] = []
             try:
                 request_body = self._read_body()
             except RequestBodyError as error:
@@ -207,7 +216,12 @@ def _request_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
             else:
                 request_headers = {name: value for name, value in self.headers.items()}
-                status, headers, body = gateway.handle(self.command, self.path, request_headers, request_body)
+                with local_logs.request_records() as records:
+                    status, headers, body = gateway.handle(self.command, self.path, request_headers, request_body)
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            line = local_logs.request_line(self.command, self.path, status, elapsed_ms, headers, body)
+            # Before the answer: a client that has its answer finds the request's line printed.
+            log.info("%s", local_logs.with_records(line, records))
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -215,8 +229,6 @@ def _request_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            log.info("%s %s %d %.1f ms", self.command, urlsplit(self.path).path, status, elapsed_ms)
 
         def _read_body(self) -> bytes:
             """The request body, sized by Content-Length or sent in chunks (Transfer-Encoding)."""
@@ -236,8 +248,12 @@ def _request_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
                 return self._serve
             raise AttributeError(name)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - overrides the stdlib's name
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             """Silenced: _serve logs one line per request instead."""
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - overrides the stdlib's name
+            # What is left reaching here is a request the stdlib refused before _serve (a bad request line).
+            log.warning("%s", format % args)
 
     return Handler
 
@@ -322,6 +338,8 @@ def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) ->
 
 
 def main() -> None:
+    # First: the functions' Logger keeps the stdout it finds when they are imported.
+    local_logs.install(local_logs.log_format(os.environ.get(local_logs.LOG_FORMAT_ENV)))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
     # One line per request is ours to print; moto's web server and botocore stay quiet.
     for noisy in ("werkzeug", "botocore", "boto3"):

@@ -21,6 +21,7 @@ from devtools.local_issuer import LocalIssuer
 from devtools.template import ROOT
 
 STARTUP_TIMEOUT_SECONDS = 30
+SERVER_ENV = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers' / 'shared' / 'python'}{os.pathsep}{ROOT}"}
 
 
 @dataclass
@@ -38,6 +39,16 @@ class LocalServer:
         assert self.process.stdout is not None
         for line in self.process.stdout:
             self.output.append(line)
+
+    def wait_for_output(self, text: str, timeout_seconds: float = 20) -> str:
+        """The first line printed so far or within the timeout that contains `text`."""
+        deadline = time.monotonic() + timeout_seconds
+        while True:
+            found = next((line for line in list(self.output) if text in line), None)
+            if found is not None or time.monotonic() > deadline:
+                assert found is not None, f"no line with {text!r} in:\n{''.join(self.output)[-3000:]}"
+                return found
+            time.sleep(0.1)
 
     def token(self, sub: str = "alice") -> str:
         return self.issuer.token(sub)
@@ -70,7 +81,7 @@ class LocalServer:
         return status, response_headers, json.loads(raw) if raw else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -90,7 +101,7 @@ def _wait_until_serving(port: int, process: subprocess.Popen[str]) -> None:
 
 
 def start_local_server(key_directory: Path, extra_env: dict[str, str] | None = None) -> LocalServer:
-    port = _free_port()
+    port = free_port()
     # The test session's own TABLE_NAME is not the server's: it makes its own table.
     inherited = {name: value for name, value in os.environ.items() if name != "TABLE_NAME"}
     env = {

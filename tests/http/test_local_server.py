@@ -18,12 +18,11 @@ import pytest
 
 from devtools.local_issuer import LocalIssuer
 from devtools.template import ROOT, function_routes
-from tests.http.conftest import LocalServer, start_local_server, stop_local_server
+from tests.http.conftest import SERVER_ENV, LocalServer, start_local_server, stop_local_server
 
 SEED = ROOT.parent / "shared" / "seed" / "conversations-api.txt"
 MESSAGES_SEED = ROOT.parent / "shared" / "seed" / "messages-api.md"
 SEED_BASE_URL = "https://api.clarityapp.ai"
-SERVER_ENV = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers' / 'shared' / 'python'}{os.pathsep}{ROOT}"}
 
 
 def _seed_curl_commands(seed: Path = SEED) -> list[str]:
