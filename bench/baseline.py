@@ -80,6 +80,7 @@ def new_webhook_item(owner: str, webhook_id: str, secret: str, now: int) -> dict
         "events": {"L": [{"S": "*"}]},
         "created_at": {"N": str(now)},
         "secret": {"S": secret},
+        "version": {"N": "1"},
     }
 
 
@@ -303,7 +304,12 @@ def webhook_requests(endpoint: str, table: str, owner: str, webhook_id: str, now
     # delete_webhook
     return [
         ("TransactWriteItems", {"TransactItems": [
-            {"Delete": {"TableName": table, "Key": webhook_key, "ConditionExpression": "attribute_exists(PK)"}},
+            {"Delete": {
+                "TableName": table,
+                "Key": webhook_key,
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                "ConditionExpression": "attribute_exists(PK)",
+            }},
             {"Update": {
                 "TableName": table,
                 "Key": count_key,

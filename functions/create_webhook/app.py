@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.metrics import MetricUnit
 
 from clarity.core.observability import metrics
+from clarity.http.conditional import versioned_response
 from clarity.http.handler import lambda_handler_for
 from clarity.http.openapi import responses
 from clarity.http.resolver import ApiResolver
@@ -33,12 +34,7 @@ def create_webhook(
 ) -> Response[CreatedWebhook]:
     created = webhook_service().create_idempotently(app.current_owner(), request, idempotency_key, app.lambda_context)
     metrics.add_metric(name="WebhookCreated", unit=MetricUnit.Count, value=1)
-    return Response(
-        status_code=201,
-        content_type="application/json",
-        body=created.resource,
-        headers={"Location": f"/v1/webhooks/{created.resource.id}"},
-    )
+    return versioned_response(created, 201, {"Location": f"/v1/webhooks/{created.resource.id}"})
 
 
 lambda_handler = lambda_handler_for(app)

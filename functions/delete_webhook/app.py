@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 
 from clarity.core.observability import metrics
+from clarity.http.conditional import IfMatch, expected_version
 from clarity.http.handler import lambda_handler_for
 from clarity.http.openapi import responses
 from clarity.http.resolver import ApiResolver
@@ -20,8 +21,8 @@ app = ApiResolver()
     summary="Delete a webhook",
     responses=responses(204, "Deleted", resource="webhook"),
 )
-def delete_webhook(webhook_id: str) -> Response[None]:
-    webhook_service().delete(app.current_owner(), webhook_id)
+def delete_webhook(webhook_id: str, if_match: IfMatch = None) -> Response[None]:
+    webhook_service().delete(app.current_owner(), webhook_id, expected_version(if_match))
     metrics.add_metric(name="WebhookDeleted", unit=MetricUnit.Count, value=1)
     return Response(status_code=204)
 

@@ -2,6 +2,9 @@
 
 import clarity.startup  # noqa: F401 - first: see the module
 
+from aws_lambda_powertools.event_handler import Response
+
+from clarity.http.conditional import versioned_response
 from clarity.http.handler import lambda_handler_for
 from clarity.http.openapi import responses
 from clarity.http.resolver import ApiResolver
@@ -17,8 +20,8 @@ app = ApiResolver()
     summary="Retrieve a webhook",
     responses=responses(200, "The webhook (no secret)", Webhook, resource="webhook"),
 )
-def retrieve_webhook(webhook_id: str) -> Webhook:
-    return webhook_service().retrieve(app.current_owner(), webhook_id)
+def retrieve_webhook(webhook_id: str) -> Response[Webhook]:
+    return versioned_response(webhook_service().retrieve(app.current_owner(), webhook_id))
 
 
 lambda_handler = lambda_handler_for(app)

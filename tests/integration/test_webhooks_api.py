@@ -42,7 +42,7 @@ def test_each_webhook_gets_its_own_secret(world: WebhookWorld) -> None:
 
 def test_the_list_pages_newest_first_both_ways(world: WebhookWorld) -> None:
     ids = [world.register(URL)["id"] for _ in range(5)]
-    newest_first = sorted(ids, reverse=True)
+    newest_first = ids[::-1]
     first = world.api.request("GET", "/v1/webhooks", query={"limit": 2}).json()
     assert [hook["id"] for hook in first["data"]] == newest_first[:2] and first["has_more"]
     second = world.api.request("GET", "/v1/webhooks", query={"limit": 2, "starting_after": newest_first[1]}).json()
@@ -56,6 +56,29 @@ def test_delete_answers_204_then_404(world: WebhookWorld) -> None:
     assert world.api.request("DELETE", f"/v1/webhooks/{webhook_id}").status == 204
     assert world.api.request("GET", f"/v1/webhooks/{webhook_id}").status == 404
     assert world.api.request("DELETE", f"/v1/webhooks/{webhook_id}").status == 404
+    assert world.api.request("GET", "/v1/webhooks").json()["data"] == []
+
+
+def test_webhooks_carry_an_etag_and_delete_honours_if_match(world: WebhookWorld) -> None:
+    # Given a webhook, with the ETag its registration and its retrieval answer
+    registered = world.api.request("POST", "/v1/webhooks", json_body={"name": "app", "url": URL, "events": ["*"]})
+    webhook_id = registered.json()["id"]
+    retrieved = world.api.request("GET", f"/v1/webhooks/{webhook_id}")
+    assert registered.header("ETag") == retrieved.header("ETag") == '"1"'
+
+    # When a delete names another version, or a malformed one, then it is refused and nothing is deleted
+    stale = world.api.request("DELETE", f"/v1/webhooks/{webhook_id}", headers={"If-Match": '"7"'})
+    assert stale.status == 412
+    assert stale.json()["message"].startswith(f"Webhook '{webhook_id}' has changed since the ETag")
+    malformed = world.api.request("DELETE", f"/v1/webhooks/{webhook_id}", headers={"If-Match": "7"})
+    assert malformed.status == 400
+    assert world.api.request("GET", f"/v1/webhooks/{webhook_id}").status == 200
+
+    # And with the ETag read, the delete happens; a second one is a 404, not a 412
+    current = world.api.request("DELETE", f"/v1/webhooks/{webhook_id}", headers={"If-Match": '"1"'})
+    assert current.status == 204
+    again = world.api.request("DELETE", f"/v1/webhooks/{webhook_id}", headers={"If-Match": '"1"'})
+    assert again.status == 404
     assert world.api.request("GET", "/v1/webhooks").json()["data"] == []
 
 

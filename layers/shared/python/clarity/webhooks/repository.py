@@ -8,16 +8,20 @@ from clarity.core.clock import TickBehind
 from clarity.core.errors import InvalidRequest, NotFound
 from clarity.core.ids import IdTaken, tick_of
 from clarity.core.paging import Page
+from clarity.core.versioned import Versioned
 from clarity.store import keys
 from clarity.store.dynamodb import (
     Expression,
     Table,
     TransactionCancelled,
     all_of,
+    missing_or_stale,
     scan_forward,
     serialize,
     sorts_after_newest,
     to_page,
+    version_condition,
+    versioned,
     with_expressions,
 )
 from clarity.webhooks.limits import MAX_WEBHOOKS_PER_OWNER
@@ -47,7 +51,8 @@ class WebhookRepository:
         """Store the webhook and count it, in one transaction: the 17th is refused even when
         registrations race. The count also records the newest webhook's id, and the new one must
         sort after it, so webhooks list in the order they were registered (TickBehind if not)."""
-        item = {**keys.webhook_key(owner, webhook.id), **webhook.model_dump(), "secret": secret}
+        # A webhook has a version, as every resource does, so If-Match works on its delete.
+        item = {**keys.webhook_key(owner, webhook.id), **webhook.model_dump(), "secret": secret, "version": 1}
         count = with_expressions(
             {
                 "TableName": self._table.name,
@@ -79,11 +84,11 @@ class WebhookRepository:
                 ) from cancelled
             raise TickBehind(tick_of(str(counted[NEWEST_WEBHOOK]))) from cancelled
 
-    def retrieve(self, owner: str, webhook_id: str) -> Webhook:
+    def retrieve(self, owner: str, webhook_id: str) -> Versioned[Webhook]:
         item = self._table.get(keys.webhook_key(owner, webhook_id))
         if item is None:
             raise NotFound(RESOURCE, webhook_id)
-        return to_webhook(item)
+        return versioned(item, to_webhook)
 
     def list_page(self, owner: str, request: WebhookPageRequest) -> Page[Webhook]:
         query = owner_webhooks_query(self._table.name, owner)
@@ -97,13 +102,17 @@ class WebhookRepository:
         result = self._table.query(query, wanted=request.limit + 1, filtered=False, position=request.position)
         return to_page(result, request.limit, request.position, to_webhook)
 
-    def delete(self, owner: str, webhook_id: str) -> None:
-        """Delete the webhook and uncount it, in one transaction; NotFound if there is none."""
-        delete = {
-            "TableName": self._table.name,
-            "Key": serialize(keys.webhook_key(owner, webhook_id)),
-            "ConditionExpression": "attribute_exists(PK)",
-        }
+    def delete(self, owner: str, webhook_id: str, expected_version: int | None = None) -> None:
+        """Delete the webhook and uncount it, in one transaction; NotFound if there is none, and
+        PreconditionFailed if it is not at `expected_version` (If-Match)."""
+        delete = with_expressions(
+            {
+                "TableName": self._table.name,
+                "Key": serialize(keys.webhook_key(owner, webhook_id)),
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            },
+            condition=version_condition(expected_version),
+        )
         uncount = with_expressions(
             {"TableName": self._table.name, "Key": serialize(keys.webhook_count_key(owner))},
             update=Expression("ADD #count :minus_one", {"#count": "count"}, {":minus_one": -1}),
@@ -112,4 +121,4 @@ class WebhookRepository:
         try:
             self._table.transact([{"Delete": delete}, {"Update": uncount}])
         except TransactionCancelled as cancelled:
-            raise NotFound(RESOURCE, webhook_id) from cancelled
+            raise missing_or_stale(RESOURCE, webhook_id, cancelled.reasons[0].item) from cancelled

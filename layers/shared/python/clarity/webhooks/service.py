@@ -59,7 +59,7 @@ class WebhookService:
 
         return stored_under_fresh_id(self._clock, store, RESOURCE)
 
-    def retrieve(self, owner: str, webhook_id: str) -> Webhook:
+    def retrieve(self, owner: str, webhook_id: str) -> Versioned[Webhook]:
         return self._repository.retrieve(owner, existing_id(RESOURCE, webhook_id))
 
     def list(
@@ -68,6 +68,6 @@ class WebhookService:
         start = position(starting_after, ending_before)
         return self._repository.list_page(owner, WebhookPageRequest(limit=limit, position=start))
 
-    def delete(self, owner: str, webhook_id: str) -> None:
+    def delete(self, owner: str, webhook_id: str, expected_version: int | None = None) -> None:
         """Delete for good: deliveries still queued for it find no webhook and are dropped."""
-        self._repository.delete(owner, existing_id(RESOURCE, webhook_id))
+        self._repository.delete(owner, existing_id(RESOURCE, webhook_id), expected_version)
