@@ -1,7 +1,7 @@
 """The conversation object, the requests that create and change one, and list filters."""
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, StrictBool, model_validator
 
@@ -62,6 +62,19 @@ class CreateConversationRequest(BaseModel):
     body into an untyped one (`body: Any`)."""
 
     model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
+    # The conversation's other fields: a 400 says they cannot be set, not that they are unknown.
+    read_only_fields: ClassVar[frozenset[str]] = frozenset(
+        {
+            "id",
+            "pinned_message_id",
+            "is_pinned",
+            "is_muted",
+            "last_active_at",
+            "last_opened_at",
+            "created_at",
+            "archived_at",
+        }
+    )
 
     # Absent, not null, when not given: the documented schema says "a string, if present".
     contact_id: ResourceId = None  # type: ignore[assignment]
@@ -81,6 +94,10 @@ class UpdateConversationRequest(BaseModel):
         extra="forbid",
         strict=True,
         json_schema_extra={"minProperties": 1},
+    )
+    # Fixed when it is created, or kept by the service: a 400 says they cannot be changed.
+    read_only_fields: ClassVar[frozenset[str]] = frozenset(
+        {"id", "contact_id", "group_id", "last_active_at", "last_opened_at", "created_at"}
     )
 
     pinned_message_id: ResourceId | None = None

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -184,6 +184,11 @@ class MessageList(BaseModel):
 class CreateMessageRequest(BaseModel):
     # strict, as for conversations: form bodies are converted to real types before validation.
     model_config = ConfigDict(extra="forbid", strict=True)
+    # The message's other fields: a 400 says they cannot be set, not that they are unknown.
+    # The sender is given as contact_id; reactions and read_at are changed with an update.
+    read_only_fields: ClassVar[frozenset[str]] = frozenset(
+        {"id", "contact", "reactions", "read_at", "created_at", "updated_at"}
+    )
 
     conversation_id: ResourceId
     message: MessageText
@@ -196,6 +201,11 @@ class UpdateMessageRequest(BaseModel):
     """A partial update: only the fields present in the body change."""
 
     model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
+    # Fixed when it is sent (contact_id is how the send names the sender), or kept by the
+    # service: a 400 says they cannot be changed.
+    read_only_fields: ClassVar[frozenset[str]] = frozenset(
+        {"id", "conversation_id", "contact", "contact_id", "created_at", "updated_at"}
+    )
 
     # Absent means "leave as is"; null is not a value these three can take.
     message: MessageText = None  # type: ignore[assignment]

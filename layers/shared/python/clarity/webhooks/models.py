@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 
@@ -101,6 +101,8 @@ class WebhookList(BaseModel):
 class CreateWebhookRequest(BaseModel):
     # strict, as for the other resources: form bodies are converted to real types first.
     model_config = ConfigDict(extra="forbid", strict=True)
+    # The webhook's other fields (secret included: the service makes it): a 400 says they cannot be set.
+    read_only_fields: ClassVar[frozenset[str]] = frozenset({"id", "created_at", "secret"})
 
     name: WebhookName
     url: WebhookUrl
