@@ -7,7 +7,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from clarity.core.observability import metrics
 from clarity.http.handler import lambda_handler_for
-from clarity.http.openapi import responses
+from clarity.http.openapi import WEBHOOKS, WebhookIdPath, responses
 from clarity.http.resolver import ApiResolver
 from clarity.wiring import webhook_service
 
@@ -18,9 +18,11 @@ app = ApiResolver()
     "/v1/webhooks/<webhook_id>",
     operation_id="deleteWebhook",
     summary="Delete a webhook",
+    description=("Delete a webhook: nothing more is sent to it, not even retries already queued."),
+    tags=[WEBHOOKS],
     responses=responses(204, "Deleted", resource="webhook"),
 )
-def delete_webhook(webhook_id: str) -> Response[None]:
+def delete_webhook(webhook_id: WebhookIdPath) -> Response[None]:
     webhook_service().delete(app.current_owner(), webhook_id)
     metrics.add_metric(name="WebhookDeleted", unit=MetricUnit.Count, value=1)
     return Response(status_code=204)

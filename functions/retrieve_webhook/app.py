@@ -3,7 +3,7 @@
 import clarity.startup  # noqa: F401 - first: see the module
 
 from clarity.http.handler import lambda_handler_for
-from clarity.http.openapi import responses
+from clarity.http.openapi import WEBHOOKS, WebhookIdPath, responses
 from clarity.http.resolver import ApiResolver
 from clarity.webhooks.models import Webhook
 from clarity.wiring import webhook_service
@@ -15,9 +15,11 @@ app = ApiResolver()
     "/v1/webhooks/<webhook_id>",
     operation_id="retrieveWebhook",
     summary="Retrieve a webhook",
+    description="Retrieve one of your webhooks by its id, without its secret.",
+    tags=[WEBHOOKS],
     responses=responses(200, "The webhook (no secret)", Webhook, resource="webhook"),
 )
-def retrieve_webhook(webhook_id: str) -> Webhook:
+def retrieve_webhook(webhook_id: WebhookIdPath) -> Webhook:
     return webhook_service().retrieve(app.current_owner(), webhook_id)
 
 
