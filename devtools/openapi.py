@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Tag
 
 from clarity.http.openapi import TAG_DESCRIPTIONS
+from devtools.openapi_webhooks import add_webhooks
 from devtools.template import function_routes
 
 TITLE = "Clarity Conversations API"
@@ -157,7 +158,9 @@ def openapi_document() -> dict[str, Any]:
         module = importlib.import_module(route.module_name)
         resolver_schema = module.app.get_openapi_schema(title=TITLE, version=VERSION)
         merge.add_schema(resolver_schema.model_dump(mode="json", by_alias=True, exclude_none=True))
-    return _as_served(json.loads(merge.get_openapi_json_schema()))
+    document = _as_served(json.loads(merge.get_openapi_json_schema()))
+    add_webhooks(document)
+    return document
 
 
 def main() -> None:

@@ -34,10 +34,12 @@ def browser() -> Iterator[Browser]:
 
 
 DOCUMENT: dict[str, Any] = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
-# Swagger UI's element id for an operation: its tag, then its operationId.
+# Swagger UI's element id for an operation: its tag (or "webhooks" in the webhooks section), then its operationId.
 BLOCK_IDS = {
-    operation["operationId"]: f"operations-{operation['tags'][0]}-{operation['operationId']}"
-    for item in DOCUMENT["paths"].values()
+    operation["operationId"]: f"operations-{operation['tags'][0] if section == 'paths' else section}-"
+    f"{operation['operationId']}"
+    for section in ("paths", "webhooks")
+    for item in DOCUMENT[section].values()
     for operation in item.values()
 }
 
@@ -61,13 +63,14 @@ def test_the_reference_page_shows_every_operation_and_runs_them(
     page = browser.new_page()
     page.set_default_timeout(TIMEOUT_MS)
 
-    # 1. Every operation of openapi.json is on the page, under its resource's tag
+    # 1. Every operation and webhook of openapi.json is on the page, under its resource's tag
     page.goto(f"{server.url}/docs")
     page.locator(".opblock").first.wait_for()
     shown = {e.get_attribute("id") or "" for e in page.locator(".opblock").element_handles()}
     assert shown == set(BLOCK_IDS.values())
     tags = {e.get_attribute("data-tag") or "" for e in page.locator(".opblock-tag").element_handles()}
     assert tags == {"Conversations", "Messages", "Webhooks"}
+    assert page.locator(".webhooks .opblock").count() == len(DOCUMENT["webhooks"])
 
     # 2. Descriptions show: an operation's, a parameter's and a field's
     listing = page.locator(f"#{BLOCK_IDS['listConversations']}")

@@ -1,5 +1,5 @@
 """openapi.json is a reference a reader can use: every operation is tagged by resource and described,
-and every field, parameter and header says what it is."""
+every field, parameter and header says what it is, and every webhook event is documented."""
 
 import json
 from collections.abc import Iterator
@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from clarity.webhooks.models import EventType
 from devtools.template import ROOT
 
 DOCUMENT: dict[str, Any] = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
@@ -14,9 +15,10 @@ RESOURCE_TAGS = {"Conversations", "Messages", "Webhooks"}
 
 
 def _operations() -> Iterator[tuple[str, dict[str, Any]]]:
-    for path, item in DOCUMENT["paths"].items():
-        for method, operation in item.items():
-            yield f"{method.upper()} {path}", operation
+    for section in ("paths", "webhooks"):
+        for path, item in DOCUMENT[section].items():
+            for method, operation in item.items():
+                yield f"{section} {method.upper()} {path}", operation
 
 
 def _walk(node: Any, where: str) -> Iterator[tuple[str, Any]]:
@@ -47,7 +49,7 @@ def _undescribed() -> list[str]:
 def test_every_operation_has_a_resource_tag_a_summary_and_a_description() -> None:
     operations = dict(_operations())
 
-    assert len(operations) == 14
+    assert len(operations) == 14 + len(EventType)
     for name, operation in operations.items():
         assert len(operation.get("tags", [])) == 1 and operation["tags"][0] in RESOURCE_TAGS, name
         assert operation.get("summary", "").strip(), name
@@ -65,7 +67,7 @@ def test_every_field_parameter_and_header_has_a_description() -> None:
     assert _undescribed() == []
 
 
-def test_the_walk_finds_the_fields_of_requests_and_responses() -> None:
+def test_the_walk_finds_the_fields_of_requests_responses_and_webhooks() -> None:
     # So the test above cannot pass by looking at nothing.
     walked = {where for where, node in _walk(DOCUMENT, "#") if isinstance(node.get("properties"), dict)}
     for schema in (
@@ -73,6 +75,7 @@ def test_the_walk_finds_the_fields_of_requests_and_responses() -> None:
         "UpdateConversationForm",
         "CreateMessageRequest",
         "ErrorBody",
+        "MessageCreatedEvent",
     ):
         assert f"#/components/schemas/{schema}" in walked
     assert any(where.endswith("/headers") for where, _ in _walk(DOCUMENT, "#"))
@@ -98,3 +101,20 @@ def test_the_intro_names_every_resource_and_how_to_authenticate_page_and_read_er
     for words in ("Conversations", "Messages", "Webhooks", "Authorization: Bearer", "starting_after", "has_more"):
         assert words in intro, words
     assert "invalid_request" in intro and "api_error" in intro
+
+
+def test_every_event_type_is_a_webhook_posting_its_envelope_with_the_delivery_headers() -> None:
+    webhooks = DOCUMENT["webhooks"]
+
+    assert set(webhooks) == {event.value for event in EventType}
+    for event, item in webhooks.items():
+        operation = item["post"]
+        reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        schema = DOCUMENT["components"]["schemas"][reference.rsplit("/", 1)[1]]
+        assert schema["properties"]["type"]["const"] == event
+        assert set(schema["required"]) == {"id", "type", "created_at", "payload"}
+        payload = schema["properties"]["payload"]["$ref"].rsplit("/", 1)[1]
+        assert payload == event.split(".")[0].capitalize()
+        headers = {parameter["name"] for parameter in operation["parameters"] if parameter["in"] == "header"}
+        assert {"x-clarity-signature", "x-clarity-event-id", "x-clarity-object-etag"} <= headers
+        assert operation["security"] == []
