@@ -10,16 +10,41 @@ import sys
 from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Tag
 
+from clarity.http.openapi import TAG_DESCRIPTIONS
+from devtools.openapi_webhooks import add_webhooks
 from devtools.template import function_routes
 
 TITLE = "Clarity Conversations API"
 VERSION = "1.0.0"
-DESCRIPTION = (
-    "Conversations between you, your contacts and groups. Every request carries "
-    "`Authorization: Bearer <JWT>`; the token's `sub` owns the conversations."
-)
+DESCRIPTION = """\
+Conversations between you, your contacts and groups, and the messages in them, over HTTP and JSON.
+
+- **Conversations** hold the messages between you and a contact or a group: pin, mute and archive them.
+- **Messages** are what conversations are made of: send, edit, react to, mark read and delete them.
+- **Webhooks** are URLs of yours that receive a signed POST for every change to your conversations and
+  messages; the events and their bodies are in the *Webhooks* section below.
+
+**Authentication.** Every request carries `Authorization: Bearer <JWT>`. The token's `sub` owns what it
+creates; another owner's objects do not exist for it (404). API Gateway answers a missing or bad token
+with `401 {"message": "Unauthorized"}`.
+
+**Bodies.** JSON, or form-encoded as the reference's `curl -d` sends them; at most 64 KB. A field the
+request cannot write is a 400 that says so (`contact_id cannot be changed`); a name that is no field is
+`Received unknown parameter: <name>`.
+
+**Pagination.** Lists answer `{"has_more": ..., "data": [...]}`, newest first, 10 items unless `limit`
+(1 to 100) says otherwise. For the next page send `starting_after=<last id of this page>`; for the
+previous one, `ending_before=<first id of this page>`.
+
+**Errors.** 4xx means the request was wrong, 5xx that the service failed. The body is
+`{"type": "invalid_request" | "api_error", "message": "...", "documentation_url": "..."}`; the message
+names the parameter at fault. A 503 carries `Retry-After`.
+
+**Versions.** Conversations and messages carry an `ETag`; send it back in `If-Match` to update or delete
+only the version you read (else 412). Creates take an `Idempotency-Key` to retry safely.
+"""
 
 
 # Which error statuses an operation can answer, beyond what every one can (400, 401, 500, 503).
@@ -88,7 +113,8 @@ def _as_served(schema: dict[str, Any]) -> dict[str, Any]:
         "title": "GatewayMessage",
         "type": "object",
         "required": ["message"],
-        "properties": {"message": {"type": "string"}},
+        "description": "API Gateway's own answer, before any function runs.",
+        "properties": {"message": {"type": "string", "description": "Unauthorized, or Not Found."}},
     }
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
@@ -125,13 +151,16 @@ def openapi_document() -> dict[str, Any]:
         description=DESCRIPTION,
         security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")},
         security=[{"bearerAuth": []}],
+        tags=[Tag(name=name, description=description) for name, description in TAG_DESCRIPTIONS.items()],
         on_conflict="error",
     )
     for route in sorted(function_routes(), key=lambda r: (r.path, r.method)):
         module = importlib.import_module(route.module_name)
         resolver_schema = module.app.get_openapi_schema(title=TITLE, version=VERSION)
         merge.add_schema(resolver_schema.model_dump(mode="json", by_alias=True, exclude_none=True))
-    return _as_served(json.loads(merge.get_openapi_json_schema()))
+    document = _as_served(json.loads(merge.get_openapi_json_schema()))
+    add_webhooks(document)
+    return document
 
 
 def main() -> None:

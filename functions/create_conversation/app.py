@@ -12,7 +12,7 @@ from clarity.conversations.models import Conversation, CreateConversationRequest
 from clarity.core.observability import metrics
 from clarity.http.conditional import versioned_response
 from clarity.http.handler import lambda_handler_for
-from clarity.http.openapi import responses
+from clarity.http.openapi import CONVERSATIONS, responses
 from clarity.http.resolver import ApiResolver
 from clarity.wiring import conversation_service
 
@@ -23,6 +23,12 @@ app = ApiResolver(body_model=CreateConversationRequest)
     "/v1/conversations",
     operation_id="createConversation",
     summary="Create a conversation",
+    description=(
+        "Add a new conversation between you and a contact or a group. A contact or group id is required "
+        "to create a conversation. The conversation's other fields cannot be set: sending one is a 400 "
+        "`<field> cannot be set on create`. Send an `Idempotency-Key` to retry safely."
+    ),
+    tags=[CONVERSATIONS],
     responses=responses(201, "The conversation created", Conversation),
 )
 def create_conversation(

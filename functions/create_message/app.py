@@ -11,7 +11,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from clarity.core.observability import metrics
 from clarity.http.conditional import versioned_response
 from clarity.http.handler import lambda_handler_for
-from clarity.http.openapi import responses
+from clarity.http.openapi import MESSAGES, responses
 from clarity.http.resolver import ApiResolver
 from clarity.messages.models import CreateMessageRequest, Message
 from clarity.wiring import message_service
@@ -23,6 +23,14 @@ app = ApiResolver(body_model=CreateMessageRequest)
     "/v1/messages",
     operation_id="createMessage",
     summary="Send a message",
+    description=(
+        "Send a message to one of your conversations: `conversation_id` and `message` are required. "
+        "`contact_id` records it as received from that contact instead of sent by you. The message's "
+        "other fields cannot be set: sending one is a 400 `<field> cannot be set on create`. The "
+        "conversation's `last_active_at` becomes the message's `created_at`. Send an `Idempotency-Key` "
+        "to retry safely."
+    ),
+    tags=[MESSAGES],
     responses=responses(201, "The message sent", Message, resource="message"),
 )
 def create_message(

@@ -11,7 +11,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from clarity.core.observability import metrics
 from clarity.http.conditional import versioned_response
 from clarity.http.handler import lambda_handler_for
-from clarity.http.openapi import responses
+from clarity.http.openapi import WEBHOOKS, responses
 from clarity.http.resolver import ApiResolver
 from clarity.webhooks.models import CreatedWebhook, CreateWebhookRequest
 from clarity.wiring import webhook_service
@@ -23,6 +23,14 @@ app = ApiResolver(body_model=CreateWebhookRequest)
     "/v1/webhooks",
     operation_id="createWebhook",
     summary="Register a webhook",
+    description=(
+        "Register a URL to receive your change events: every event of the types listed in `events` is "
+        "POSTed to it, signed with the webhook's secret. This response is the only one that shows the "
+        "secret. `id`, `created_at` and `secret` cannot be set: sending one is a 400. You may have 16 "
+        "webhooks. There is no update: register a new one and delete the old. Send an `Idempotency-Key` "
+        "to retry safely."
+    ),
+    tags=[WEBHOOKS],
     responses=responses(201, "The webhook, with its secret (shown only here)", CreatedWebhook, resource="webhook"),
 )
 def create_webhook(

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from clarity.conversations.models import ConversationList, ListFilters
 from clarity.core.models import ResourceId
 from clarity.http.handler import lambda_handler_for
-from clarity.http.openapi import PageLimit, QueryFlag, responses
+from clarity.http.openapi import AFTER, BEFORE, CONVERSATIONS, PageLimit, QueryFlag, responses
 from clarity.http.resolver import ApiResolver
 from clarity.wiring import conversation_service
 
@@ -20,16 +20,34 @@ app = ApiResolver()
     "/v1/conversations",
     operation_id="listConversations",
     summary="List all conversations",
+    description=(
+        "A paginated list of all your conversations, newest first. By default a page holds at most ten "
+        "conversations; `limit` takes 1 to 100. The filters combine: a conversation is listed only if it "
+        "meets them all. Page with `starting_after` or `ending_before` (not both); `has_more` says "
+        "whether more lie in the direction you are paging."
+    ),
+    tags=[CONVERSATIONS],
     responses=responses(200, "A page of conversations, newest first", ConversationList),
 )
 def list_conversations(
-    limit: Annotated[PageLimit, Query(description="Page size, 1 to 100.")] = 10,
-    muted: Annotated[QueryFlag | None, Query(description="true: only muted; false: only unmuted.")] = None,
-    archived: Annotated[QueryFlag | None, Query(description="true: only archived; false: only not.")] = None,
-    pinned: Annotated[QueryFlag | None, Query(description="true: only pinned; false: only unpinned.")] = None,
-    group_id: Annotated[ResourceId | None, Query(description="Only this group's conversations.")] = None,
-    starting_after: Annotated[ResourceId | None, Query(description="Cursor: the page after this id.")] = None,
-    ending_before: Annotated[ResourceId | None, Query(description="Cursor: the page before this id.")] = None,
+    limit: Annotated[PageLimit, Query(description="Limit the number of conversations returned: 1 to 100.")] = 10,
+    muted: Annotated[
+        QueryFlag | None,
+        Query(description="Only show conversations that are muted when set to true; false: only unmuted."),
+    ] = None,
+    archived: Annotated[
+        QueryFlag | None,
+        Query(description="Only show conversations that are archived when set to true; false: only unarchived."),
+    ] = None,
+    pinned: Annotated[
+        QueryFlag | None,
+        Query(description="Only show conversations that are pinned when set to true; false: only unpinned."),
+    ] = None,
+    group_id: Annotated[
+        ResourceId | None, Query(description="Only show conversations for the specified group.")
+    ] = None,
+    starting_after: Annotated[ResourceId | None, Query(description=AFTER)] = None,
+    ending_before: Annotated[ResourceId | None, Query(description=BEFORE)] = None,
 ) -> ConversationList:
     page = conversation_service().list(
         app.current_owner(),

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from clarity.http.conditional import versioned_response
 from clarity.http.handler import lambda_handler_for
-from clarity.http.openapi import responses
+from clarity.http.openapi import MESSAGES, MessageIdPath, responses
 from clarity.http.resolver import ApiResolver
 from clarity.messages.models import Message
 from clarity.wiring import message_service
@@ -18,9 +18,11 @@ app = ApiResolver()
     "/v1/messages/<message_id>",
     operation_id="retrieveMessage",
     summary="Retrieve a message",
+    description="Retrieve one of your messages by its id.",
+    tags=[MESSAGES],
     responses=responses(200, "The message", Message, resource="message"),
 )
-def retrieve_message(message_id: str) -> Response[Message]:
+def retrieve_message(message_id: MessageIdPath) -> Response[Message]:
     return versioned_response(message_service().retrieve(app.current_owner(), message_id))
 
 

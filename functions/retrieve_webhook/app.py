@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from clarity.http.conditional import versioned_response
 from clarity.http.handler import lambda_handler_for
-from clarity.http.openapi import responses
+from clarity.http.openapi import WEBHOOKS, WebhookIdPath, responses
 from clarity.http.resolver import ApiResolver
 from clarity.webhooks.models import Webhook
 from clarity.wiring import webhook_service
@@ -18,9 +18,11 @@ app = ApiResolver()
     "/v1/webhooks/<webhook_id>",
     operation_id="retrieveWebhook",
     summary="Retrieve a webhook",
+    description="Retrieve one of your webhooks by its id, without its secret.",
+    tags=[WEBHOOKS],
     responses=responses(200, "The webhook (no secret)", Webhook, resource="webhook"),
 )
-def retrieve_webhook(webhook_id: str) -> Response[Webhook]:
+def retrieve_webhook(webhook_id: WebhookIdPath) -> Response[Webhook]:
     return versioned_response(webhook_service().retrieve(app.current_owner(), webhook_id))
 
 

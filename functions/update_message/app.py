@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from clarity.http.conditional import IfMatch, expected_version, versioned_response
 from clarity.http.handler import lambda_handler_for
-from clarity.http.openapi import responses
+from clarity.http.openapi import MESSAGES, MessageIdPath, responses
 from clarity.http.resolver import ApiResolver
 from clarity.messages.models import Message, UpdateMessageRequest
 from clarity.wiring import message_service
@@ -21,10 +21,17 @@ app = ApiResolver(body_model=UpdateMessageRequest)
     "/v1/messages/<message_id>",
     operation_id="updateMessage",
     summary="Update a message",
+    description=(
+        "Perform an update on a message: edit its text, replace its reactions, or mark it read or unread "
+        "(`read_at`). Only the fields sent change. The other fields cannot be changed: sending one, e.g. "
+        "`conversation_id`, is a 400 `conversation_id cannot be changed`. With `If-Match`, the update "
+        "applies only to that version."
+    ),
+    tags=[MESSAGES],
     responses=responses(200, "The message updated", Message, resource="message"),
 )
 def update_message(
-    message_id: str,
+    message_id: MessageIdPath,
     request: Annotated[UpdateMessageRequest, Body()],
     if_match: IfMatch = None,
 ) -> Response[Message]:

@@ -43,7 +43,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
 
 
 def _operation(name: str) -> Any:
-    return importlib.import_module(f"{PACKAGE}.api.default.{name}")
+    # The generator makes one module per tag, and the tags are the resources: create_message is in api.messages.
+    tag = name.split("_", 1)[1].removesuffix("s") + "s"
+    return importlib.import_module(f"{PACKAGE}.api.{tag}.{name}")
 
 
 def _model(name: str) -> Any:

@@ -33,9 +33,20 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+DOCUMENT: dict[str, Any] = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
+# Swagger UI's element id for an operation: its tag (or "webhooks" in the webhooks section), then its operationId.
+BLOCK_IDS = {
+    operation["operationId"]: f"operations-{operation['tags'][0] if section == 'paths' else section}-"
+    f"{operation['operationId']}"
+    for section in ("paths", "webhooks")
+    for item in DOCUMENT[section].values()
+    for operation in item.values()
+}
+
+
 def _execute(page: Page, operation_id: str, body: dict[str, Any] | None = None) -> tuple[str, str]:
     """Open an operation, Try it out, Execute: the status and body Swagger UI shows."""
-    block = page.locator(f"#operations-default-{operation_id}")
+    block = page.locator(f"#{BLOCK_IDS[operation_id]}")
     block.locator(".opblock-summary").click()
     block.get_by_role("button", name="Try it out").click()
     if body is not None:
@@ -52,15 +63,28 @@ def test_the_reference_page_shows_every_operation_and_runs_them(
     page = browser.new_page()
     page.set_default_timeout(TIMEOUT_MS)
 
-    # 1. Every operation of openapi.json is on the page
+    # 1. Every operation and webhook of openapi.json is on the page, under its resource's tag
     page.goto(f"{server.url}/docs")
     page.locator(".opblock").first.wait_for()
-    document = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
-    documented = {op["operationId"] for item in document["paths"].values() for op in item.values()}
     shown = {e.get_attribute("id") or "" for e in page.locator(".opblock").element_handles()}
-    assert shown == {f"operations-default-{operation_id}" for operation_id in documented}
+    assert shown == set(BLOCK_IDS.values())
+    tags = {e.get_attribute("data-tag") or "" for e in page.locator(".opblock-tag").element_handles()}
+    assert tags == {"Conversations", "Messages", "Webhooks"}
+    assert page.locator(".webhooks .opblock").count() == len(DOCUMENT["webhooks"])
 
-    # 2. Authorize with a token from `make token`, then create and list
+    # 2. Descriptions show: an operation's, a parameter's and a field's
+    listing = page.locator(f"#{BLOCK_IDS['listConversations']}")
+    listing.locator(".opblock-summary").click()
+    listing.get_by_text("A paginated list of all your conversations").wait_for()
+    listing.get_by_text("Only show conversations that are muted when set to true").wait_for()
+    listing.locator(".opblock-summary").click()
+    model = page.locator("section.models article[data-json-schema-level='0']").filter(
+        has=page.get_by_text("Conversation", exact=True)
+    )
+    model.get_by_role("button", name="Expand all").click()
+    model.get_by_text("Unique identifier for the pinned message.").wait_for()
+
+    # 3. Authorize with a token from `make token`, then create and list
     page.get_by_role("button", name="Authorize").first.click()
     page.locator(".auth-container input").fill(server.token(f"browser-{uuid.uuid4().hex}"))
     page.get_by_role("button", name="Apply credentials").click()
@@ -68,7 +92,7 @@ def test_the_reference_page_shows_every_operation_and_runs_them(
     created_status, created_body = _execute(page, "createConversation", {"contact_id": "WAz8eIbvDR60rouK"})
     listed_status, listed_body = _execute(page, "listConversations")
 
-    # 3. A screenshot in the test's output
+    # 4. A screenshot in the test's output
     screenshot = tmp_path / "reference-page.png"
     page.screenshot(path=str(screenshot), full_page=True)
     page.close()

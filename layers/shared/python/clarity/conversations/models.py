@@ -1,13 +1,22 @@
 """The conversation object, the requests that create and change one, and list filters."""
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from clarity.core.models import ResourceId, Timestamp
 from clarity.core.paging import Position
 from clarity.core.versioned import Versioned
+
+# The API reference's descriptions, shared by the object and the requests that write it.
+CONTACT_ID = "Unique identifier for the other contact in the conversation."
+GROUP_ID = "Unique identifier for the group that the conversation belongs to."
+PINNED_MESSAGE_ID = "Unique identifier for the pinned message."
+IS_PINNED = "Whether or not the conversation has been pinned."
+IS_MUTED = "Whether or not the conversation has been muted."
+ARCHIVED_AT = "Timestamp of when the conversation was archived, in unix seconds"
+ID_FORMAT = "16 characters of [A-Za-z0-9]"
 
 
 class Conversation(BaseModel):
@@ -15,16 +24,26 @@ class Conversation(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str
-    contact_id: str | None
-    group_id: str | None
-    pinned_message_id: str | None
-    is_pinned: bool
-    is_muted: bool
-    last_active_at: int | None
-    last_opened_at: int | None
-    created_at: int
-    archived_at: int | None
+    id: str = Field(description="Unique identifier for the conversation.")
+    contact_id: str | None = Field(description=CONTACT_ID)
+    group_id: str | None = Field(description=GROUP_ID)
+    pinned_message_id: str | None = Field(description=PINNED_MESSAGE_ID)
+    is_pinned: bool = Field(description=IS_PINNED)
+    is_muted: bool = Field(description=IS_MUTED)
+    last_active_at: int | None = Field(
+        description=(
+            "Timestamp of when the conversation was last active, in unix seconds: the created_at of its "
+            "newest message; null until one is sent."
+        )
+    )
+    last_opened_at: int | None = Field(
+        description=(
+            "Timestamp of when the conversation was last opened by the authenticated user, in unix "
+            "seconds: retrieving it opens it."
+        )
+    )
+    created_at: int = Field(description="Timestamp of when the conversation was created, in unix seconds.")
+    archived_at: int | None = Field(description=f"{ARCHIVED_AT}; null when it is not archived.")
 
     @classmethod
     def started(
@@ -49,8 +68,12 @@ VersionedConversation = Versioned[Conversation]
 
 
 class ConversationList(BaseModel):
-    has_more: bool
-    data: list[Conversation]
+    """One page of conversations."""
+
+    has_more: bool = Field(
+        description="Whether more conversations lie beyond this page, in the direction you are paging."
+    )
+    data: list[Conversation] = Field(description="The conversations of this page, newest first.")
 
 
 class CreateConversationRequest(BaseModel):
@@ -62,10 +85,27 @@ class CreateConversationRequest(BaseModel):
     body into an untyped one (`body: Any`)."""
 
     model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
+    # The conversation's other fields: a 400 says they cannot be set, not that they are unknown.
+    read_only_fields: ClassVar[frozenset[str]] = frozenset(
+        {
+            "id",
+            "pinned_message_id",
+            "is_pinned",
+            "is_muted",
+            "last_active_at",
+            "last_opened_at",
+            "created_at",
+            "archived_at",
+        }
+    )
 
     # Absent, not null, when not given: the documented schema says "a string, if present".
-    contact_id: ResourceId = None  # type: ignore[assignment]
-    group_id: ResourceId = None  # type: ignore[assignment]
+    contact_id: Annotated[
+        ResourceId, Field(description=f"{CONTACT_ID} {ID_FORMAT}. A contact or group id is required.")
+    ] = None  # type: ignore[assignment]
+    group_id: Annotated[
+        ResourceId, Field(description=f"{GROUP_ID} {ID_FORMAT}. A contact or group id is required.")
+    ] = None  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _needs_contact_or_group(self) -> "CreateConversationRequest":
@@ -82,12 +122,18 @@ class UpdateConversationRequest(BaseModel):
         strict=True,
         json_schema_extra={"minProperties": 1},
     )
+    # Fixed when it is created, or kept by the service: a 400 says they cannot be changed.
+    read_only_fields: ClassVar[frozenset[str]] = frozenset(
+        {"id", "contact_id", "group_id", "last_active_at", "last_opened_at", "created_at"}
+    )
 
-    pinned_message_id: ResourceId | None = None
+    pinned_message_id: ResourceId | None = Field(
+        None, description=f"{PINNED_MESSAGE_ID} It must be one of this conversation's messages; null unpins."
+    )
     # Absent means "leave as is"; null is not a value these two can take.
-    is_pinned: StrictBool = None  # type: ignore[assignment]
-    is_muted: StrictBool = None  # type: ignore[assignment]
-    archived_at: Timestamp | None = None
+    is_pinned: StrictBool = Field(None, description=IS_PINNED)  # type: ignore[assignment]
+    is_muted: StrictBool = Field(None, description=IS_MUTED)  # type: ignore[assignment]
+    archived_at: Timestamp | None = Field(None, description=f"{ARCHIVED_AT}, 1970 to 2100; null unarchives it.")
 
     @model_validator(mode="after")
     def _needs_a_field(self) -> "UpdateConversationRequest":

@@ -11,6 +11,15 @@ class InvalidRequest(ApiError):
         self.param = param
 
 
+class ReadOnlyField(InvalidRequest):
+    """A body names a field of the resource that this request cannot write.
+
+    Said apart from an unknown parameter: the field exists, so "unknown" would mislead."""
+
+    def __init__(self, name: str, *, creating: bool) -> None:
+        super().__init__(f"{name} cannot be set on create" if creating else f"{name} cannot be changed", name)
+
+
 class Unauthenticated(ApiError):
     pass
 

@@ -18,6 +18,10 @@ Timestamp = Annotated[int, Field(ge=0, le=MAX_TIMESTAMP, description="Unix time 
 
 
 class ErrorBody(BaseModel):
-    type: Literal["invalid_request", "api_error"]
-    message: str
-    documentation_url: str
+    """Every error the functions answer."""
+
+    type: Literal["invalid_request", "api_error"] = Field(
+        description="invalid_request: the request was wrong (4xx). api_error: the service failed (5xx)."
+    )
+    message: str = Field(description="What went wrong, naming the parameter or field at fault.")
+    documentation_url: str = Field(description="Where the API's errors are documented.")

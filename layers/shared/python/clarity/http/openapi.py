@@ -4,6 +4,7 @@ import re
 from typing import Annotated, Any
 
 from annotated_types import Ge, Le
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, BeforeValidator
 
@@ -28,6 +29,35 @@ def _query_integer(value: Any) -> Any:
         raise ValueError("must be a whole number written in digits")
     return value
 
+
+# The reference page groups operations by these tags, one per resource.
+CONVERSATIONS = "Conversations"
+MESSAGES = "Messages"
+WEBHOOKS = "Webhooks"
+TAG_DESCRIPTIONS = {
+    CONVERSATIONS: (
+        "Conversations are the containers for the messages between you, your contacts, and groups. "
+        "A conversation is with one contact or with a group; it can have a pinned message, and it "
+        "can be pinned, muted and archived. Query, create, update and delete them here."
+    ),
+    MESSAGES: (
+        "Messages are what conversations are made of. Send them to one of your conversations, "
+        "list them, edit them, react to them, mark them read, and delete them."
+    ),
+    WEBHOOKS: (
+        "A webhook is a URL of yours that receives your change events: a signed POST for every "
+        "create, update and delete of your conversations and messages. Register, list, retrieve "
+        "and delete them here; each event and its request are in this document's webhooks section."
+    ),
+}
+
+# The list cursors, as every list describes them.
+AFTER = "The last id of the page you are on, for the next page: the items just older than it."
+BEFORE = "The first id of the page you are on, for the previous page: the items just newer than it."
+
+ConversationIdPath = Annotated[str, Path(description="Unique identifier for the conversation.")]
+MessageIdPath = Annotated[str, Path(description="Unique identifier for the message.")]
+WebhookIdPath = Annotated[str, Path(description="Unique identifier for the webhook.")]
 
 QueryFlag = Annotated[bool, BeforeValidator(_query_flag)]
 # The bounds come before the validator: after it, pydantic documents them as `ge`/`le`, which

@@ -2,6 +2,7 @@
 
 Powertools binds pydantic models to JSON bodies only, and its JSON parser takes duplicate keys
 and any depth. Doing both here, once, lets every route declare a plain pydantic body model.
+A body that names one of the resource's read-only fields is refused here too, saying so.
 """
 
 import base64
@@ -14,7 +15,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel
 
-from clarity.core.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+from clarity.core.errors import InvalidRequest, PayloadTooLarge, ReadOnlyField, UnsupportedMediaType
 from clarity.http.auth import header_value
 
 MAX_BODY_BYTES = 64 * 1024
@@ -128,6 +129,25 @@ def _parse_form(text: str, model: type[BaseModel]) -> dict[str, Any]:
     return document
 
 
+def request_method(event: dict[str, Any]) -> str:
+    return str(event.get("requestContext", {}).get("http", {}).get("method", "")).upper()
+
+
+def read_only_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The resource's fields that `model` cannot write, as the resource's models module declares
+    them in the model's `read_only_fields`."""
+    declared: frozenset[str] = getattr(model, "read_only_fields", frozenset())
+    return declared
+
+
+def _refuse_read_only(document: dict[str, Any], model: type[BaseModel], method: str) -> None:
+    # Before pydantic, which knows only the fields it accepts and would call these unknown.
+    read_only = read_only_fields(model)
+    for name in document:
+        if name in read_only:
+            raise ReadOnlyField(name, creating=method == "POST")
+
+
 def canonical_body(event: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
     """The event with its body as a JSON object, or an error naming what is wrong with it."""
     raw = _raw_bytes(event)
@@ -148,6 +168,7 @@ def canonical_body(event: dict[str, Any], model: type[BaseModel]) -> dict[str, A
         document = _parse_form(text, model)
     else:
         raise UnsupportedMediaType(f"Content-Type '{media_type}' is not supported; use {JSON_TYPE} or {FORM_TYPE}")
+    _refuse_read_only(document, model, request_method(event))
     other_headers = {key: value for key, value in headers.items() if key.lower() != "content-type"}
     return {
         **event,

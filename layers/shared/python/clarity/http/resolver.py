@@ -14,7 +14,7 @@ from clarity.core.errors import ApiError, InvalidRequest
 from clarity.core.settings import current_settings
 from clarity.http.auth import owner_of
 from clarity.http.error_map import as_lambda_result, register_error_handlers, response_for
-from clarity.http.request_body import canonical_body
+from clarity.http.request_body import canonical_body, request_method
 
 METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 
@@ -67,7 +67,7 @@ class ApiResolver(APIGatewayHttpResolver):
     def resolve(self, event: Any, context: LambdaContext) -> dict[str, Any]:
         try:
             owner = owner_of(event, current_settings().local_issuer)
-            method = str(event.get("requestContext", {}).get("http", {}).get("method", "")).upper()
+            method = request_method(event)
             self._check_query_parameters(event, method)
             if self._body_model is not None and method in METHODS_WITH_BODY:
                 event = canonical_body(event, self._body_model)

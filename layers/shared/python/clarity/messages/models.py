@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -18,6 +18,10 @@ from pydantic import (
 from clarity.core.models import ResourceId, Timestamp
 from clarity.core.paging import Position
 from clarity.core.versioned import Versioned
+
+# The API reference's descriptions, shared by the object and the requests that write it.
+CONVERSATION_ID = "Unique identifier for the conversation the message belongs to."
+READ_AT = "Timestamp of when the message was read, in unix seconds"
 
 MAX_MESSAGE_LENGTH = 4000
 MAX_REACTION_NAMES = 50
@@ -154,7 +158,7 @@ class Contact(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str
+    id: str = Field(description="Unique identifier for the contact.")
 
 
 class Message(BaseModel):
@@ -162,33 +166,64 @@ class Message(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str
-    conversation_id: str
-    contact: Contact | None
-    message: str
-    reactions: list[dict[str, list[str]]]
-    attachments: list[dict[str, Any]]
-    read_at: int | None
-    created_at: int
-    updated_at: int | None
+    id: str = Field(description="Unique identifier for the message.")
+    conversation_id: str = Field(description=CONVERSATION_ID)
+    contact: Contact | None = Field(
+        description="The contact who sent the message; null for a message you sent yourself."
+    )
+    message: str = Field(description="The message content.")
+    reactions: list[dict[str, list[str]]] = Field(
+        description=(
+            "The reactions to the message: objects with one key, the reaction's name, whose value "
+            'lists who reacted, e.g. [{"red_angry_face": ["KateMcCallister"]}].'
+        )
+    )
+    attachments: list[dict[str, Any]] = Field(
+        description="The files attached to the message. Always []: attachments need a file store, not built yet."
+    )
+    read_at: int | None = Field(description=f"{READ_AT}; null while it is unread.")
+    created_at: int = Field(description="Timestamp of when the message was created, in unix seconds.")
+    updated_at: int | None = Field(
+        description=(
+            "Timestamp of when the message was last updated, in unix seconds: its text or reactions "
+            "changed. null until then."
+        )
+    )
 
 
 VersionedMessage = Versioned[Message]
 
 
 class MessageList(BaseModel):
-    has_more: bool
-    data: list[Message]
+    """One page of messages."""
+
+    has_more: bool = Field(description="Whether more messages lie beyond this page, in the direction you are paging.")
+    data: list[Message] = Field(description="The messages of this page, newest first.")
 
 
 class CreateMessageRequest(BaseModel):
     # strict, as for conversations: form bodies are converted to real types before validation.
     model_config = ConfigDict(extra="forbid", strict=True)
+    # The message's other fields: a 400 says they cannot be set, not that they are unknown.
+    # The sender is given as contact_id; reactions and read_at are changed with an update.
+    read_only_fields: ClassVar[frozenset[str]] = frozenset(
+        {"id", "contact", "reactions", "read_at", "created_at", "updated_at"}
+    )
 
-    conversation_id: ResourceId
+    conversation_id: Annotated[
+        ResourceId, Field(description=f"{CONVERSATION_ID} It must be one of your conversations.")
+    ]
     message: MessageText
     # Absent, not null, when not given: the message was sent by the caller.
-    contact_id: ResourceId = None  # type: ignore[assignment]
+    contact_id: Annotated[
+        ResourceId,
+        Field(
+            description=(
+                "Records the message as received from this contact rather than sent by you: in a "
+                "conversation with a contact, that contact; in a group conversation, any contact id."
+            )
+        ),
+    ] = None  # type: ignore[assignment]
     attachments: Attachments = Field(default_factory=list)
 
 
@@ -196,13 +231,17 @@ class UpdateMessageRequest(BaseModel):
     """A partial update: only the fields present in the body change."""
 
     model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
+    # Fixed when it is sent (contact_id is how the send names the sender), or kept by the
+    # service: a 400 says they cannot be changed.
+    read_only_fields: ClassVar[frozenset[str]] = frozenset(
+        {"id", "conversation_id", "contact", "contact_id", "created_at", "updated_at"}
+    )
 
     # Absent means "leave as is"; null is not a value these three can take.
     message: MessageText = None  # type: ignore[assignment]
     reactions: Reactions = None  # type: ignore[assignment]
     attachments: Attachments = None  # type: ignore[assignment]
-    # null marks the message unread.
-    read_at: Timestamp | None = None
+    read_at: Timestamp | None = Field(None, description=f"{READ_AT}, 1970 to 2100; null marks it unread.")
 
     @model_validator(mode="after")
     def _needs_a_field(self) -> "UpdateMessageRequest":

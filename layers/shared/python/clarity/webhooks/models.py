@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 
@@ -80,11 +80,11 @@ class Webhook(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str
-    name: str
-    url: str
-    events: list[str]
-    created_at: int
+    id: str = Field(description="Unique identifier for the webhook.")
+    name: str = Field(description="Your name for the webhook.")
+    url: str = Field(description="Where the events are POSTed.")
+    events: list[str] = Field(description='The event types it receives; ["*"] means all of them.')
+    created_at: int = Field(description="Timestamp of when the webhook was registered, in unix seconds.")
 
 
 class CreatedWebhook(Webhook):
@@ -94,13 +94,17 @@ class CreatedWebhook(Webhook):
 
 
 class WebhookList(BaseModel):
-    has_more: bool
-    data: list[Webhook]
+    """One page of webhooks."""
+
+    has_more: bool = Field(description="Whether more webhooks lie beyond this page, in the direction you are paging.")
+    data: list[Webhook] = Field(description="The webhooks of this page, newest first.")
 
 
 class CreateWebhookRequest(BaseModel):
     # strict, as for the other resources: form bodies are converted to real types first.
     model_config = ConfigDict(extra="forbid", strict=True)
+    # The webhook's other fields (secret included: the service makes it): a 400 says they cannot be set.
+    read_only_fields: ClassVar[frozenset[str]] = frozenset({"id", "created_at", "secret"})
 
     name: WebhookName
     url: WebhookUrl
