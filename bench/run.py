@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from bench import dynamodb_work, lambda_image, user_cost, webhooks
+from bench import creation_order, dynamodb_work, lambda_image, user_cost, webhooks
 from bench.cold_start import FUNCTIONS
 from bench.targets import OWNER, Targets
 from clarity.core.settings import Settings
@@ -317,6 +317,19 @@ def print_table(results: dict[str, Any]) -> None:
             f" (Lambda {row['lambda_requests'] + row['lambda_duration']:.2f},"
             f" DynamoDB {row['dynamodb_reads']:.2f}, SQS {row['sqs_requests']:.2f})\n"
         )
+    order = results["creation_order"]
+    to_the_second = order["ids_to_the_second"]
+    out.write(
+        f"\nCreation order: ids to the second listed {to_the_second['pairs_out_of_order_before']:.1%} of pairs"
+        f" out of order ({to_the_second['sends']} sends in one second);"
+        f" ticks {to_the_second['pairs_out_of_order']:.0%}\n"
+    )
+    for row in order["skewed_instances"]:
+        out.write(
+            f"  two instances {row['skew_ms']:>2} ms apart, a send every {row['gap_ms']:>2} ms:"
+            f" {row['transactions_per_send']:.2f} transactions a send,"
+            f" listed in send order: {row['listed_in_send_order']}\n"
+        )
     out.write("\nBars met (of every function): ")
     verdicts = results["bars"].values()
     names = list(next(iter(verdicts)))
@@ -359,6 +372,7 @@ def main() -> None:
         "dynamodb": timed("dynamodb", lambda: dynamodb(conversations)),
     }
     results["scale"] = timed("scale", lambda: scale(100 if not arguments.smoke else 30, large))
+    results["creation_order"] = timed("creation_order", lambda: creation_order.measure(10 if arguments.smoke else 100))
     results["cost"] = cost(results["warm"], results["dynamodb"])
     results["active_user"] = user_cost.per_active_user_day(
         results["dynamodb"],

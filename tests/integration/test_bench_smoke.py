@@ -41,6 +41,7 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
         "webhooks",
         "active_user",
         "bars",
+        "creation_order",
     }
     assert set(results["cold_start"]) == set(results["warm"]) == {
         "list", "create", "retrieve", "update", "delete",
@@ -84,5 +85,10 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
     events = results["webhooks"]
     assert events["latency"]["arrived"] == events["latency"]["events"] > 0
     assert 0 < events["latency"]["p50_ms"] <= events["latency"]["p99_ms"]
+    order = results["creation_order"]
+    assert order["ids_to_the_second"]["pairs_out_of_order_before"] > 0.3
+    assert order["ids_to_the_second"]["pairs_out_of_order"] == 0
+    assert all(row["listed_in_send_order"] for row in order["skewed_instances"])
+    assert {row["transactions_per_send"] for row in order["skewed_instances"] if row["skew_ms"] == 0} == {1.0}
     cost = events["cost_per_million_events"]
     assert 0 < cost["busy"]["dollars_per_million_events"] < cost["quiet"]["dollars_per_million_events"]
