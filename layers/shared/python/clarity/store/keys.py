@@ -1,13 +1,13 @@
 """Every DynamoDB key of the table is built here, and nowhere else.
 
-Layout (see the access-patterns table in README.md):
+Layout (see the access-patterns table in docs/architecture.md):
 
     conversation     PK=OWNER#<owner>                  SK=CONV#<id>
     deletion mark    PK=OWNER#<owner>                  SK=DELETING#<id>
     message          PK=OWNER#<owner>#CONV#<conv id>   SK=MSG#<id>    (a child of its conversation)
     message pointer  PK=OWNER#<owner>                  SK=MSG#<id>    (conversation_id: finds it by id)
     webhook          PK=OWNER#<owner>                  SK=HOOK#<id>
-    webhook count    PK=OWNER#<owner>                  SK=HOOKS       (how many the owner has: at most 16)
+    webhook count    PK=OWNER#<owner>                  SK=HOOKS       (how many the owner has: at most 16; its newest)
 
     GSI1 (group, sparse)  GSI1PK=OWNER#<owner>#GROUP#<group_id>   sort key SK
     GSI2 (pinned)         GSI2PK=OWNER#<owner>#PINNED#<0|1>       sort key SK
