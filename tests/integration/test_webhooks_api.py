@@ -4,7 +4,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from clarity.store import keys
+from clarity.store.dynamodb import serialize
 from clarity.webhooks.limits import MAX_WEBHOOKS_PER_OWNER
+from tests.support import TABLE_NAME, api_with_moto
 from tests.webhook_support import FakeDns, WebhookWorld, webhook_world
 
 URL = "http://127.0.0.1:9/hooks"
@@ -155,3 +158,22 @@ def test_local_runs_take_loopback_names_without_dns_and_refuse_others() -> None:
         )
         assert refused.status == 400 and "not on this machine" in refused.json()["message"]
     assert dns.asked == []
+
+
+def test_a_webhook_registered_before_webhooks_had_versions_is_at_the_first() -> None:
+    # Given a webhook stored without a version, as registrations stored them before ETags
+    with api_with_moto() as (api, client):
+        webhook_id = api.request("POST", "/v1/webhooks", json_body={"name": "app", "url": URL, "events": ["*"]}).json()[
+            "id"
+        ]
+        client.update_item(
+            TableName=TABLE_NAME,
+            Key=serialize(keys.webhook_key("alice", webhook_id)),
+            UpdateExpression="REMOVE version",
+        )
+
+        # Then it reads at version 1, a delete naming another is a 412, and one naming 1 deletes it
+        assert api.request("GET", f"/v1/webhooks/{webhook_id}").header("ETag") == '"1"'
+        assert api.request("DELETE", f"/v1/webhooks/{webhook_id}", headers={"If-Match": '"2"'}).status == 412
+        assert api.request("DELETE", f"/v1/webhooks/{webhook_id}", headers={"If-Match": '"1"'}).status == 204
+        assert api.request("GET", f"/v1/webhooks/{webhook_id}").status == 404

@@ -21,7 +21,6 @@ from clarity.store.dynamodb import (
     sorts_after_newest,
     to_page,
     version_condition,
-    versioned,
     with_expressions,
 )
 from clarity.webhooks.limits import MAX_WEBHOOKS_PER_OWNER
@@ -31,6 +30,8 @@ from clarity.webhooks.stored import owner_webhooks_query
 RESOURCE = "webhook"
 # The owner's webhook count item names the newest webhook: each registration must sort after it.
 NEWEST_WEBHOOK = "newest_webhook_id"
+# A webhook never changes after it is registered: it stays at its first version.
+FIRST_VERSION = 1
 
 
 def to_webhook(item: Mapping[str, Any]) -> Webhook:
@@ -43,6 +44,17 @@ def to_webhook(item: Mapping[str, Any]) -> Webhook:
     )
 
 
+def _webhook_version_condition(expected_version: int | None) -> Expression:
+    """As for every resource; a webhook registered before webhooks had versions is at the first."""
+    if expected_version != FIRST_VERSION:
+        return version_condition(expected_version)
+    return Expression(
+        "attribute_exists(PK) AND (attribute_not_exists(#version) OR #version = :expected)",
+        {"#version": "version"},
+        {":expected": FIRST_VERSION},
+    )
+
+
 class WebhookRepository:
     def __init__(self, table: Table) -> None:
         self._table = table
@@ -52,7 +64,12 @@ class WebhookRepository:
         registrations race. The count also records the newest webhook's id, and the new one must
         sort after it, so webhooks list in the order they were registered (TickBehind if not)."""
         # A webhook has a version, as every resource does, so If-Match works on its delete.
-        item = {**keys.webhook_key(owner, webhook.id), **webhook.model_dump(), "secret": secret, "version": 1}
+        item = {
+            **keys.webhook_key(owner, webhook.id),
+            **webhook.model_dump(),
+            "secret": secret,
+            "version": FIRST_VERSION,
+        }
         count = with_expressions(
             {
                 "TableName": self._table.name,
@@ -88,7 +105,7 @@ class WebhookRepository:
         item = self._table.get(keys.webhook_key(owner, webhook_id))
         if item is None:
             raise NotFound(RESOURCE, webhook_id)
-        return versioned(item, to_webhook)
+        return Versioned(to_webhook(item), int(item.get("version", FIRST_VERSION)))
 
     def list_page(self, owner: str, request: WebhookPageRequest) -> Page[Webhook]:
         query = owner_webhooks_query(self._table.name, owner)
@@ -111,7 +128,7 @@ class WebhookRepository:
                 "Key": serialize(keys.webhook_key(owner, webhook_id)),
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             },
-            condition=version_condition(expected_version),
+            condition=_webhook_version_condition(expected_version),
         )
         uncount = with_expressions(
             {"TableName": self._table.name, "Key": serialize(keys.webhook_count_key(owner))},
