@@ -12,6 +12,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Tag
 
+from clarity.http.conditional import IF_MATCH_PATTERN
 from clarity.http.openapi import TAG_DESCRIPTIONS
 from devtools.openapi_webhooks import add_webhooks
 from devtools.template import function_routes
@@ -124,6 +125,9 @@ def _as_served(schema: dict[str, Any]) -> dict[str, Any]:
                 if {"type": "null"} in options and len(options) == 2:
                     parameter["schema"] = {**parameter["schema"], **next(o for o in options if o != {"type": "null"})}
                     parameter["schema"].pop("anyOf")
+                if parameter["name"].lower() == "if-match":
+                    # clarity.http.conditional takes only this; anything else is a 400.
+                    parameter["schema"]["pattern"] = IF_MATCH_PATTERN
             responses = operation.get("responses", {})
             allowed = _error_statuses(method, path)
             for status in [s for s in responses if s >= "400" and s not in allowed]:

@@ -2,11 +2,14 @@
 every field, parameter and header says what it is, and every webhook event is documented."""
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from clarity.core.errors import InvalidRequest
+from clarity.http.conditional import IF_MATCH_PATTERN, expected_version
 from clarity.webhooks.models import EventType
 from devtools.template import ROOT
 
@@ -118,3 +121,22 @@ def test_every_event_type_is_a_webhook_posting_its_envelope_with_the_delivery_he
         headers = {parameter["name"] for parameter in operation["parameters"] if parameter["in"] == "header"}
         assert {"x-clarity-signature", "x-clarity-event-id", "x-clarity-object-etag"} <= headers
         assert operation["security"] == []
+
+
+def test_if_match_is_documented_as_the_code_reads_it() -> None:
+    # Every If-Match the document declares has the pattern the code enforces, so a client (or a
+    # fuzzer) generating from the document sends what the API takes.
+    patterns = {
+        parameter["schema"].get("pattern")
+        for _, operation in _operations()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"].lower() == "if-match"
+    }
+    assert patterns == {IF_MATCH_PATTERN}
+    for taken in ('"3"', "*"):
+        assert expected_version(taken) in (3, None)
+        assert re.fullmatch(IF_MATCH_PATTERN, taken)
+    for refused in ("3", 'W/"3"', '"3", "4"'):
+        assert not re.fullmatch(IF_MATCH_PATTERN, refused)
+        with pytest.raises(InvalidRequest):
+            expected_version(refused)
