@@ -141,6 +141,8 @@ def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str,
         "ListConversationsFunction": [
             ("GET", "/v1/conversations", {}),
             ("GET", "/v1/conversations", {"query": {"muted": "true", "archived": "false"}}),
+            # A filtered page with conversations on it: its items are read whole (BatchGetItem).
+            ("GET", "/v1/conversations", {"query": {"group_id": group}}),
         ],
         "CreateConversationFunction": [
             ("POST", "/v1/conversations", {"json_body": {"contact_id": "WAz8eIbvDR60rouK"}}),
