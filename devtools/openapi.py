@@ -148,6 +148,18 @@ def _as_served(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+class ComponentNameClash(ValueError):
+    """Two models of one name: the merged document would keep one and describe the other wrongly."""
+
+
+def check_component_names(seen: dict[str, Any], schemas: dict[str, Any], where: str) -> None:
+    """Record `schemas` in `seen`, refusing a name that already stands for another schema."""
+    for name, schema in schemas.items():
+        if name in seen and seen[name] != schema:
+            raise ComponentNameClash(f"two different models are named {name!r} (the second in {where}): rename one")
+        seen[name] = schema
+
+
 def openapi_document() -> dict[str, Any]:
     merge = OpenAPIMerge(
         title=TITLE,
@@ -158,10 +170,13 @@ def openapi_document() -> dict[str, Any]:
         tags=[Tag(name=name, description=description) for name, description in TAG_DESCRIPTIONS.items()],
         on_conflict="error",
     )
+    components: dict[str, Any] = {}
     for route in sorted(function_routes(), key=lambda r: (r.path, r.method)):
         module = importlib.import_module(route.module_name)
         resolver_schema = module.app.get_openapi_schema(title=TITLE, version=VERSION)
-        merge.add_schema(resolver_schema.model_dump(mode="json", by_alias=True, exclude_none=True))
+        dumped = resolver_schema.model_dump(mode="json", by_alias=True, exclude_none=True)
+        check_component_names(components, dumped.get("components", {}).get("schemas", {}), route.module_name)
+        merge.add_schema(dumped)
     document = _as_served(json.loads(merge.get_openapi_json_schema()))
     add_webhooks(document)
     return document

@@ -13,6 +13,8 @@ import boto3
 from botocore.config import Config
 from moto import mock_aws
 
+from clarity.contacts.models import Contact
+from clarity.contacts.repository import ContactRepository
 from clarity.conversations.models import Conversation
 from clarity.conversations.repository import ConversationRepository
 from clarity.core.settings import Settings, WebhookSettings
@@ -144,6 +146,7 @@ class SerializedClient:
 
 
 # The ids the committed events/ and the API reference's examples name.
+EXAMPLE_CONTACT_ID = "WAz8eIbvDR60rouK"
 EXAMPLE_CONVERSATION_ID = "xgQQXg3hrtjh7AvZ"
 EXAMPLE_MESSAGE_ID = "SIuAFUNKdSYHZF2w"
 EXAMPLE_WEBHOOK_ID = "1vNYyuXVqC00YPDd"
@@ -155,16 +158,29 @@ EXAMPLE_WEBHOOK_SECRET = "whsec_ZXhhbXBsZS13ZWJob29rLXNlY3JldC1mb3ItdGVzdHM"
 def seed_examples(
     client: Any, owner: str, table_name: str = TABLE_NAME, webhook_url: str = EXAMPLE_WEBHOOK_URL
 ) -> None:
-    """The conversation, message and webhook (every event type, to `webhook_url`) the committed
-    events name, owned by `owner`."""
+    """The contact, conversation, message and webhook (every event type, to `webhook_url`) the
+    committed events name, owned by `owner`."""
     table = Table(client, table_name)
+    ContactRepository(table).create(
+        owner,
+        Contact(
+            id=EXAMPLE_CONTACT_ID,
+            username="FrankMcCallister",
+            phone_number="1-800-759-3000",
+            avatar_url="https://assets.clarityapp.ai/avatars/frank.jpg",
+            display_name=None,
+            conversation_id=None,
+            last_active_at=None,
+            created_at=692233100,
+        ),
+    )
     WebhookRepository(table).create(
         owner,
         Webhook(id=EXAMPLE_WEBHOOK_ID, name="Example receiver", url=webhook_url, events=["*"], created_at=1764000000),
         EXAMPLE_WEBHOOK_SECRET,
     )
     ConversationRepository(table).create(
-        owner, Conversation.started(EXAMPLE_CONVERSATION_ID, 692233200, contact_id="WAz8eIbvDR60rouK")
+        owner, Conversation.started(EXAMPLE_CONVERSATION_ID, 692233200, contact_id=EXAMPLE_CONTACT_ID)
     )
     MessageRepository(table).send(
         owner,

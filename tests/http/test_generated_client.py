@@ -134,3 +134,82 @@ def test_every_message_operation_through_the_generated_client(generated: ModuleT
 
     assert _operation("delete_message").sync_detailed(ids[0], client=client).status_code == 204
     assert _operation("retrieve_message").sync_detailed(ids[0], client=client).status_code == 404
+
+
+def test_every_webhook_operation_through_the_generated_client(generated: ModuleType, server: LocalServer) -> None:
+    client = generated.AuthenticatedClient(base_url=server.url, token=server.token(f"gen-{uuid.uuid4().hex}"))
+    register = _model("CreateWebhookRequest")
+    every_event = _model("CreateWebhookRequestEventsItem")("*")
+
+    created = [
+        _operation("create_webhook").sync_detailed(
+            client=client, body=register(name=f"hook {n}", url=f"http://127.0.0.1:9/{n}", events=[every_event])
+        )
+        for n in range(3)
+    ]
+    assert [response.status_code for response in created] == [201, 201, 201]
+    assert created[0].parsed.secret.startswith("whsec_")
+    ids = [response.parsed.id for response in created]
+
+    listing = _operation("list_webhooks")
+    page = listing.sync(client=client, limit=2)
+    assert ([w.id for w in page.data], page.has_more) == (ids[::-1][:2], True)
+    back = listing.sync(client=client, limit=2, ending_before=ids[0])
+    assert [w.id for w in back.data] == ids[::-1][:2]
+
+    retrieved = _operation("retrieve_webhook").sync_detailed(ids[0], client=client)
+    assert (retrieved.status_code, retrieved.headers["ETag"], retrieved.parsed.url) == (
+        200,
+        '"1"',
+        "http://127.0.0.1:9/0",
+    )
+    stale = _operation("delete_webhook").sync_detailed(ids[0], client=client, if_match='"2"')
+    assert stale.status_code == 412
+    assert _operation("delete_webhook").sync_detailed(ids[0], client=client, if_match='"1"').status_code == 204
+    assert _operation("retrieve_webhook").sync_detailed(ids[0], client=client).status_code == 404
+
+
+def test_every_contact_operation_through_the_generated_client(generated: ModuleType, server: LocalServer) -> None:
+    client = generated.AuthenticatedClient(base_url=server.url, token=server.token(f"gen-{uuid.uuid4().hex}"))
+    add = _model("CreateContactRequest")
+
+    created = [
+        _operation("create_contact").sync_detailed(
+            client=client, body=add(username="FrankMcCallister", phone_number="1-800-759-3000")
+        ),
+        _operation("create_contact").sync_detailed(
+            client=client,
+            body=add(
+                username="Kevin",
+                phone_number="+1 212 555 0100",
+                avatar_url="https://assets.clarityapp.ai/avatars/kevin.jpg",
+            ),
+            idempotency_key="gen-contact",
+        ),
+    ]
+    assert [response.status_code for response in created] == [201, 201]
+    assert created[0].parsed.phone_number == "1-800-759-3000"
+    ids = [response.parsed.id for response in created]
+    taken = _operation("create_contact").sync_detailed(
+        client=client, body=add(username="frankmccallister", phone_number="1-800-759-3000")
+    )
+    assert taken.status_code == 409
+    assert ids[0] in taken.parsed.message
+
+    listing = _operation("list_contacts")
+    assert [c.id for c in listing.sync(client=client, limit=10).data] == ids[::-1]
+    assert [c.id for c in listing.sync(client=client, active=False, limit=1, starting_after=ids[1]).data] == [ids[0]]
+    assert listing.sync(client=client, active=True).data == []
+
+    retrieved = _operation("retrieve_contact").sync_detailed(ids[0], client=client)
+    assert (retrieved.status_code, retrieved.parsed.display_name) == (200, None)
+    update = _model("UpdateContactRequest")
+    renamed = _operation("update_contact").sync(ids[0], client=client, body=update(display_name="UncleFrank"))
+    assert renamed.display_name == "UncleFrank"
+    reset = _operation("update_contact").sync_detailed(
+        ids[0], client=client, body=update(display_name=None), if_match='"2"'
+    )
+    assert (reset.status_code, reset.parsed.display_name) == (200, None)
+
+    assert _operation("delete_contact").sync_detailed(ids[0], client=client).status_code == 204
+    assert _operation("retrieve_contact").sync_detailed(ids[0], client=client).status_code == 404

@@ -69,7 +69,7 @@ def test_the_reference_page_shows_every_operation_and_runs_them(
     shown = {e.get_attribute("id") or "" for e in page.locator(".opblock").element_handles()}
     assert shown == set(BLOCK_IDS.values())
     tags = {e.get_attribute("data-tag") or "" for e in page.locator(".opblock-tag").element_handles()}
-    assert tags == {"Conversations", "Messages", "Webhooks"}
+    assert tags == {"Contacts", "Conversations", "Messages", "Webhooks"}
     assert page.locator(".webhooks .opblock").count() == len(DOCUMENT["webhooks"])
 
     # 2. Descriptions show: an operation's, a parameter's and a field's

@@ -137,7 +137,24 @@ def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str,
         UpdateExpression="SET last_active_at = :later",
         ExpressionAttributeValues={":later": {"N": "4000000000"}},
     )
+    frank = {"username": "frank", "phone_number": "1-800-759-3000"}
+    contact_id = api.request("POST", "/v1/contacts", json_body=frank).json()["id"]
+    contact_path = f"/v1/contacts/{contact_id}"
     scenarios: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
+        "ListContactsFunction": [
+            ("GET", "/v1/contacts", {}),
+            ("GET", "/v1/contacts", {"query": {"active": "false", "starting_after": "A000000000000000"}}),
+            ("GET", "/v1/contacts", {"query": {"active": "false"}}),
+        ],
+        "CreateContactFunction": [
+            ("POST", "/v1/contacts", {"json_body": {"username": "kevin", "phone_number": "+1 212 555 0100"}}),
+            ("POST", "/v1/contacts", {"json_body": frank}),  # the username is taken: a 409
+            ("POST", "/v1/contacts", {"json_body": {**frank, "username": "k"}, "headers": {"Idempotency-Key": "c1"}}),
+            ("POST", "/v1/contacts", {"json_body": {**frank, "username": "k"}, "headers": {"Idempotency-Key": "c1"}}),
+        ],
+        "RetrieveContactFunction": [("GET", contact_path, {}), ("GET", "/v1/contacts/A000000000000000", {})],
+        "UpdateContactFunction": [("PUT", contact_path, {"json_body": {"display_name": "UncleFrank"}})],
+        "DeleteContactFunction": [("DELETE", contact_path, {}), ("DELETE", contact_path, {})],
         "ListConversationsFunction": [
             ("GET", "/v1/conversations", {}),
             ("GET", "/v1/conversations", {"query": {"muted": "true", "archived": "false"}}),

@@ -11,10 +11,11 @@ import pytest
 from clarity.core.errors import InvalidRequest
 from clarity.http.conditional import IF_MATCH_PATTERN, expected_version
 from clarity.webhooks.models import EventType
+from devtools.openapi import ComponentNameClash, check_component_names
 from devtools.template import ROOT
 
 DOCUMENT: dict[str, Any] = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
-RESOURCE_TAGS = {"Conversations", "Messages", "Webhooks"}
+RESOURCE_TAGS = {"Contacts", "Conversations", "Messages", "Webhooks"}
 
 
 def _operations() -> Iterator[tuple[str, dict[str, Any]]]:
@@ -52,7 +53,7 @@ def _undescribed() -> list[str]:
 def test_every_operation_has_a_resource_tag_a_summary_and_a_description() -> None:
     operations = dict(_operations())
 
-    assert len(operations) == 14 + len(EventType)
+    assert len(operations) == 19 + len(EventType)
     for name, operation in operations.items():
         assert len(operation.get("tags", [])) == 1 and operation["tags"][0] in RESOURCE_TAGS, name
         assert operation.get("summary", "").strip(), name
@@ -140,3 +141,14 @@ def test_if_match_is_documented_as_the_code_reads_it() -> None:
         assert not re.fullmatch(IF_MATCH_PATTERN, refused)
         with pytest.raises(InvalidRequest):
             expected_version(refused)
+
+
+def test_two_different_models_of_one_name_are_refused() -> None:
+    # The merged document keeps one schema per name: a second model of that name would be
+    # described by the first's schema (the message's sender stub once stood in for the contact).
+    seen: dict[str, Any] = {}
+    check_component_names(seen, {"Contact": {"title": "Contact", "properties": {"id": {}}}}, "functions.a")
+    check_component_names(seen, {"Contact": {"title": "Contact", "properties": {"id": {}}}}, "functions.b")
+
+    with pytest.raises(ComponentNameClash, match=r"'Contact'.*functions\.c"):
+        check_component_names(seen, {"Contact": {"title": "Contact", "properties": {"username": {}}}}, "functions.c")

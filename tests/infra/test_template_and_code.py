@@ -12,7 +12,8 @@ from devtools.sam_local import env_vars
 from devtools.template import ROOT, function_routes, import_function, import_handler, load_template
 
 # The reference's endpoints: conversations.txt, and messages in messages-api.md; webhooks, which
-# the reference registers in a dashboard, as issue 12 makes them an API.
+# the reference registers in a dashboard, as issue 12 makes them an API; contacts, on their own
+# reference page (issue 19).
 SEED_ROUTES = {
     ("GET", "/v1/conversations"),
     ("POST", "/v1/conversations"),
@@ -28,6 +29,11 @@ SEED_ROUTES = {
     ("POST", "/v1/webhooks"),
     ("GET", "/v1/webhooks/{webhook_id}"),
     ("DELETE", "/v1/webhooks/{webhook_id}"),
+    ("GET", "/v1/contacts"),
+    ("POST", "/v1/contacts"),
+    ("GET", "/v1/contacts/{contact_id}"),
+    ("PUT", "/v1/contacts/{contact_id}"),
+    ("DELETE", "/v1/contacts/{contact_id}"),
 }
 # The functions no route calls: the table's stream and the delivery queue invoke them.
 WORKERS = {"WebhookEventsFunction": "DynamoDB", "WebhookDeliveryFunction": "SQS"}
@@ -130,7 +136,8 @@ def test_operations_have_short_verb_ids_and_only_the_statuses_they_can_answer() 
     assert ids[("get", "/v1/conversations")] == "listConversations"
     assert ids[("post", "/v1/messages")] == "createMessage"
     assert all(
-        re.fullmatch(r"(list|create|retrieve|update|delete)(Conversation|Message|Webhook)s?", i) for i in ids.values()
+        re.fullmatch(r"(list|create|retrieve|update|delete)(Conversation|Message|Webhook|Contact)s?", i)
+        for i in ids.values()
     )
     for (method, path), operation in operations.items():
         statuses = set(operation["responses"])

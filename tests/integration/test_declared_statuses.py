@@ -4,9 +4,10 @@
 A status declared but never answered would be a promise a generated client codes against for
 nothing; a new status in the document fails here until a case shows how it happens."""
 
+import itertools
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -40,12 +41,15 @@ class World:
     conversation_id: str
     message_id: str
     webhook_id: str
+    contact_id: str
+    usernames: Iterator[str] = field(default_factory=lambda: (f"user{n}" for n in itertools.count()))
 
     def path(self, template: str, resource_id: str | None = None) -> str:
         ids = {
             "{conversation_id}": self.conversation_id,
             "{message_id}": self.message_id,
             "{webhook_id}": self.webhook_id,
+            "{contact_id}": self.contact_id,
         }
         for placeholder, own_id in ids.items():
             template = template.replace(placeholder, resource_id or own_id)
@@ -58,6 +62,9 @@ class World:
             "createMessage": {"conversation_id": self.conversation_id, "message": "hi"},
             "updateMessage": {"message": "edited"},
             "createWebhook": {"name": "app", "url": URL, "events": ["*"]},
+            # A contact's username is unique: each create names another.
+            "createContact": {"username": next(self.usernames), "phone_number": "1-800-759-3000"},
+            "updateContact": {"display_name": "UncleFrank"},
         }.get(operation_id)
 
     def call(self, operation_id: str, **changes: Any) -> ApiResponse:
@@ -94,7 +101,10 @@ def world() -> Iterator[World]:
         conversation_id = api.create()["id"]
         message_id = api.send(conversation_id)["id"]
         webhook = api.request("POST", "/v1/webhooks", json_body={"name": "app", "url": URL, "events": ["*"]})
-        yield World(api, client, conversation_id, message_id, webhook.json()["id"])
+        contact = api.request(
+            "POST", "/v1/contacts", json_body={"username": "frank", "phone_number": "+1 800 759 3000"}
+        )
+        yield World(api, client, conversation_id, message_id, webhook.json()["id"], contact.json()["id"])
 
 
 def _failing(world: World, code: str) -> Callable[[str], ApiResponse]:
@@ -113,6 +123,7 @@ def _conflicting_retry(world: World, operation_id: str) -> ApiResponse:
         "createConversation": "Another00Contact",
         "createMessage": world.conversation_id,
         "createWebhook": "another name",
+        "createContact": "another",
     }[operation_id]
     if operation_id == "createMessage":
         other_body["message"] = "another text"
@@ -151,5 +162,5 @@ def test_every_declared_status_can_be_produced(world: World, operation_id: str, 
 
 
 def test_every_operation_is_covered() -> None:
-    assert len(OPERATIONS) == 14
-    assert len(CASES) >= 14 * 5
+    assert len(OPERATIONS) == 19
+    assert len(CASES) >= 19 * 5

@@ -13,7 +13,7 @@ from clarity.conversations.repository import ConversationRepository
 from clarity.core.clock import Clock, TickBehind, tick_at
 from clarity.core.errors import InvalidRequest, NotFound, PreconditionFailed, ServiceUnavailable
 from clarity.core.ids import ORDER_ATTEMPTS, IdTaken, new_id, tick_of
-from clarity.messages.models import Contact, CreateMessageRequest, Message, MessagePageRequest
+from clarity.messages.models import CreateMessageRequest, Message, MessageContact, MessagePageRequest
 from clarity.messages.repository import MessageRepository
 from clarity.messages.service import MessageService
 from clarity.store import keys
@@ -54,7 +54,7 @@ def _message(contact: str | None = None, created_at: int = 100) -> Message:
     return Message(
         id=MESSAGE,
         conversation_id=CONVERSATION,
-        contact=Contact(id=contact) if contact else None,
+        contact=MessageContact(id=contact) if contact else None,
         message="hi",
         reactions=[],
         attachments=[],

@@ -79,6 +79,11 @@ def test_every_event_type_delivered_matches_its_documented_body_and_headers(worl
         assert api.request("PUT", f"/v1/messages/{message['id']}", json_body=reactions).status == 200
         assert api.request("PUT", path, json_body={"pinned_message_id": message["id"]}).status == 200
         assert api.request("DELETE", path).status == 204
+        # ... and a contact
+        contact = api.request("POST", "/v1/contacts", json_body={"username": "frank", "phone_number": "1-800-759-3000"})
+        contact_path = f"/v1/contacts/{contact.json()['id']}"
+        assert api.request("PUT", contact_path, json_body={"display_name": "UncleFrank"}).status == 200
+        assert api.request("DELETE", contact_path).status == 204
         world.settle()
 
     # Then each request is its event's documented body, with its documented headers

@@ -4,6 +4,7 @@ check refuses them by name, before validation would call them unknown."""
 import pytest
 from pydantic import BaseModel
 
+from clarity.contacts.models import Contact, CreateContactRequest, UpdateContactRequest
 from clarity.conversations.models import Conversation, CreateConversationRequest, UpdateConversationRequest
 from clarity.core.errors import ReadOnlyField
 from clarity.http.request_body import canonical_body, read_only_fields
@@ -16,6 +17,7 @@ RESOURCE_NAMES = {
     "conversation": set(Conversation.model_fields),
     "message": set(Message.model_fields) | set(CreateMessageRequest.model_fields),
     "webhook": set(CreatedWebhook.model_fields),
+    "contact": set(Contact.model_fields),
 }
 BODIES: list[tuple[str, type[BaseModel]]] = [
     ("conversation", CreateConversationRequest),
@@ -23,6 +25,8 @@ BODIES: list[tuple[str, type[BaseModel]]] = [
     ("message", CreateMessageRequest),
     ("message", UpdateMessageRequest),
     ("webhook", CreateWebhookRequest),
+    ("contact", CreateContactRequest),
+    ("contact", UpdateContactRequest),
 ]
 
 

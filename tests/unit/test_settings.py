@@ -1,7 +1,9 @@
-"""ERRORS_DOCUMENTATION_URL: read once with the other settings, with a default that is a real page."""
+"""ERRORS_DOCUMENTATION_URL and PHONE_DEFAULT_REGION: read once with the other settings, with
+defaults that work."""
 
 import pytest
 
+from clarity.contacts.phone_numbers import checked_phone_number
 from clarity.core.settings import (
     ERRORS_DOCUMENTATION_URL_DEFAULT,
     MissingSetting,
@@ -56,3 +58,26 @@ def test_when_the_settings_cannot_load_the_variable_is_read_alone(monkeypatch: p
 
     monkeypatch.setenv("ERRORS_DOCUMENTATION_URL", "docs/errors.md")
     assert errors_documentation_url() == ERRORS_DOCUMENTATION_URL_DEFAULT
+
+
+def test_the_phone_region_is_us_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PHONE_DEFAULT_REGION", raising=False)
+    assert Settings.from_environment().phone_default_region == "US"
+
+    monkeypatch.setenv("PHONE_DEFAULT_REGION", "GB")
+    assert Settings.from_environment().phone_default_region == "GB"
+
+
+@pytest.mark.parametrize("region", ["gb", "GBR", "G", "1A"])
+def test_a_phone_region_that_is_no_region_code_fails_loudly_naming_it(
+    monkeypatch: pytest.MonkeyPatch, region: str
+) -> None:
+    monkeypatch.setenv("PHONE_DEFAULT_REGION", region)
+
+    with pytest.raises(MissingSetting, match="PHONE_DEFAULT_REGION"):
+        Settings.from_environment()
+
+
+def test_a_region_code_the_phone_library_does_not_know_fails_loudly_naming_it() -> None:
+    with pytest.raises(MissingSetting, match="PHONE_DEFAULT_REGION"):
+        checked_phone_number("1-800-759-3000", "ZZ")

@@ -14,7 +14,14 @@ import boto3
 from botocore.config import Config
 
 from clarity.core.clock import Clock, TimeSource
-from clarity.core.settings import MissingSetting, Settings, WebhookSettings, current_settings, use_settings
+from clarity.core.settings import (
+    PHONE_DEFAULT_REGION_DEFAULT,
+    MissingSetting,
+    Settings,
+    WebhookSettings,
+    current_settings,
+    use_settings,
+)
 from clarity.store.dynamodb import Table
 
 if TYPE_CHECKING:
@@ -22,6 +29,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sqs import SQSClient
 
+    from clarity.contacts.service import ContactService
     from clarity.conversations.service import ConversationService
     from clarity.messages.service import MessageService
     from clarity.webhooks.delivery import DeliveryWorker
@@ -52,8 +60,10 @@ class Services:
         clock: Clock | None = None,
         idempotency_store: "BasePersistenceLayer | None" = None,
         outbound: "Outbound | None" = None,
+        phone_region: str = PHONE_DEFAULT_REGION_DEFAULT,
     ) -> None:
         self._table = table
+        self._phone_region = phone_region
         # One clock for every service: ticks never repeat within the process, whatever resource.
         self._clock = clock or Clock()
         self._idempotency_store = idempotency_store
@@ -66,6 +76,18 @@ class Services:
 
         return ConversationService(
             ConversationRepository(self._table), clock=self._clock, idempotency_store=self._idempotency_store
+        )
+
+    @cached_property
+    def contacts(self) -> "ContactService":
+        from clarity.contacts.repository import ContactRepository  # noqa: PLC0415
+        from clarity.contacts.service import ContactService  # noqa: PLC0415
+
+        return ContactService(
+            ContactRepository(self._table),
+            clock=self._clock,
+            idempotency_store=self._idempotency_store,
+            phone_region=self._phone_region,
         )
 
     @cached_property
@@ -193,7 +215,13 @@ def build_services(
         from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer  # noqa: PLC0415
 
         idempotency_store = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=client)
-    return Services(Table(client, settings.table_name, sleep=sleep), Clock(clock), idempotency_store, outbound)
+    return Services(
+        Table(client, settings.table_name, sleep=sleep),
+        Clock(clock),
+        idempotency_store,
+        outbound,
+        phone_region=settings.phone_default_region,
+    )
 
 
 def services() -> Services:
@@ -205,6 +233,10 @@ def services() -> Services:
 
 def conversation_service() -> "ConversationService":
     return services().conversations
+
+
+def contact_service() -> "ContactService":
+    return services().contacts
 
 
 def message_service() -> "MessageService":

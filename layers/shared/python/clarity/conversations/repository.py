@@ -211,22 +211,8 @@ class ConversationRepository:
         if plan.index is None:
             return to_page(result, request.limit, request.position, to_conversation)
         entries = to_page(result, request.limit, request.position, dict)
-        return self._whole_conversations(entries, {plan.index.key_attribute: plan.partition_value, **plan.filters})
-
-    def _whole_conversations(self, entries: Page[Item], expected: Mapping[str, str]) -> Page[Conversation]:
-        """The conversations of a page read from an index, read whole in one BatchGetItem.
-
-        An index holds only keys and statuses (template.yaml: INCLUDE projection), so a write
-        that changes neither, such as recording an open or a send moving last_active_at, costs
-        no index write. Reading the page's items back costs less than those writes did."""
-        wanted = [{keys.PK: str(entry[keys.PK]), keys.SK: str(entry[keys.SK])} for entry in entries.items]
-        # Deleted since the index was read, or its statuses changed since: not on this page.
-        conversations = [
-            to_conversation(item)
-            for item in self._table.get_in_order(wanted, consistent=False)
-            if all(item.get(name) == value for name, value in expected.items())
-        ]
-        return Page(items=conversations, has_more=entries.has_more)
+        whole = self._table.whole_items(entries, {plan.index.key_attribute: plan.partition_value, **plan.filters})
+        return Page(items=[to_conversation(item) for item in whole.items], has_more=whole.has_more)
 
     def _query_arguments(self, owner: str, plan: _QueryPlan, request: PageRequest) -> dict[str, Any]:
         names: dict[str, str] = {}

@@ -12,6 +12,8 @@ LOCAL_AUDIENCE_DEFAULT = "conversations-local"
 # a deployment sets the template's ErrorsDocumentationUrl to wherever docs/errors.md is published.
 ERRORS_DOCUMENTATION_VARIABLE = "ERRORS_DOCUMENTATION_URL"
 ERRORS_DOCUMENTATION_URL_DEFAULT = "http://127.0.0.1:3000/docs/errors"
+# A contact's phone number without a leading + is read in this region (ISO 3166 alpha-2).
+PHONE_DEFAULT_REGION_DEFAULT = "US"
 
 
 class MissingSetting(ApiError):
@@ -76,6 +78,9 @@ class Settings:
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     # The documentation_url of every error body.
     errors_documentation_url: str = ERRORS_DOCUMENTATION_URL_DEFAULT
+    # Where a contact's phone number without a leading + is read (clarity.contacts.phone_numbers
+    # checks the library knows it, so no other function loads the library).
+    phone_default_region: str = PHONE_DEFAULT_REGION_DEFAULT
 
     @classmethod
     def for_table(cls, table_name: str, region: str = "us-east-1") -> "Settings":
@@ -94,6 +99,7 @@ class Settings:
             local_issuer=_local_issuer() if os.environ.get("AWS_SAM_LOCAL") else None,
             webhooks=WebhookSettings.from_environment(),
             errors_documentation_url=_errors_documentation_url(),
+            phone_default_region=_region("PHONE_DEFAULT_REGION", PHONE_DEFAULT_REGION_DEFAULT),
         )
 
 
@@ -108,6 +114,13 @@ def _one_of(name: str, choices: tuple[str, ...], default: str) -> str:
     value = os.environ.get(name) or default
     if value not in choices:
         raise MissingSetting(name, f"must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _region(name: str, default: str) -> str:
+    value = os.environ.get(name) or default
+    if len(value) != 2 or not (value.isascii() and value.isalpha() and value.isupper()):
+        raise MissingSetting(name, f"must be a two-letter region code such as US, not {value!r}")
     return value
 
 

@@ -31,10 +31,16 @@ def _query_integer(value: Any) -> Any:
 
 
 # The reference page groups operations by these tags, one per resource.
+CONTACTS = "Contacts"
 CONVERSATIONS = "Conversations"
 MESSAGES = "Messages"
 WEBHOOKS = "Webhooks"
 TAG_DESCRIPTIONS = {
+    CONTACTS: (
+        "Contacts are the people you talk with: a username (unique among your contacts), a phone "
+        "number, an avatar and the name you show them by. Add, list, retrieve, rename and delete them "
+        "here."
+    ),
     CONVERSATIONS: (
         "Conversations are the containers for the messages between you, your contacts, and groups. "
         "A conversation is with one contact or with a group; it can have a pinned message, and it "
@@ -55,6 +61,7 @@ TAG_DESCRIPTIONS = {
 AFTER = "The last id of the page you are on, for the next page: the items just older than it."
 BEFORE = "The first id of the page you are on, for the previous page: the items just newer than it."
 
+ContactIdPath = Annotated[str, Path(description="Unique identifier for the contact.")]
 ConversationIdPath = Annotated[str, Path(description="Unique identifier for the conversation.")]
 MessageIdPath = Annotated[str, Path(description="Unique identifier for the message.")]
 WebhookIdPath = Annotated[str, Path(description="Unique identifier for the webhook.")]

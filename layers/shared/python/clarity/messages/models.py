@@ -153,8 +153,8 @@ Attachments = Annotated[
 ]
 
 
-class Contact(BaseModel):
-    """The contact a message was received from. This API has no contacts resource: only the id."""
+class MessageContact(BaseModel):
+    """The contact a message was recorded as received from: its id."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -168,7 +168,7 @@ class Message(BaseModel):
 
     id: str = Field(description="Unique identifier for the message.")
     conversation_id: str = Field(description=CONVERSATION_ID)
-    contact: Contact | None = Field(
+    contact: MessageContact | None = Field(
         description="The contact who sent the message; null for a message you sent yourself."
     )
     message: str = Field(description="The message content.")

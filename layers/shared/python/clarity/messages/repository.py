@@ -8,7 +8,7 @@ from clarity.core.clock import TICKS_PER_SECOND, TickBehind
 from clarity.core.errors import InvalidRequest, NotFound, PreconditionFailed
 from clarity.core.ids import IdTaken, tick_of
 from clarity.core.paging import Page
-from clarity.messages.models import Contact, Message, MessagePageRequest, VersionedMessage
+from clarity.messages.models import Message, MessageContact, MessagePageRequest, VersionedMessage
 from clarity.store import keys
 from clarity.store.dynamodb import (
     ConditionFailed,
@@ -41,7 +41,7 @@ def to_message(item: Mapping[str, Any]) -> Message:
     return Message(
         id=item["id"],
         conversation_id=item["conversation_id"],
-        contact=Contact(id=contact_id) if contact_id else None,
+        contact=MessageContact(id=contact_id) if contact_id else None,
         message=item["message"],
         reactions=[{name: list(who) for name, who in reaction.items()} for reaction in item.get("reactions", [])],
         attachments=[],

@@ -8,9 +8,9 @@ from clarity.core.paging import Page, position
 from clarity.core.retry_safe import RetrySafeCreate
 from clarity.core.versioned import Versioned
 from clarity.messages.models import (
-    Contact,
     CreateMessageRequest,
     Message,
+    MessageContact,
     MessagePageRequest,
     UpdateMessageRequest,
     VersionedMessage,
@@ -42,7 +42,7 @@ class MessageService:
             message = Message(
                 id=message_id,
                 conversation_id=request.conversation_id,
-                contact=Contact(id=request.contact_id) if request.contact_id is not None else None,
+                contact=MessageContact(id=request.contact_id) if request.contact_id is not None else None,
                 message=request.message,
                 reactions=[],
                 attachments=[],

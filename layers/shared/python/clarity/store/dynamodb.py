@@ -382,6 +382,21 @@ class Table:
             self._sleep(min(0.05 * 2**attempt, 1.0))
         raise ServiceUnavailable("DynamoDB did not finish deleting; retry the request")
 
+    def whole_items(self, entries: Page[Item], expected: Mapping[str, str]) -> Page[Item]:
+        """The items of a page read from an index, read whole in one BatchGetItem, in its order.
+
+        The indexes hold only keys and statuses (template.yaml: INCLUDE projection), so a write
+        that changes neither costs no index write; reading the page's items back costs less than
+        those writes did. An item deleted since the index was read, or whose `expected` index
+        keys changed since, is not on the page."""
+        wanted = [{PK: str(entry[PK]), SK: str(entry[SK])} for entry in entries.items]
+        items = [
+            item
+            for item in self.get_in_order(wanted, consistent=False)
+            if all(item.get(name) == value for name, value in expected.items())
+        ]
+        return Page(items=items, has_more=entries.has_more)
+
     def get_in_order(self, item_keys: Sequence[Mapping[str, Any]], *, consistent: bool = True) -> list[Item]:
         """The items of these keys, in the keys' order (a page's order), leaving out any missing."""
         found = {(item[PK], item[SK]): item for item in self.get_all(item_keys, consistent=consistent)}

@@ -8,11 +8,16 @@ Layout (see the access-patterns table in docs/architecture.md):
     message pointer  PK=OWNER#<owner>                  SK=MSG#<id>    (conversation_id: finds it by id)
     webhook          PK=OWNER#<owner>                  SK=HOOK#<id>
     webhook count    PK=OWNER#<owner>                  SK=HOOKS       (how many the owner has: at most 16; its newest)
+    contact          PK=OWNER#<owner>                  SK=CONTACT#<id>
+    username claim   PK=OWNER#<owner>                  SK=USERNAME#<lower case>  (contact_id: unique per owner)
 
     GSI1 (group, sparse)  GSI1PK=OWNER#<owner>#GROUP#<group_id>   sort key SK
     GSI2 (pinned)         GSI2PK=OWNER#<owner>#PINNED#<0|1>       sort key SK
     GSI3 (muted)          GSI3PK=OWNER#<owner>#MUTED#<0|1>        sort key SK
     GSI4 (archived)       GSI4PK=OWNER#<owner>#ARCHIVED#<0|1>     sort key SK
+
+    GSI1 also serves contacts (overloaded: contacts have no group):
+                          GSI1PK=OWNER#<owner>#CONTACTS#ACTIVE#<0|1>   (a conversation with you, or not)
 
 Every partition key starts with the owner, so no query can reach another owner's items.
 """
@@ -26,6 +31,8 @@ OWNER_PREFIX = "OWNER#"
 CONVERSATION_PREFIX = "CONV#"
 MESSAGE_PREFIX = "MSG#"
 WEBHOOK_PREFIX = "HOOK#"
+CONTACT_PREFIX = "CONTACT#"
+USERNAME_PREFIX = "USERNAME#"
 CHILDREN_SEGMENT = "#CONV#"
 
 
@@ -36,6 +43,7 @@ class StatusIndex(Enum):
     PINNED = ("GSI2", "GSI2PK", "PINNED")
     MUTED = ("GSI3", "GSI3PK", "MUTED")
     ARCHIVED = ("GSI4", "GSI4PK", "ARCHIVED")
+    CONTACT_ACTIVE = ("GSI1", "GSI1PK", "CONTACTS#ACTIVE")
 
     def __init__(self, index_name: str, key_attribute: str, label: str) -> None:
         self.index_name = index_name
@@ -136,3 +144,26 @@ def webhook_key(owner: str, webhook_id: str) -> dict[str, str]:
 
 def webhook_count_key(owner: str) -> dict[str, str]:
     return {PK: owner_partition(owner), SK: "HOOKS"}
+
+
+def contact_sort_key(contact_id: str) -> str:
+    return f"{CONTACT_PREFIX}{contact_id}"
+
+
+def contact_key(owner: str, contact_id: str) -> dict[str, str]:
+    return {PK: owner_partition(owner), SK: contact_sort_key(contact_id)}
+
+
+def is_contact(key: Mapping[str, str]) -> bool:
+    return CHILDREN_SEGMENT not in key[PK] and key[SK].startswith(CONTACT_PREFIX)
+
+
+def username_key(owner: str, username: str) -> dict[str, str]:
+    """The claim that makes a username unique among an owner's contacts, compared without case
+    (usernames are ASCII letters, digits, `_`, `.` and `-`)."""
+    return {PK: owner_partition(owner), SK: f"{USERNAME_PREFIX}{username.lower()}"}
+
+
+def contact_index_keys(owner: str, *, active: bool) -> dict[str, str]:
+    """The index key a contact carries: in GSI1's partition of active contacts, or of the others."""
+    return {StatusIndex.CONTACT_ACTIVE.key_attribute: flag_partition(owner, StatusIndex.CONTACT_ACTIVE, active)}

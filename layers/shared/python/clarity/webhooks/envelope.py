@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from clarity.contacts.models import Contact
 from clarity.conversations.models import Conversation
 from clarity.core.ids import ID_PATTERN
 from clarity.messages.models import Message
@@ -29,13 +30,16 @@ FIRES_WHEN: dict[EventType, str] = {
     EventType.MESSAGE_CREATED: "A message is sent.",
     EventType.MESSAGE_UPDATED: "A PUT /v1/messages/{id} changes the message: its text, reactions or read_at.",
     EventType.MESSAGE_DELETED: "A message is deleted: by DELETE /v1/messages/{id}, or with its conversation.",
+    EventType.CONTACT_CREATED: "A contact is added.",
+    EventType.CONTACT_UPDATED: "A PUT /v1/contacts/{id} changes the contact's display_name: its ETag moved.",
+    EventType.CONTACT_DELETED: "A contact is deleted.",
 }
 PAYLOAD_AS = {
     "created": "as created",
     "updated": "after the change",
     "deleted": "as it was last",
 }
-_RESOURCES: dict[str, type[BaseModel]] = {"conversation": Conversation, "message": Message}
+_RESOURCES: dict[str, type[BaseModel]] = {"conversation": Conversation, "message": Message, "contact": Contact}
 
 
 class EventEnvelope(BaseModel):

@@ -4,12 +4,12 @@ Events come from the stream, not from the request handlers: a function that dies
 write still gets its event out, and no write path can forget one.
 
 Which write is which event:
-- a conversation or message item inserted: `*.created`;
+- a conversation, message or contact item inserted: `*.created`;
 - modified with a new version (the ETag a client sees changed): `*.updated`. Recording an
   open, or a message moving `last_active_at`, leaves the version, so neither fires one;
 - removed: `*.deleted`, with the object as it was last. Messages deleted with their
   conversation fire `message.deleted` too.
-Pointers, deletion marks, webhooks and counts are bookkeeping and fire nothing.
+Pointers, deletion marks, username claims, webhooks and counts are bookkeeping and fire nothing.
 """
 
 import json
@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from clarity.contacts.repository import to_contact
 from clarity.conversations.repository import to_conversation
 from clarity.core.ids import derived_id
 from clarity.messages.repository import to_message
@@ -50,6 +51,7 @@ class ChangeEvent:
 _KINDS: list[tuple[Callable[[Mapping[str, str]], bool], Callable[[Mapping[str, Any]], BaseModel], str]] = [
     (keys.is_conversation, to_conversation, "conversation"),
     (keys.is_message, to_message, "message"),
+    (keys.is_contact, to_contact, "contact"),
 ]
 _ACTIONS = {"INSERT": "created", "MODIFY": "updated", "REMOVE": "deleted"}
 

@@ -1,0 +1,1 @@
+"""Contacts: the people you talk with."""
