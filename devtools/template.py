@@ -1,6 +1,8 @@
 """Reads template.yaml, the single source of truth for routes, functions and the table."""
 
 import importlib
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,6 +16,10 @@ TABLE_RESOURCE = "ConversationsTable"
 IDEMPOTENCY_TABLE_RESOURCE = "IdempotencyTable"
 DELIVERY_QUEUE_RESOURCE = "WebhookDeliveryQueue"
 DEAD_LETTER_QUEUE_RESOURCE = "WebhookDeadLetterQueue"
+FOR_EACH_PREFIX = "Fn::ForEach::"
+# The sections AWS::LanguageExtensions expands Fn::ForEach in (as whole entries; its loops inside
+# resource properties are left alone here, the template has none).
+FOR_EACH_SECTIONS = ("Conditions", "Resources", "Outputs")
 
 
 class _CloudFormationLoader(yaml.SafeLoader):
@@ -56,10 +62,61 @@ class FunctionRoute:
         return self.handler.rsplit(".", 1)[1]
 
 
+def _substitute(node: Any, identifier: str, value: str) -> Any:
+    """A loop's fragment for one item: ${Identifier} and &{Identifier} (the item without its
+    non-alphanumeric characters) in keys and strings, and Ref: Identifier, become the item."""
+    if isinstance(node, str):
+        alphanumeric = re.sub(r"[^A-Za-z0-9]", "", value)
+        return node.replace(f"${{{identifier}}}", value).replace(f"&{{{identifier}}}", alphanumeric)
+    if isinstance(node, list):
+        return [_substitute(item, identifier, value) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node == {"Ref": identifier}:
+        return value
+    substituted = {
+        _substitute(key, identifier, value): _substitute(item, identifier, value) for key, item in node.items()
+    }
+    # A Sub left with no variable is its string: so Ref: !Sub "${Identifier}Function" reads as the
+    # plain Ref to the function the loop names, as the transform resolves it.
+    text = substituted.get("Fn::Sub")
+    if len(substituted) == 1 and isinstance(text, str) and "${" not in text:
+        return text
+    return substituted
+
+
+def _entries(key: str, value: Any) -> Iterator[dict[str, Any]]:
+    """What one entry of a section makes: itself, or a loop's entries for each of its items."""
+    if not key.startswith(FOR_EACH_PREFIX):
+        yield {key: value}
+        return
+    identifier, collection, fragment = value
+    if not isinstance(collection, list):
+        raise ValueError(f"{key}: only a literal list is expanded here, not {collection!r}")
+    for item in collection:
+        yield expand_for_each(_substitute(fragment, identifier, str(item)))
+
+
+def expand_for_each(section: dict[str, Any]) -> dict[str, Any]:
+    """A template section with its Fn::ForEach loops replaced by the entries they make, as the
+    AWS::LanguageExtensions transform does before the SAM transform sees the template."""
+    expanded: dict[str, Any] = {}
+    for key, value in section.items():
+        for made in _entries(key, value):
+            if clashes := expanded.keys() & made.keys():
+                raise ValueError(f"{key} makes logical ids that are taken: {sorted(clashes)}")
+            expanded |= made
+    return expanded
+
+
 @cache
 def load_template() -> dict[str, Any]:
+    """The template as CloudFormation reads it after AWS::LanguageExtensions: loops expanded."""
     with TEMPLATE_PATH.open(encoding="utf-8") as stream:
         document: dict[str, Any] = yaml.load(stream, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+    for section in FOR_EACH_SECTIONS:
+        if section in document:
+            document[section] = expand_for_each(document[section])
     return document
 
 
