@@ -16,7 +16,7 @@ from clarity.core.settings import WebhookSettings
 from clarity.webhooks.queue import Delivery
 from devtools.local_issuer import LocalIssuer
 from devtools.sam_local import committed_event, event_with_token, with_owner
-from devtools.template import ROOT
+from devtools.template import ROOT, function_routes
 from tests.e2e.conftest import EXAMPLE_ID, E2EEnvironment, free_port, unique_owner, wait_for_http
 from tests.support import EXAMPLE_WEBHOOK_ID
 
@@ -24,7 +24,7 @@ SAM_ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-eas
            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}  # fmt: skip
 
 # Function, its event, the status, and how many fields the body has: a list 2 (has_more, data),
-# a conversation 10, a message 9, a webhook 5 (6 with the secret it is created with).
+# a conversation 10, a message 9, a webhook 5 (6 with the secret it is created with), a contact 8.
 EXPECTED = [
     ("ListConversationsFunction", "list_conversations", 200, 2),
     ("CreateConversationFunction", "create_conversation", 201, 10),
@@ -40,6 +40,11 @@ EXPECTED = [
     ("CreateWebhookFunction", "create_webhook", 201, 6),
     ("RetrieveWebhookFunction", "retrieve_webhook", 200, 5),
     ("DeleteWebhookFunction", "delete_webhook", 204, 0),
+    ("ListContactsFunction", "list_contacts", 200, 2),
+    ("CreateContactFunction", "create_contact", 201, 8),
+    ("RetrieveContactFunction", "retrieve_contact", 200, 8),
+    ("UpdateContactFunction", "update_contact", 200, 8),
+    ("DeleteContactFunction", "delete_contact", 204, 0),
 ]
 # Nothing listens on this port in a function's container: every delivery attempt there fails.
 REFUSING_URL = "http://127.0.0.1:9/hooks/clarity"
@@ -60,6 +65,10 @@ def sam_invoke(e2e: E2EEnvironment, function: str, event: dict[str, Any], tmp_pa
     assert completed.returncode == 0, completed.stderr[-3000:]
     result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
     return result
+
+
+def test_every_routed_function_is_invoked_here() -> None:
+    assert {function for function, *_ in EXPECTED} == {route.logical_id for route in function_routes()}
 
 
 @pytest.mark.parametrize(("function", "event_name", "status", "fields"), EXPECTED)
