@@ -1,12 +1,17 @@
 """`make load`: concurrent clients against the local server, then an audit of the final state.
 
 20 clients (LOAD_CLIENTS) for LOAD_SECONDS seconds send a mix of conversation creates, lists,
-retrieves, updates and deletes, and message sends, lists, edits and deletes, as two owners.
-Each client logs what it created, sent and deleted; at the end every owner's conversations and
-messages are listed and compared with that log, and each conversation's last_active_at with its
-newest send. A webhook per owner receives the events of it all: every change the log records
-(creates, updates, deletes, sends, edits, unsends, and the messages deleted with their
-conversation) must arrive once as its event, signed, at its owner's webhook, and nothing else.
+retrieves, updates and deletes, message sends, lists, edits and deletes, and contact creates
+(each with a username of its own), lists with and without `active`, renames and deletes, as two
+owners. Each client logs what it created, sent,
+renamed and deleted; at the end every owner's conversations, messages and contacts are listed
+and compared with that log, each conversation's last_active_at with its newest send, each
+contact's display_name with its last rename; deleted contacts must be 404s, every contact in
+exactly one of the `active` lists, and no two contacts of an owner share a username in any case.
+A webhook per owner receives the events of it all: every change the log records (creates,
+updates, deletes, sends, edits, unsends, the messages deleted with their conversation, and
+contacts added, renamed and deleted) must arrive once as its event, signed, at its owner's
+webhook, and nothing else.
 It fails on any 5xx, anything lost, left behind or duplicated, and prints p50/p99 latency per
 operation.
 """
@@ -31,10 +36,16 @@ from devtools.loopback_receiver import Delivered, LoopbackReceiver
 from devtools.template import ROOT
 
 OWNERS = ("load-alice", "load-bob")
-OPERATIONS = ("create", "list", "retrieve", "update", "delete", "send", "list_messages", "edit", "unsend")
-OPERATION_WEIGHTS = (20, 15, 10, 10, 5, 25, 10, 5, 5)
+OPERATIONS = (
+    *("create", "list", "retrieve", "update", "delete", "send", "list_messages", "edit", "unsend"),
+    *("add_contact", "list_contacts", "rename_contact", "delete_contact"),
+)
+OPERATION_WEIGHTS = (20, 15, 10, 10, 5, 25, 10, 5, 5, 10, 6, 5, 3)
 NEEDS_A_CONVERSATION = {"retrieve", "update", "delete", "send", "list_messages"}
 NEEDS_A_MESSAGE = {"edit", "unsend"}
+CONTACT_OPERATIONS = {"add_contact", "list_contacts", "rename_contact", "delete_contact"}
+NEEDS_A_CONTACT = {"rename_contact", "delete_contact"}
+DISPLAY_NAMES = ("UncleFrank", "Old Man Marley", "Pigeon Lady", None)
 # After the clients stop, how long the webhook events of their last changes may take to arrive.
 EVENT_WAIT_SECONDS = 30
 
@@ -52,6 +63,10 @@ class ClientLog:
     unexpected: list[str] = field(default_factory=list)
     # (owner, event type, object id) of every change made: each must arrive as a webhook event
     changes: list[tuple[str, str, str]] = field(default_factory=list)
+    # contact id -> its username, per owner; those deleted; and each contact's last display_name
+    contacts: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    contacts_deleted: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    display_names: dict[str, str | None] = field(default_factory=dict)
 
 
 class Client:
@@ -59,6 +74,8 @@ class Client:
         self._connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self._tokens = tokens
         self._random = random.Random(seed)  # noqa: S311 - a reproducible mix of requests, not a secret
+        self._seed = seed
+        self._usernames = 0
         self.log = ClientLog()
 
     def call(self, method: str, path: str, owner: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
@@ -85,8 +102,13 @@ class Client:
             operation = "send"
         if operation in NEEDS_A_CONVERSATION and not mine:
             operation = "create"
+        my_contacts = sorted(set(self.log.contacts[owner]) - self.log.contacts_deleted[owner])
+        if operation in NEEDS_A_CONTACT and not my_contacts:
+            operation = "add_contact"
         started = time.perf_counter()
-        if operation in NEEDS_A_MESSAGE:
+        if operation in CONTACT_OPERATIONS:
+            status, body, expected = self._run_on_contacts(operation, owner, my_contacts)
+        elif operation in NEEDS_A_MESSAGE:
             status, body, expected = self._run_on_message(operation, owner, live_messages)
         elif operation in ("send", "list_messages"):
             status, body, expected = self._run_in_conversation(operation, owner, mine)
@@ -153,6 +175,38 @@ class Client:
         if status == 204:
             self.log.unsent[owner].add(message_id)
             self.log.changes.append((owner, "message.deleted", message_id))
+        return status, body, 204
+
+    def _run_on_contacts(self, operation: str, owner: str, my_contacts: list[str]) -> tuple[int, Any, int]:
+        if operation == "add_contact":
+            self._usernames += 1
+            # Unique across clients and owners; in mixed case, as the uniqueness ignores case.
+            username = f"Load{self._seed}-{self._usernames}"
+            display_name = self._random.choice(DISPLAY_NAMES)
+            body = {"username": username, "phone_number": "1-800-759-3000", "display_name": display_name}
+            status, created = self.call("POST", "/v1/contacts", owner, body)
+            if status == 201:
+                self.log.contacts[owner][created["id"]] = username
+                self.log.display_names[created["id"]] = display_name
+                self.log.changes.append((owner, "contact.created", created["id"]))
+            return status, created, 201
+        if operation == "list_contacts":
+            active = self._random.choice(("", "&active=true", "&active=false"))
+            status, body = self.call("GET", f"/v1/contacts?limit=20{active}", owner)
+            return status, body, 200
+        contact_id = self._random.choice(my_contacts)
+        path = f"/v1/contacts/{contact_id}"
+        if operation == "rename_contact":
+            display_name = self._random.choice(DISPLAY_NAMES)
+            status, body = self.call("PUT", path, owner, {"display_name": display_name})
+            if status == 200:
+                self.log.display_names[contact_id] = display_name
+                self.log.changes.append((owner, "contact.updated", contact_id))
+            return status, body, 200
+        status, body = self.call("DELETE", path, owner)
+        if status == 204:
+            self.log.contacts_deleted[owner].add(contact_id)
+            self.log.changes.append((owner, "contact.deleted", contact_id))
         return status, body, 204
 
 
@@ -235,12 +289,12 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the local server did not start")
 
 
-def _everything(client: Client, owner: str, resource: str) -> list[dict[str, Any]]:
-    """Every object of a list endpoint, page after page."""
+def _everything(client: Client, owner: str, resource: str, query: str = "") -> list[dict[str, Any]]:
+    """Every object of a list endpoint (with `query`, e.g. `&active=true`), page after page."""
     found: list[dict[str, Any]] = []
     cursor = ""
     while True:
-        status, page = client.call("GET", f"/v1/{resource}?limit=100{cursor}", owner)
+        status, page = client.call("GET", f"/v1/{resource}?limit=100{query}{cursor}", owner)
         if status != 200:
             raise RuntimeError(f"listing for the audit failed: {status} {page}")
         found.extend(page["data"])
@@ -277,6 +331,33 @@ def _audit(clients: list[Client], auditor: Client, owner: str) -> list[str]:
     return problems
 
 
+def _audit_contacts(clients: list[Client], auditor: Client, owner: str) -> list[str]:
+    """Every contact the logs say exists is listed once, with its username and last display_name;
+    every deleted one is a 404; each is in exactly one `active` list; no two share a username in
+    any case."""
+    made = {c: username for client in clients for c, username in client.log.contacts[owner].items()}
+    deleted = set().union(*(client.log.contacts_deleted[owner] for client in clients))
+    names = {c: name for client in clients for c, name in client.log.display_names.items()}
+    contacts = _everything(auditor, owner, "contacts")
+    problems = _compare(owner, "contacts", set(made) - deleted, [c["id"] for c in contacts])
+    for contact in contacts:
+        if contact["id"] in made and contact["username"] != made[contact["id"]]:
+            problems.append(f"{owner}: contact {contact['id']} username is not the one it was created with")
+        if contact["id"] in names and contact["display_name"] != names[contact["id"]]:
+            problems.append(f"{owner}: contact {contact['id']} display_name is not its last rename")
+    for contact_id in sorted(deleted):
+        status, body = auditor.call("GET", f"/v1/contacts/{contact_id}", owner)
+        if status != 404:
+            problems.append(f"{owner}: deleted contact {contact_id} answers {status} {body}")
+    split = [c["id"] for flag in ("true", "false") for c in _everything(auditor, owner, "contacts", f"&active={flag}")]
+    if sorted(split) != sorted(c["id"] for c in contacts):
+        problems.append(f"{owner}: the active=true and active=false lists do not split the contacts")
+    usernames = Counter(c["username"].lower() for c in contacts)
+    if shared := sorted(username for username, count in usernames.items() if count > 1):
+        problems.append(f"{owner}: usernames held by two contacts: {shared[:5]}")
+    return problems
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
@@ -308,6 +389,7 @@ def main() -> int:
             thread.join()
 
         problems = [problem for owner in OWNERS for problem in _audit(clients, auditor, owner)]
+        problems += [problem for owner in OWNERS for problem in _audit_contacts(clients, auditor, owner)]
         problems += _audit_events(clients, sink, EVENT_WAIT_SECONDS)
         changes = sum(len(client.log.changes) for client in clients)
         errors = [e for c in clients for e in c.log.server_errors]
@@ -321,7 +403,7 @@ def main() -> int:
         out.write(f"{client_count} clients, {seconds:.0f} s, {total} requests ({total / seconds:.0f}/s)\n")
         for operation, values in sorted(latencies.items()):
             p50, p99 = _percentile(values, 0.5), _percentile(values, 0.99)
-            out.write(f"  {operation:<13} {len(values):6d} requests  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms\n")
+            out.write(f"  {operation:<14} {len(values):6d} requests  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms\n")
         out.write(f"webhook events: {changes} changes made, {len(sink.events)} distinct events received\n")
         out.write(f"5xx: {len(errors)}  unexpected statuses: {len(unexpected)}  audit problems: {len(problems)}\n")
         for line in (errors + unexpected + problems)[:20]:

@@ -22,12 +22,15 @@ from tests.http.conftest import SERVER_ENV, LocalServer, start_local_server, sto
 
 SEED = ROOT.parent / "shared" / "seed" / "conversations-api.txt"
 MESSAGES_SEED = ROOT.parent / "shared" / "seed" / "messages-api.md"
+CONTACTS_SEED = ROOT.parent / "shared" / "seed" / "contacts-groups-attachments.md"
 SEED_BASE_URL = "https://api.clarityapp.ai"
 
 
-def _seed_curl_commands(seed: Path = SEED) -> list[str]:
-    """Each `curl ...` example of a seed text, with its continuation lines joined."""
+def _seed_curl_commands(seed: Path = SEED, section: str | None = None) -> list[str]:
+    """Each `curl ...` example of a seed text (or of its `## section`), with its continuation lines joined."""
     text = seed.read_text(encoding="utf-8")
+    if section is not None:
+        text = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"^ *curl .*?(?:\\\n.*?)*$", text, flags=re.MULTILINE)
     return [re.sub(r"\\\n\s*", " ", command.strip()) for command in commands]
 
@@ -96,6 +99,41 @@ def test_every_messages_reference_curl_example_works_verbatim(server: LocalServe
     assert put_status == 200
     assert json.loads(reacted)["reactions"] == [{"red_angry_face": ["KateMcCallister"]}]
     assert json.loads(reacted)["updated_at"] is not None
+
+
+@pytest.mark.skipif(not CONTACTS_SEED.exists(), reason="the seed text lives beside the repository in ../shared")
+def test_every_contacts_reference_curl_example_works_verbatim(server: LocalServer) -> None:
+    commands = _seed_curl_commands(CONTACTS_SEED, section="Contacts")
+    assert [command.split()[1] for command in commands] == ["-G", "https://api.clarityapp.ai/v1/contacts", "-X"]
+    owner = f"seed-{uuid.uuid4().hex}"
+    token = server.token(owner)
+    list_active, create, rename = commands
+
+    # The seed's order: the list (active=true: contacts you have a conversation with, none yet),
+    # the create (a form body), then the update of the contact just made
+    listed = _run_curl(list_active, server, token, {})
+    created_status, created_body = _run_curl(create, server, token, {})
+    created = json.loads(created_body)
+    renamed_status, renamed = _run_curl(rename, server, token, {"WAz8eIbvDR60rouK": created["id"]})
+
+    assert (listed[0], json.loads(listed[1])) == (200, {"has_more": False, "data": []})
+    assert created_status == 201
+    assert created == {
+        "id": created["id"],
+        "username": "FrankMcCallister",
+        "phone_number": "1-800-759-3000",
+        "avatar_url": "https://assets.clarityapp.ai/avatars/frank.jpg",
+        "display_name": None,
+        "conversation_id": None,
+        "last_active_at": None,
+        "created_at": created["created_at"],
+    }
+    assert isinstance(created["created_at"], int)
+    assert (renamed_status, json.loads(renamed)) == (200, {**created, "display_name": "UncleFrank"})
+    # The contact, still without a conversation, is not active: only the unfiltered list shows it
+    assert json.loads(_run_curl(list_active, server, token, {})[1]) == {"has_more": False, "data": []}
+    everyone = server.request("GET", "/v1/contacts", owner=owner)[2]
+    assert everyone == {"has_more": False, "data": [{**created, "display_name": "UncleFrank"}]}
 
 
 def test_routes_served_are_exactly_the_templates(server: LocalServer) -> None:

@@ -20,6 +20,8 @@ from typing import Any
 import boto3
 import pytest
 
+from clarity.contacts.models import Contact
+from clarity.contacts.repository import to_item
 from clarity.conversations.models import CreateConversationRequest, ListFilters, UpdateConversationRequest
 from clarity.conversations.service import ConversationService
 from clarity.core.clock import tick_at
@@ -267,3 +269,77 @@ def test_message_edits_and_reads_on_both_engines(engine: Engine) -> None:
     assert service.retrieve("alice", message_id) == updated
     with pytest.raises(NotFound):
         service.retrieve("bob", message_id)
+
+
+def _seed_contacts(engine: Engine, owner: str, count: int, second: int, active_every: int = 4) -> list[Contact]:
+    """`count` contacts of one second, every `active_every`th with a conversation (active), written
+    as the create transaction writes them (contact and username claim), item by item: dynalite has
+    no TransactWriteItems."""
+    contacts = []
+    for number in range(count):
+        contact_id = new_id(tick_at(second))
+        contact = Contact(
+            id=contact_id,
+            username=f"u{number}-{contact_id}",
+            phone_number="1-800-759-3000",
+            avatar_url=None,
+            display_name=None,
+            conversation_id="C000000000000001" if number % active_every == 0 else None,
+            last_active_at=None,
+            created_at=second,
+        )
+        claim = {**keys.username_key(owner, contact.username), "contact_id": contact_id}
+        for item in (to_item(owner, contact), claim):
+            engine.client.put_item(TableName=engine.table, Item=serialize(item))
+        contacts.append(contact)
+    return contacts
+
+
+@pytest.mark.parametrize("active", [None, False, True], ids=["all contacts", "active=false", "active=true"])
+def test_contact_pages_both_ways_across_exact_boundaries(engine: Engine, active: bool | None) -> None:
+    # Given 30 contacts of one second, 10 of them active: 6, 4 and 2 pages of 5
+    service = engine.services.contacts
+    contacts = _seed_contacts(engine, "alice", 30, 1_700_000_000, active_every=3)
+    expected = _newest_first([c.id for c in contacts if active is None or (c.conversation_id is not None) == active])
+    full = len(expected) // 5
+    assert len(expected) == 5 * full
+
+    def walk(**cursor: str) -> list[tuple[list[str], bool]]:
+        """Pages of 5 from a cursor, in the cursor's direction, until one says nothing follows."""
+        pages = []
+        while True:
+            page = service.list("alice", limit=5, active=active, **cursor)
+            pages.append(([c.id for c in page.items], page.has_more))
+            assert {c.created_at for c in page.items} <= {1_700_000_000}
+            if not page.has_more:
+                return pages
+            if "ending_before" in cursor:
+                cursor = {"ending_before": page.items[0].id}
+            else:
+                cursor = {"starting_after": page.items[-1].id}
+
+    # When paging forwards from the newest, back from the oldest, and back from the last page's first
+    forward = walk()
+    from_oldest = walk(ending_before=expected[-1])
+    from_last_page = walk(ending_before=expected[-5])
+
+    # Then each walk covers what lies that way once, every page but the last says more follow, and
+    # a walk that ends at a page boundary ends with a full page: no empty one after it
+    assert [i for page, _ in forward for i in page] == expected
+    assert forward == [(expected[n : n + 5], n + 5 < len(expected)) for n in range(0, len(expected), 5)]
+    assert [i for page, _ in reversed(from_oldest) for i in page] == expected[:-1]
+    assert [(len(page), has_more) for page, has_more in from_oldest] == [(5, True)] * (full - 1) + [(4, False)]
+    assert [i for page, _ in reversed(from_last_page) for i in page] == expected[:-5]
+    assert [(len(page), has_more) for page, has_more in from_last_page] == [(5, True)] * (full - 2) + [(5, False)]
+
+
+def test_contact_cursors_from_another_owner_stay_in_the_callers_partition(engine: Engine) -> None:
+    service = engine.services.contacts
+    alice = [c.id for c in _seed_contacts(engine, "alice", 4, 1_700_000_000, active_every=2)]
+    bob = {c.id for c in _seed_contacts(engine, "bob", 3, 1_700_000_000, active_every=2)}
+
+    for cursor_name, cursor, active in itertools.product(
+        ("starting_after", "ending_before"), alice, (None, True, False)
+    ):
+        page = service.list("bob", limit=10, active=active, **{cursor_name: cursor})
+        assert {c.id for c in page.items} <= bob
