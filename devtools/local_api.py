@@ -82,7 +82,9 @@ def local_function_environment(
     }
 
 
-def start_webhook_pipeline(endpoint_url: str, table_name: str, port: int | None = None) -> LocalPipeline:
+def start_webhook_pipeline(
+    endpoint_url: str, table_name: str, port: int | None = None, functions_lock: "threading.Lock | None" = None
+) -> LocalPipeline:
     """Queues on the embedded server, the functions' environment pointed at them, and the
     pipeline running: the stream to WebhookEventsFunction, the queue to WebhookDeliveryFunction."""
     sqs = boto3.client("sqs", region_name=LOCAL_REGION, endpoint_url=endpoint_url)
@@ -103,6 +105,7 @@ def start_webhook_pipeline(endpoint_url: str, table_name: str, port: int | None 
         queue_url=queue_url,
         delivery_handler=local_logs.info_shown(import_function("WebhookDeliveryFunction")),
         trim=moto_stream_trimmer(table_name, LOCAL_REGION),  # the embedded server runs in this process
+        read_lock=functions_lock,  # no stream read while a function's transaction may be undone
     )
     pipeline.start()
     return pipeline
@@ -120,12 +123,12 @@ def start_embedded_dynamodb() -> tuple[str, Callable[[], None]]:
 class LocalGateway:
     """API Gateway's part: route, authorize, build the event, call the function, answer."""
 
-    def __init__(self, router: Router, issuer: LocalIssuer) -> None:
+    def __init__(self, router: Router, issuer: LocalIssuer, invoke_lock: "threading.Lock | None" = None) -> None:
         self.router = router
         self.issuer = issuer
         # Powertools keeps the current event on the resolver class, and a Lambda container
         # serves one request at a time: so do the functions here.
-        self._invoke_lock = threading.Lock()
+        self._invoke_lock = invoke_lock or threading.Lock()
 
     def handle(
         self, method: str, target: str, headers: dict[str, str], body: bytes
@@ -297,9 +300,11 @@ def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) ->
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     create_tables(boto3.client("dynamodb", region_name=LOCAL_REGION, endpoint_url=endpoint_url), table_name)
+    # One function runs at a time, and the pipeline reads the stream only between them.
+    functions_lock = threading.Lock()
     pipeline: LocalPipeline | None = None
     if embedded:
-        pipeline = start_webhook_pipeline(endpoint_url, table_name, port)
+        pipeline = start_webhook_pipeline(endpoint_url, table_name, port, functions_lock)
         webhooks = "webhooks: on (delivered to 127.0.0.1 / ::1 only; make listen prints them)"
     else:
         webhooks = "webhooks: off (they need the embedded DynamoDB's stream and queues)"
@@ -309,7 +314,7 @@ def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) ->
     router = Router()
     for route in router.routes:
         router.handler(route)  # import every function now, as Lambda's init would, not on first request
-    server.RequestHandlerClass = _request_handler(LocalGateway(router, issuer))
+    server.RequestHandlerClass = _request_handler(LocalGateway(router, issuer, functions_lock))
     url = f"http://127.0.0.1:{server.server_address[1]}"
     token = issuer.token("alice")
     print(  # noqa: T201 - the banner is for the person who ran `make run`

@@ -12,6 +12,7 @@ attempt is due when the function's visibility timeout runs out), the others are 
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -102,8 +103,14 @@ class LocalPipeline:
         events_handler: Handler | None = None,
         delivery_handler: Handler | None = None,
         trim: Callable[[str], None] | None = None,
+        read_lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self._streams = streams
+        # Held while the stream is read. moto applies a transaction's writes, then, should it be
+        # cancelled, swaps the table and its stream back: a read in between would hand on
+        # writes that never happened, and the sequence numbers reused after the swap would
+        # hide the next real one. The local gateway runs functions under the same lock.
+        self._read_lock = read_lock or nullcontext()
         self._sqs = sqs
         self._queue_url = queue_url
         self.stream_arn = dynamodb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
@@ -128,8 +135,9 @@ class LocalPipeline:
             where: dict[str, str] = {"ShardIteratorType": "TRIM_HORIZON"}
             if shard_id in self._last_read:
                 where = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self._last_read[shard_id]}
-            iterator = self._streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id, **where)
-            response = self._streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=STREAM_BATCH_SIZE)
+            with self._read_lock:
+                iterator = self._streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id, **where)
+                response = self._streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=STREAM_BATCH_SIZE)
             records = [lambda_stream_record(record, self.stream_arn) for record in response["Records"]]
             if records:
                 self._hand_stream_batch(records)
