@@ -24,8 +24,10 @@ Conversations between you, your contacts and groups, and the messages in them, o
 
 - **Conversations** hold the messages between you and a contact or a group: pin, mute and archive them.
 - **Messages** are what conversations are made of: send, edit, react to, mark read and delete them.
-- **Webhooks** are URLs of yours that receive a signed POST for every change to your conversations and
-  messages; the events and their bodies are in the *Webhooks* section below.
+- **Contacts** are the people you talk with: a unique username, a phone number, an avatar and the name
+  you show them by.
+- **Webhooks** are URLs of yours that receive a signed POST for every change to your conversations,
+  messages and contacts; the events and their bodies are in the *Webhooks* section below.
 
 **Authentication.** Every request carries `Authorization: Bearer <JWT>`. The token's `sub` owns what it
 creates; another owner's objects do not exist for it (404). API Gateway answers a missing or bad token

@@ -102,7 +102,9 @@ def test_fields_carry_the_reference_descriptions(schema: str, field: str, words:
 def test_the_intro_names_every_resource_and_how_to_authenticate_page_and_read_errors() -> None:
     intro = DOCUMENT["info"]["description"]
 
-    for words in ("Conversations", "Messages", "Webhooks", "Authorization: Bearer", "starting_after", "has_more"):
+    for tag in DOCUMENT["tags"]:
+        assert f"**{tag['name']}**" in intro, tag["name"]
+    for words in ("Authorization: Bearer", "starting_after", "has_more"):
         assert words in intro, words
     assert "invalid_request" in intro and "api_error" in intro
 

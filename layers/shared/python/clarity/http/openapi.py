@@ -52,7 +52,7 @@ TAG_DESCRIPTIONS = {
     ),
     WEBHOOKS: (
         "A webhook is a URL of yours that receives your change events: a signed POST for every "
-        "create, update and delete of your conversations and messages. Register, list, retrieve "
+        "create, update and delete of your conversations, messages and contacts. Register, list, retrieve "
         "and delete them here; each event and its request are in this document's webhooks section."
     ),
 }
