@@ -199,8 +199,10 @@ def event_for(name: str, request: Request, bare_side: bool) -> dict[str, Any]:
     """The function's own event; the bare baseline's names the endpoint and its ids instead."""
     if bare_side and name not in WORKERS:
         return {"endpoint": name, "owner": request.owner, "conversation_id": request.conversation_id,
-                "message_id": request.message_id, "webhook_id": request.webhook_id}  # fmt: skip
-    return FUNCTIONS[name].event(request.owner, request.conversation_id, request.message_id, request.webhook_id)
+                "message_id": request.message_id, "webhook_id": request.webhook_id,
+                "contact_id": request.contact_id}  # fmt: skip
+    ids = (request.conversation_id, request.message_id, request.webhook_id, request.contact_id)
+    return FUNCTIONS[name].event(request.owner, *ids)
 
 
 def measure(runs: int, layer: Path, names: list[str] | None = None) -> dict[str, Any]:
