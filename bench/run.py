@@ -217,6 +217,11 @@ def cost(warm_results: dict[str, Any], work: dict[str, Any]) -> dict[str, Any]:
         "create_webhook": per_request["create webhook"],
         "retrieve_webhook": per_request["retrieve webhook"],
         "delete_webhook": per_request["delete webhook"],
+        "list_contacts": per_request["list contacts"],
+        "create_contact": per_request["create contact"],
+        "retrieve_contact": per_request["retrieve contact"],
+        "update_contact": per_request["update contact"],
+        "delete_contact": per_request["delete contact"],
     }
     results = {}
     for endpoint, row in shapes.items():
