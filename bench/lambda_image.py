@@ -53,6 +53,22 @@ REPORT = re.compile(r"REPORT RequestId: \S+\s+Init Duration: [\d.]+ ms\s+Duratio
 INIT_REPORT = re.compile(r"INIT REPORT\(durationMs: (?P<ms>[\d.]+)\)")
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
 RECEIVER_PORT = 8099
+# Functions that load exactly the modules another loads (the same resource's models, service and
+# repository; tests/integration/test_bench_sampling.py holds it) and differ from it only in the
+# one request they serve: the item endpoints of a resource, after its retrieve. Each is sampled in
+# fewer containers (SHARED_CODE_PATH_RUNS a side) than the function whose code path it shares, the
+# part of `make bench` that grows most with every function (BENCHMARKS.md, section 1: what it
+# costs in precision).
+SHARES_CODE_PATH_WITH = {
+    "update": "retrieve",
+    "delete": "retrieve",
+    "update_message": "retrieve_message",
+    "delete_message": "retrieve_message",
+    "delete_webhook": "retrieve_webhook",
+    "update_contact": "retrieve_contact",
+    "delete_contact": "retrieve_contact",
+}
+SHARED_CODE_PATH_RUNS = 5
 # The receiver listens before the emulator starts: a loaded machine could otherwise have the
 # function deliver first (and fail), and the receiver's own start would overlap the measured invoke.
 RECEIVER_THEN_EMULATOR = (
@@ -205,9 +221,15 @@ def event_for(name: str, request: Request, bare_side: bool) -> dict[str, Any]:
     return FUNCTIONS[name].event(request.owner, *ids)
 
 
+def runs_for(name: str, runs: int) -> int:
+    """How many containers a side `name` is sampled in: `runs`, or fewer where it shares the code
+    path of a function sampled in `runs`."""
+    return min(runs, SHARED_CODE_PATH_RUNS) if name in SHARES_CODE_PATH_WITH else runs
+
+
 def measure(runs: int, layer: Path, names: list[str] | None = None) -> dict[str, Any]:
     """The median cold start of each function and of the bare baseline, `runs` fresh containers
-    each, interleaved."""
+    each (`runs_for`), interleaved; every sample is kept, for the spread of the medians."""
     emulator = emulator_binary()
     with dynamodb_container() as (endpoint_url, container_url):
         client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)
@@ -221,7 +243,8 @@ def measure(runs: int, layer: Path, names: list[str] | None = None) -> dict[str,
         results: dict[str, Any] = {}
         for name in names or list(FUNCTIONS):
             samples: dict[str, list[ColdStart]] = {"ours": [], "baseline": []}
-            for _ in range(runs):
+            taken_runs = runs_for(name, runs)
+            for _ in range(taken_runs):
                 event = event_for(name, targets.for_request(name), bare_side=False)
                 samples["ours"].append(cold_start(ours(name, environment), event, layer, emulator))
                 event = event_for(name, targets.for_request(name), bare_side=True)
@@ -234,5 +257,6 @@ def measure(runs: int, layer: Path, names: list[str] | None = None) -> dict[str,
                 for side, taken in samples.items()
                 for figure, attribute in (("ms", "invoke_ms"), ("init_ms", "init_ms"))
             }
-            results[name] = {**row, "ratio": row["ours_ms"] / row["baseline_ms"], "runs": runs}
+            kept = {f"{side}_samples_ms": [sample.invoke_ms for sample in taken] for side, taken in samples.items()}
+            results[name] = {**row, "ratio": row["ours_ms"] / row["baseline_ms"], "runs": taken_runs, **kept}
         return results

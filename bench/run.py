@@ -274,10 +274,10 @@ def print_table(results: dict[str, Any]) -> None:
                   f"{row['ratio']:7.2f} {row['floor_ratio']:12.2f}\n")  # fmt: skip
     if "lambda_image" in results:
         out.write("\nCold start in the Lambda image (init + first invoke, median ms)  ours  baseline  ratio"
-                  "   init: ours  baseline\n")  # fmt: skip
+                  "   init: ours  baseline  containers a side\n")  # fmt: skip
         for endpoint, row in results["lambda_image"].items():
             out.write(f"  {endpoint:<52} {row['ours_ms']:7.1f} {row['baseline_ms']:9.1f} {row['ratio']:6.2f}"
-                      f" {row['ours_init_ms']:11.1f} {row['baseline_init_ms']:9.1f}\n")  # fmt: skip
+                      f" {row['ours_init_ms']:11.1f} {row['baseline_init_ms']:9.1f} {row['runs']:11d}\n")  # fmt: skip
     out.write("\nWarm, DynamoDB stubbed (p50 / p99 ms)        ours            floor           baseline"
               "        ratio  floor ratio\n")  # fmt: skip
     for endpoint, row in results["warm"].items():
