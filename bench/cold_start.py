@@ -146,6 +146,28 @@ WORKERS = {
 }
 # Every function: the endpoints behind the API, then the workers behind the webhooks.
 FUNCTIONS: dict[str, Endpoint | Worker] = {**ROUTES, **WORKERS}
+# Functions that load exactly the modules another loads (the same resource's models, service and
+# repository; tests/integration/test_bench_sampling.py holds it) and differ from it only in the
+# one request they serve: a resource's item endpoints, after its retrieve. Both cold-start parts
+# of `make bench`, the two that grow with every function, sample each of them in fewer fresh
+# processes and containers than the function whose code path it shares (BENCHMARKS.md: what that
+# costs in precision, and in time).
+SHARES_CODE_PATH_WITH = {
+    "update": "retrieve",
+    "delete": "retrieve",
+    "update_message": "retrieve_message",
+    "delete_message": "retrieve_message",
+    "delete_webhook": "retrieve_webhook",
+    "update_contact": "retrieve_contact",
+    "delete_contact": "retrieve_contact",
+}
+SHARED_CODE_PATH_RUNS = 5
+
+
+def runs_for(name: str, runs: int) -> int:
+    """How many cold starts a side of `name` is sampled in: `runs`, or fewer where it shares the
+    code path of a function sampled in `runs`."""
+    return min(runs, SHARED_CODE_PATH_RUNS) if name in SHARES_CODE_PATH_WITH else runs
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ from typing import Any
 
 import boto3
 
-from bench.cold_start import FUNCTIONS, WORKERS, Worker
+from bench.cold_start import FUNCTIONS, WORKERS, Worker, runs_for
 from bench.dynamodb_work import settings_for
 from bench.targets import Request, Targets
 from clarity.wiring import build_services
@@ -53,22 +53,6 @@ REPORT = re.compile(r"REPORT RequestId: \S+\s+Init Duration: [\d.]+ ms\s+Duratio
 INIT_REPORT = re.compile(r"INIT REPORT\(durationMs: (?P<ms>[\d.]+)\)")
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
 RECEIVER_PORT = 8099
-# Functions that load exactly the modules another loads (the same resource's models, service and
-# repository; tests/integration/test_bench_sampling.py holds it) and differ from it only in the
-# one request they serve: the item endpoints of a resource, after its retrieve. Each is sampled in
-# fewer containers (SHARED_CODE_PATH_RUNS a side) than the function whose code path it shares, the
-# part of `make bench` that grows most with every function (BENCHMARKS.md, section 1: what it
-# costs in precision).
-SHARES_CODE_PATH_WITH = {
-    "update": "retrieve",
-    "delete": "retrieve",
-    "update_message": "retrieve_message",
-    "delete_message": "retrieve_message",
-    "delete_webhook": "retrieve_webhook",
-    "update_contact": "retrieve_contact",
-    "delete_contact": "retrieve_contact",
-}
-SHARED_CODE_PATH_RUNS = 5
 # The receiver listens before the emulator starts: a loaded machine could otherwise have the
 # function deliver first (and fail), and the receiver's own start would overlap the measured invoke.
 RECEIVER_THEN_EMULATOR = (
@@ -219,12 +203,6 @@ def event_for(name: str, request: Request, bare_side: bool) -> dict[str, Any]:
                 "contact_id": request.contact_id}  # fmt: skip
     ids = (request.conversation_id, request.message_id, request.webhook_id, request.contact_id)
     return FUNCTIONS[name].event(request.owner, *ids)
-
-
-def runs_for(name: str, runs: int) -> int:
-    """How many containers a side `name` is sampled in: `runs`, or fewer where it shares the code
-    path of a function sampled in `runs`."""
-    return min(runs, SHARED_CODE_PATH_RUNS) if name in SHARES_CODE_PATH_WITH else runs
 
 
 def measure(runs: int, layer: Path, names: list[str] | None = None) -> dict[str, Any]:

@@ -1,6 +1,7 @@
-"""The bench samples fewer Lambda-image cold starts of a function that shares another's code path
-(bench/lambda_image.py, SHARES_CODE_PATH_WITH): that is sound only while the two load the same
-modules, so that what differs between them is the one request each serves."""
+"""The bench samples fewer cold starts of a function that shares another's code path
+(bench/cold_start.py, SHARES_CODE_PATH_WITH), in fresh processes and in the Lambda image: that is
+sound only while the two load the same modules, so that what differs between them is the one
+request each serves."""
 
 import json
 import os
@@ -9,8 +10,7 @@ import sys
 
 import pytest
 
-from bench.cold_start import FUNCTIONS
-from bench.lambda_image import SHARES_CODE_PATH_WITH, runs_for
+from bench.cold_start import FUNCTIONS, SHARES_CODE_PATH_WITH, runs_for
 from devtools.template import ROOT
 
 # Runs in a fresh interpreter: serve the function's bench request once, DynamoDB stubbed as the
