@@ -84,6 +84,42 @@ def new_webhook_item(owner: str, webhook_id: str, secret: str, now: int) -> dict
     }
 
 
+# What a contact's create sends besides its username (the reference's example number, read in the
+# US), and the display name its update sets.
+CONTACT_PHONE_NUMBER = "1-800-759-3000"
+CONTACT_DISPLAY_NAME = "Uncle Frank"
+
+
+def bench_username(contact_id: str) -> str:
+    """The username of the contact the bench creates with `contact_id`: unique per create, since
+    usernames are unique per owner and the cold benches create many contacts on one table."""
+    return f"bench-{contact_id}"
+
+
+def new_contact_item(owner: str, contact_id: str, username: str, now: int) -> dict[str, Any]:
+    """The item a created contact is stored as: no conversation yet, so in GSI1's partition of
+    inactive contacts."""
+    return {
+        "PK": {"S": f"OWNER#{owner}"},
+        "SK": {"S": f"CONTACT#{contact_id}"},
+        "GSI1PK": {"S": f"OWNER#{owner}#CONTACTS#ACTIVE#0"},
+        "id": {"S": contact_id},
+        "username": {"S": username},
+        "phone_number": {"S": CONTACT_PHONE_NUMBER},
+        "created_at": {"N": str(now)},
+        "version": {"N": "1"},
+    }
+
+
+def username_claim_item(owner: str, contact_id: str, username: str) -> dict[str, Any]:
+    """The claim that keeps a username unique among its owner's contacts, without case."""
+    return {
+        "PK": {"S": f"OWNER#{owner}"},
+        "SK": {"S": f"USERNAME#{username.lower()}"},
+        "contact_id": {"S": contact_id},
+    }
+
+
 def pointer_item(owner: str, conversation_id: str, message_id: str) -> dict[str, Any]:
     """The owner's pointer to a message, which names its conversation."""
     return {"PK": {"S": f"OWNER#{owner}"}, "SK": {"S": f"MSG#{message_id}"}, "conversation_id": {"S": conversation_id}}
@@ -94,13 +130,27 @@ POINTED = frozenset({"retrieve_message", "update_message", "delete_message"})
 
 
 def requests(
-    endpoint: str, table: str, owner: str, conversation_id: str, now: int, message_id: str = "", webhook_id: str = ""
+    endpoint: str,
+    table: str,
+    owner: str,
+    conversation_id: str,
+    now: int,
+    message_id: str = "",
+    webhook_id: str = "",
+    contact_id: str = "",
+    username: str | None = None,
+    active: bool | None = None,
+    page_keys: list[dict[str, Any]] | None = None,
 ) -> list[Request]:
-    """The DynamoDB requests one call of `endpoint` makes, in order, as (operation, parameters)."""
+    """The DynamoDB requests one call of `endpoint` makes, in order, as (operation, parameters).
+    A contact's requests take its `username`, and a list of contacts `active` and `page_keys`
+    (`contact_requests`)."""
     if endpoint in MESSAGE_ENDPOINTS:
         return message_requests(endpoint, table, owner, conversation_id, message_id, now)
     if endpoint in WEBHOOK_ENDPOINTS:
         return webhook_requests(endpoint, table, owner, webhook_id, now)
+    if endpoint in CONTACT_ENDPOINTS:
+        return contact_requests(endpoint, table, owner, contact_id, now, username, active, page_keys)
     return conversation_requests(endpoint, table, owner, conversation_id, now)
 
 
@@ -325,6 +375,118 @@ def webhook_requests(endpoint: str, table: str, owner: str, webhook_id: str, now
 WEBHOOK_ENDPOINTS = frozenset({"list_webhooks", "create_webhook", "retrieve_webhook", "delete_webhook"})
 
 
+def contact_list_requests(
+    table: str, owner: str, active: bool | None, page_keys: list[dict[str, Any]] | None = None
+) -> list[Request]:
+    """A page of contacts: from the owner's partition, or with `active`, from GSI1's partition of
+    active (or other) contacts, whose entries name the page's items, `page_keys`, read whole after."""
+    if active is None:
+        return [
+            ("Query", {
+                "TableName": table,
+                "ScanIndexForward": False,
+                "KeyConditionExpression": "#pk = :partition AND begins_with(#sk, :prefix)",
+                "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
+                "ExpressionAttributeValues": {":partition": {"S": f"OWNER#{owner}"}, ":prefix": {"S": "CONTACT#"}},
+                "ConsistentRead": True,
+                "Limit": 11,
+            }),
+        ]  # fmt: skip
+    listed: list[Request] = [
+        ("Query", {
+            "TableName": table,
+            "ScanIndexForward": False,
+            "IndexName": "GSI1",
+            "KeyConditionExpression": "#pk = :partition",
+            "ExpressionAttributeNames": {"#pk": "GSI1PK"},
+            "ExpressionAttributeValues": {":partition": {"S": f"OWNER#{owner}#CONTACTS#ACTIVE#{int(active)}"}},
+            "Limit": 11,
+        }),
+    ]  # fmt: skip
+    if page_keys:  # the page's items (at most `limit`), eventually consistent as the index is
+        listed.append(("BatchGetItem", {"RequestItems": {table: {"Keys": page_keys[:10], "ConsistentRead": False}}}))
+    return listed
+
+
+def contact_requests(
+    endpoint: str,
+    table: str,
+    owner: str,
+    contact_id: str,
+    now: int,
+    username: str | None = None,
+    active: bool | None = None,
+    page_keys: list[dict[str, Any]] | None = None,
+) -> list[Request]:
+    """The requests of the contact endpoints: the contact's item, and the claim on its username.
+
+    `username` is the contact's (by default the bench's own for `contact_id`); a delete learns it
+    from its read. `active` and `page_keys` are a list's (`contact_list_requests`)."""
+    partition = {"S": f"OWNER#{owner}"}
+    contact_key = {"PK": partition, "SK": {"S": f"CONTACT#{contact_id}"}}
+    username = bench_username(contact_id) if username is None else username
+    if endpoint == "list_contacts":
+        return contact_list_requests(table, owner, active, page_keys)
+    if endpoint == "create_contact":
+        claim = username_claim_item(owner, contact_id, username)
+        return [
+            ("TransactWriteItems", {"TransactItems": [
+                {"Put": {
+                    "TableName": table,
+                    "Item": new_contact_item(owner, contact_id, username, now),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }},
+                {"Put": {
+                    "TableName": table,
+                    "Item": claim,
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }},
+            ]}),
+        ]  # fmt: skip
+    read: Request = ("GetItem", {"TableName": table, "Key": contact_key, "ConsistentRead": True})
+    if endpoint == "retrieve_contact":
+        return [read]
+    if endpoint == "update_contact":
+        return [
+            ("UpdateItem", {
+                "TableName": table,
+                "Key": contact_key,
+                "ReturnValues": "ALL_NEW",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                "UpdateExpression": "SET #s0 = :s0 ADD #version :one",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeNames": {"#s0": "display_name", "#version": "version"},
+                "ExpressionAttributeValues": {":s0": {"S": CONTACT_DISPLAY_NAME}, ":one": {"N": "1"}},
+            }),
+        ]  # fmt: skip
+    # delete_contact: read for its username, then the contact and its claim in one transaction
+    claim_key = {"PK": partition, "SK": {"S": f"USERNAME#{username.lower()}"}}
+    return [
+        read,
+        ("TransactWriteItems", {"TransactItems": [
+            {"Delete": {
+                "TableName": table,
+                "Key": contact_key,
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                "ConditionExpression": "attribute_exists(PK)",
+            }},
+            {"Delete": {
+                "TableName": table,
+                "Key": claim_key,
+                "ConditionExpression": "#contact = :contact",
+                "ExpressionAttributeNames": {"#contact": "contact_id"},
+                "ExpressionAttributeValues": {":contact": {"S": contact_id}},
+            }},
+        ]}),
+    ]  # fmt: skip
+
+
+CONTACT_ENDPOINTS = frozenset(
+    {"list_contacts", "create_contact", "retrieve_contact", "update_contact", "delete_contact"}
+)
+
+
 def worker_requests(worker: str, table: str, owner: str, webhook_id: str) -> list[Request]:
     """The DynamoDB requests of the workers, for one record: the owner's webhooks (the stream's
     worker), or the one webhook a delivery is for (the queue's)."""
@@ -396,13 +558,22 @@ def _as_json_object(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def handle(
-    endpoint: str, client: Any, table: str, owner: str, conversation_id: str, message_id: str = "", webhook_id: str = ""
+    endpoint: str,
+    client: Any,
+    table: str,
+    owner: str,
+    conversation_id: str,
+    message_id: str = "",
+    webhook_id: str = "",
+    contact_id: str = "",
+    username: str | None = None,
 ) -> dict[str, Any]:
-    """Serve one request: make the endpoint's DynamoDB requests, answer with their data as JSON."""
+    """Serve one request: make the endpoint's DynamoDB requests, answer with their data as JSON.
+    A contact's create stores `username` (by default the bench's own for `contact_id`)."""
     from botocore import xform_name  # noqa: PLC0415 - loaded by boto3 already; "PutItem" -> "put_item"
 
     now = int(time.time())
-    planned = requests(endpoint, table, owner, conversation_id, now, message_id, webhook_id)
+    planned = requests(endpoint, table, owner, conversation_id, now, message_id, webhook_id, contact_id, username)
     response: dict[str, Any] = {}
     parameters: dict[str, Any] = {}
     for step in range(len(planned)):
@@ -412,16 +583,20 @@ def handle(
             # The pointer names the message's conversation, as it does for ours.
             pointed_to = response["Item"]["conversation_id"]["S"]
             planned = requests(endpoint, table, owner, pointed_to, now, message_id)
-    if endpoint in ("list", "list_messages", "list_webhooks"):
+        elif endpoint == "delete_contact" and step == 0:
+            # The contact names its username, whose claim goes with it.
+            username = response["Item"]["username"]["S"]
+            planned = requests(endpoint, table, owner, "", now, contact_id=contact_id, username=username)
+    if endpoint in ("list", "list_messages", "list_webhooks", "list_contacts"):
         items = response["Items"]
         body: Any = {"has_more": len(items) > 10, "data": [_as_json_object(item) for item in items[:10]]}
     elif endpoint == "create":
         body = _as_json_object(parameters["Item"])
-    elif endpoint in ("send", "create_webhook"):
+    elif endpoint in ("send", "create_webhook", "create_contact"):
         body = _as_json_object(parameters["TransactItems"][0]["Put"]["Item"])
-    elif endpoint in ("retrieve_message", "retrieve_webhook"):
+    elif endpoint in ("retrieve_message", "retrieve_webhook", "retrieve_contact"):
         body = _as_json_object(response["Item"])
-    elif endpoint in ("retrieve", "update", "update_message"):
+    elif endpoint in ("retrieve", "update", "update_message", "update_contact"):
         body = _as_json_object(response["Attributes"])
     else:
         return {"statusCode": 204, "body": ""}

@@ -1,9 +1,9 @@
 """One cold start, in this fresh process: import the handler, serve one request, print the ms.
 
 Run by bench/run.py as `python -m bench.cold_start ours|floor|baseline FUNCTION ENDPOINT_URL TABLE
-OWNER CONVERSATION_ID MESSAGE_ID WEBHOOK_ID`: our function's handler module, the required stack
-alone (bench/floor.py, bench/floor_worker.py), or the bare baseline. Only stdlib modules are
-loaded before the clock starts, so each side pays for its own imports.
+OWNER CONVERSATION_ID MESSAGE_ID WEBHOOK_ID CONTACT_ID`: our function's handler module, the
+required stack alone (bench/floor.py, bench/floor_worker.py), or the bare baseline. Only stdlib
+modules are loaded before the clock starts, so each side pays for its own imports.
 """
 
 import importlib
@@ -26,7 +26,7 @@ class Endpoint:
     method: str
     route_path: str
     module_name: str
-    # Body and query may name {conversation_id}; the path names its own parameter.
+    # Body and query may name {conversation_id}, a body also {contact_id}; the path names its own parameter.
     body: str | None = None
     raw_query: str = ""
     floor_module = "bench.floor"
@@ -35,14 +35,23 @@ class Endpoint:
     def status(response: dict[str, Any]) -> int:
         return int(response["statusCode"])
 
-    def event(self, owner: str, conversation_id: str, message_id: str, webhook_id: str = "") -> dict[str, Any]:
+    def event(
+        self, owner: str, conversation_id: str, message_id: str, webhook_id: str = "", contact_id: str = ""
+    ) -> dict[str, Any]:
         """The API Gateway event for this endpoint's request, as the HTTP API would send it."""
-        ids = {"conversation_id": conversation_id, "message_id": message_id, "webhook_id": webhook_id}
+        ids = {
+            "conversation_id": conversation_id,
+            "message_id": message_id,
+            "webhook_id": webhook_id,
+            "contact_id": contact_id,
+        }
         parameters = {name: value for name, value in ids.items() if f"{{{name}}}" in self.route_path}
         path = self.route_path
         for name, value in parameters.items():
             path = path.replace(f"{{{name}}}", value)
-        body = self.body.replace("{conversation_id}", conversation_id).encode() if self.body else None
+        body = None
+        if self.body:
+            body = self.body.replace("{conversation_id}", conversation_id).replace("{contact_id}", contact_id).encode()
         return http_api_event(
             self.method,
             path,
@@ -58,6 +67,7 @@ class Endpoint:
 ITEM_PATH = "/v1/conversations/{conversation_id}"
 MESSAGE_PATH = "/v1/messages/{message_id}"
 WEBHOOK_PATH = "/v1/webhooks/{webhook_id}"
+CONTACT_PATH = "/v1/contacts/{contact_id}"
 # Local runs allow loopback destinations only, so registering this URL needs no DNS lookup.
 WEBHOOK_BODY = '{"name": "bench", "url": "http://127.0.0.1:9/hook", "events": ["*"]}'
 ROUTES = {
@@ -84,6 +94,19 @@ ROUTES = {
     "create_webhook": Endpoint("POST", "/v1/webhooks", "functions.create_webhook.app", WEBHOOK_BODY),
     "retrieve_webhook": Endpoint("GET", WEBHOOK_PATH, "functions.retrieve_webhook.app"),
     "delete_webhook": Endpoint("DELETE", WEBHOOK_PATH, "functions.delete_webhook.app"),
+    "list_contacts": Endpoint("GET", "/v1/contacts", "functions.list_contacts.app", raw_query="limit=10"),
+    # Usernames are unique per owner: each create is handed a fresh id to make its own from, as
+    # the baseline does (bench/baseline.py: bench_username; tests/integration/test_bench_baseline.py
+    # holds these bodies and the baseline's items equal).
+    "create_contact": Endpoint(
+        "POST",
+        "/v1/contacts",
+        "functions.create_contact.app",
+        '{"username": "bench-{contact_id}", "phone_number": "1-800-759-3000"}',
+    ),
+    "retrieve_contact": Endpoint("GET", CONTACT_PATH, "functions.retrieve_contact.app"),
+    "update_contact": Endpoint("PUT", CONTACT_PATH, "functions.update_contact.app", '{"display_name": "Uncle Frank"}'),
+    "delete_contact": Endpoint("DELETE", CONTACT_PATH, "functions.delete_contact.app"),
 }
 
 
@@ -101,8 +124,10 @@ class Worker:
     module_name: str
     floor_module = "bench.floor_worker"
 
-    def event(self, owner: str, conversation_id: str, message_id: str, webhook_id: str = "") -> dict[str, Any]:
-        del message_id  # neither worker's record names a message
+    def event(
+        self, owner: str, conversation_id: str, message_id: str, webhook_id: str = "", contact_id: str = ""
+    ) -> dict[str, Any]:
+        del message_id, contact_id  # neither worker's record names a message or a contact
         text = (EVENTS / self.event_file).read_text(encoding="utf-8")
         for name, value in {"owner": owner, "conversation_id": conversation_id, "webhook_id": webhook_id}.items():
             text = text.replace(EVENT_NAMES[name], value)
@@ -121,12 +146,34 @@ WORKERS = {
 }
 # Every function: the endpoints behind the API, then the workers behind the webhooks.
 FUNCTIONS: dict[str, Endpoint | Worker] = {**ROUTES, **WORKERS}
+# Functions that load exactly the modules another loads (the same resource's models, service and
+# repository; tests/integration/test_bench_sampling.py holds it) and differ from it only in the
+# one request they serve: a resource's item endpoints, after its retrieve. Both cold-start parts
+# of `make bench`, the two that grow with every function, sample each of them in fewer fresh
+# processes and containers than the function whose code path it shares (BENCHMARKS.md: what that
+# costs in precision, and in time).
+SHARES_CODE_PATH_WITH = {
+    "update": "retrieve",
+    "delete": "retrieve",
+    "update_message": "retrieve_message",
+    "delete_message": "retrieve_message",
+    "delete_webhook": "retrieve_webhook",
+    "update_contact": "retrieve_contact",
+    "delete_contact": "retrieve_contact",
+}
+SHARED_CODE_PATH_RUNS = 5
+
+
+def runs_for(name: str, runs: int) -> int:
+    """How many cold starts a side of `name` is sampled in: `runs`, or fewer where it shares the
+    code path of a function sampled in `runs`."""
+    return min(runs, SHARED_CODE_PATH_RUNS) if name in SHARES_CODE_PATH_WITH else runs
 
 
 def main() -> None:
-    side, name, endpoint_url, table, owner, conversation_id, message_id, webhook_id = sys.argv[1:9]
+    side, name, endpoint_url, table, owner, conversation_id, message_id, webhook_id, contact_id = sys.argv[1:10]
     target = FUNCTIONS[name]
-    event = target.event(owner, conversation_id, message_id, webhook_id)
+    event = target.event(owner, conversation_id, message_id, webhook_id, contact_id)
     started = time.perf_counter()
     if side in ("ours", "floor"):
         module_name = target.module_name if side == "ours" else target.floor_module
@@ -140,7 +187,7 @@ def main() -> None:
             queue = baseline.make_client(endpoint_url, "sqs") if name == "webhook_events" else None
             answer = baseline.handle_worker(name, event, client, queue, table, os.environ.get("WEBHOOK_QUEUE_URL", ""))
         else:
-            answer = baseline.handle(name, client, table, owner, conversation_id, message_id, webhook_id)
+            answer = baseline.handle(name, client, table, owner, conversation_id, message_id, webhook_id, contact_id)
         status = target.status(answer)
     elapsed_ms = (time.perf_counter() - started) * 1000
     sys.stdout.write("\nCOLD_START " + json.dumps({"ms": elapsed_ms, "status": status}) + "\n")

@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from bench.cold_start import WEBHOOK_BODY
+from clarity.contacts import repository as contacts_repository
+from clarity.contacts.models import Contact, CreateContactRequest, UpdateContactRequest
 from clarity.conversations.models import (
     Conversation,
     CreateConversationRequest,
@@ -365,12 +367,67 @@ def measure_webhooks(services: Services, counter: CountingClient, owner: str) ->
     return rows
 
 
+CONTACT_COUNT = 40
+
+
+def seed_contacts(client: Any, table: str, owner: str, count: int) -> None:
+    """`count` contacts, one creation second apart, a third of them with a conversation (in GSI1's
+    partition of active contacts), written as the repository stores them, 25 a call. No endpoint
+    gives a contact its conversation yet: these are what `active=true` will list."""
+    started = 1_700_000_000
+    contacts = [
+        Contact(
+            id=new_id(tick_at(started + number)),
+            username=f"seed{number}",
+            phone_number="1-800-759-3000",
+            avatar_url="https://assets.clarityapp.ai/avatars/frank.jpg",
+            display_name=None,
+            conversation_id=new_id(tick_at(started + number)) if number % 3 == 0 else None,
+            last_active_at=None,
+            created_at=started + number,
+        )
+        for number in range(count)
+    ]
+    for start in range(0, count, 25):
+        batch = [
+            {"PutRequest": {"Item": serialize(contacts_repository.to_item(owner, contact))}}
+            for contact in contacts[start : start + 25]
+        ]
+        client.batch_write_item(RequestItems={table: batch})
+
+
+def measure_contacts(services: Services, counter: CountingClient, owner: str) -> list[dict[str, Any]]:
+    """Each contact request, with CONTACT_COUNT contacts stored already (`seed_contacts`): a create
+    is a transaction of the contact and the claim on its username, a delete reads the contact for
+    its username and then removes both in one transaction."""
+    contacts = services.contacts
+    created = contacts.create(
+        owner,
+        CreateContactRequest(
+            username="FrankMcCallister",
+            phone_number="1-800-759-3000",
+            avatar_url="https://assets.clarityapp.ai/avatars/frank.jpg",
+        ),
+    ).resource
+    rows = [{"request": "create contact", **asdict(counter.take())}]
+    for label, active in (("", None), (" active=true", True), (" active=false", False)):
+        contacts.list(owner, limit=10, active=active)
+        rows.append({"request": f"list contacts{label}", **asdict(counter.take())})
+    contacts.retrieve(owner, created.id)
+    rows.append({"request": "retrieve contact", **asdict(counter.take())})
+    contacts.update(owner, created.id, UpdateContactRequest(display_name="UncleFrank"))
+    rows.append({"request": "update contact", **asdict(counter.take())})
+    contacts.delete(owner, created.id)
+    rows.append({"request": "delete contact", **asdict(counter.take())})
+    return rows
+
+
 def measure(client: Any, table: str, owner: str, count: int, message_table: str) -> dict[str, Any]:
     """Seed `count` conversations for `owner`, then count each request's DynamoDB work.
 
-    Messages and webhooks are measured in `message_table`, a table of their own: their requests
-    touch the same items however many conversations the owner has, and moto copies a whole table
-    for each item of a transaction (minutes with 10,000 conversations in it)."""
+    Messages, webhooks and contacts are measured in `message_table`, a table of their own: their
+    requests touch the same items however many conversations the owner has, and moto copies a
+    whole table for each item of a transaction (minutes with 10,000 conversations in it)."""
     # Seeded on the plain client: counting every write would only slow the seeding down.
     ids = seed(client, table, owner, count)
     counter = CountingClient(client)
@@ -389,6 +446,8 @@ def measure(client: Any, table: str, owner: str, count: int, message_table: str)
     apart = build_services(settings_for(message_table), counter)  # type: ignore[arg-type]
     rows += measure_messages(apart, counter, owner)
     rows += measure_webhooks(apart, counter, owner)
+    seed_contacts(client, message_table, owner, CONTACT_COUNT)
+    rows += measure_contacts(apart, counter, owner)
     for row in rows:
         row["operation_names"] = sorted(set(row.pop("operations")))
     return {"conversations": count, "mean_item_bytes": round(counter.mean_item_size), "requests": rows}

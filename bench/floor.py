@@ -30,13 +30,19 @@ def use_client(client: Any, table: str) -> None:
 
 
 def _serve(
-    endpoint: str, conversation_id: str = "", message_id: str = "", webhook_id: str = ""
+    endpoint: str,
+    conversation_id: str = "",
+    message_id: str = "",
+    webhook_id: str = "",
+    contact_id: str = "",
+    username: str | None = None,
 ) -> Response[str | None]:
     if not _dynamodb:
         use_client(baseline.make_client(os.environ.get("DYNAMODB_ENDPOINT_URL") or None), os.environ["TABLE_NAME"])
     owner = app.current_event.request_context.authorizer.jwt_claim["sub"]
     client, table = _dynamodb["client"], _dynamodb["table"]
-    answer = baseline.handle(endpoint, client, table, owner, conversation_id, message_id, webhook_id)
+    ids = (conversation_id, message_id, webhook_id, contact_id)
+    answer = baseline.handle(endpoint, client, table, owner, *ids, username=username)
     return Response(answer["statusCode"], content_type="application/json", body=answer["body"] or None)
 
 
@@ -108,6 +114,32 @@ def retrieve_webhook(webhook_id: str) -> Response[str | None]:
 @app.delete("/v1/webhooks/<webhook_id>")
 def delete_webhook(webhook_id: str) -> Response[str | None]:
     return _serve("delete_webhook", webhook_id=webhook_id)
+
+
+@app.get("/v1/contacts")
+def list_contacts() -> Response[str | None]:
+    return _serve("list_contacts")
+
+
+@app.post("/v1/contacts")
+def create_contact() -> Response[str | None]:
+    username = app.current_event.json_body["username"]
+    return _serve("create_contact", contact_id=baseline.new_id(), username=username)
+
+
+@app.get("/v1/contacts/<contact_id>")
+def retrieve_contact(contact_id: str) -> Response[str | None]:
+    return _serve("retrieve_contact", contact_id=contact_id)
+
+
+@app.put("/v1/contacts/<contact_id>")
+def update_contact(contact_id: str) -> Response[str | None]:
+    return _serve("update_contact", contact_id=contact_id)
+
+
+@app.delete("/v1/contacts/<contact_id>")
+def delete_contact(contact_id: str) -> Response[str | None]:
+    return _serve("delete_contact", contact_id=contact_id)
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")

@@ -28,4 +28,5 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         event["conversation_id"],
         event["message_id"],
         event["webhook_id"],
+        event["contact_id"],
     )

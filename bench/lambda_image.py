@@ -32,7 +32,7 @@ from typing import Any
 
 import boto3
 
-from bench.cold_start import FUNCTIONS, WORKERS, Worker
+from bench.cold_start import FUNCTIONS, WORKERS, Worker, runs_for
 from bench.dynamodb_work import settings_for
 from bench.targets import Request, Targets
 from clarity.wiring import build_services
@@ -199,13 +199,15 @@ def event_for(name: str, request: Request, bare_side: bool) -> dict[str, Any]:
     """The function's own event; the bare baseline's names the endpoint and its ids instead."""
     if bare_side and name not in WORKERS:
         return {"endpoint": name, "owner": request.owner, "conversation_id": request.conversation_id,
-                "message_id": request.message_id, "webhook_id": request.webhook_id}  # fmt: skip
-    return FUNCTIONS[name].event(request.owner, request.conversation_id, request.message_id, request.webhook_id)
+                "message_id": request.message_id, "webhook_id": request.webhook_id,
+                "contact_id": request.contact_id}  # fmt: skip
+    ids = (request.conversation_id, request.message_id, request.webhook_id, request.contact_id)
+    return FUNCTIONS[name].event(request.owner, *ids)
 
 
 def measure(runs: int, layer: Path, names: list[str] | None = None) -> dict[str, Any]:
     """The median cold start of each function and of the bare baseline, `runs` fresh containers
-    each, interleaved."""
+    each (`runs_for`), interleaved; every sample is kept, for the spread of the medians."""
     emulator = emulator_binary()
     with dynamodb_container() as (endpoint_url, container_url):
         client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)
@@ -219,7 +221,8 @@ def measure(runs: int, layer: Path, names: list[str] | None = None) -> dict[str,
         results: dict[str, Any] = {}
         for name in names or list(FUNCTIONS):
             samples: dict[str, list[ColdStart]] = {"ours": [], "baseline": []}
-            for _ in range(runs):
+            taken_runs = runs_for(name, runs)
+            for _ in range(taken_runs):
                 event = event_for(name, targets.for_request(name), bare_side=False)
                 samples["ours"].append(cold_start(ours(name, environment), event, layer, emulator))
                 event = event_for(name, targets.for_request(name), bare_side=True)
@@ -232,5 +235,6 @@ def measure(runs: int, layer: Path, names: list[str] | None = None) -> dict[str,
                 for side, taken in samples.items()
                 for figure, attribute in (("ms", "invoke_ms"), ("init_ms", "init_ms"))
             }
-            results[name] = {**row, "ratio": row["ours_ms"] / row["baseline_ms"], "runs": runs}
+            kept = {f"{side}_samples_ms": [sample.invoke_ms for sample in taken] for side, taken in samples.items()}
+            results[name] = {**row, "ratio": row["ours_ms"] / row["baseline_ms"], "runs": taken_runs, **kept}
         return results

@@ -3,7 +3,9 @@
 import time
 from dataclasses import dataclass, replace
 
+from bench.baseline import CONTACT_PHONE_NUMBER, bench_username
 from bench.cold_start import WEBHOOK_BODY
+from clarity.contacts.models import CreateContactRequest
 from clarity.conversations.models import CreateConversationRequest
 from clarity.core.clock import tick_at
 from clarity.core.ids import new_id
@@ -22,14 +24,16 @@ class Request:
     conversation_id: str
     message_id: str
     webhook_id: str
+    contact_id: str
 
     def arguments(self) -> list[str]:
-        return [self.owner, self.conversation_id, self.message_id, self.webhook_id]
+        return [self.owner, self.conversation_id, self.message_id, self.webhook_id, self.contact_id]
 
 
 class Targets:
     """The data the cold requests act on: one of each resource, and fresh ones where a request
-    uses its target up (a delete) or writes a key of its own (the baseline's creates)."""
+    uses its target up (a delete) or writes a key of its own (the baseline's creates, and every
+    contact's create: a contact's username is unique per owner)."""
 
     def __init__(self, services: Services, receiver_url: str = "http://127.0.0.1:9/hook") -> None:
         """`receiver_url` is where the delivery worker's webhook points: a receiver that answers."""
@@ -42,7 +46,14 @@ class Targets:
         self.webhook_id = services.webhooks.create(OWNER, self._webhook).resource.id
         receiving = self._webhook.model_copy(update={"url": receiver_url})
         self.receiving_webhook_id = services.webhooks.create(OWNER, receiving).resource.id
+        self.contact_id = self._new_contact()
         self._owners = 0
+
+    def _new_contact(self) -> str:
+        """A contact of its own username (the bench's, made from a fresh id)."""
+        username = bench_username(new_id(tick_at(time.time())))
+        request = CreateContactRequest(username=username, phone_number=CONTACT_PHONE_NUMBER)
+        return self._services.contacts.create(OWNER, request).resource.id
 
     def for_request(self, endpoint: str) -> Request:
         services, fresh = self._services, new_id(tick_at(time.time()))
@@ -63,4 +74,10 @@ class Targets:
             changes.update(owner=f"{OWNER}-{self._owners}", webhook_id=fresh)
         elif endpoint == "webhook_delivery":
             changes["webhook_id"] = self.receiving_webhook_id
-        return replace(Request(OWNER, self.conversation_id, self.message_id, self.webhook_id), **changes)
+        elif endpoint == "delete_contact":
+            changes["contact_id"] = self._new_contact()
+        elif endpoint == "create_contact":
+            # The id the baseline stores its contact under; each side makes its username from it.
+            changes["contact_id"] = fresh
+        ids = (self.conversation_id, self.message_id, self.webhook_id, self.contact_id)
+        return replace(Request(OWNER, *ids), **changes)

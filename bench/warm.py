@@ -30,6 +30,7 @@ OWNER = "bench-owner"
 CONVERSATION_ID = "1xWBJaZ0q3Qpet8t"
 MESSAGE_ID = "1xWBJbM5s8Gkq2Zd"
 WEBHOOK_ID = "1xWBJcQ7t9Hmr2Ze"
+CONTACT_ID = "1xWBJdS8u0Jns3Zf"
 
 
 def stored_item(conversation_id: str) -> dict[str, Any]:
@@ -45,6 +46,11 @@ def stored_message(message_id: str) -> dict[str, Any]:
 def stored_webhook(webhook_id: str) -> dict[str, Any]:
     """A webhook as DynamoDB holds it, secret included."""
     return baseline.new_webhook_item(OWNER, webhook_id, "whsec_bench", 1_795_600_000)
+
+
+def stored_contact(contact_id: str) -> dict[str, Any]:
+    """A contact as DynamoDB holds it, under the bench's username for it."""
+    return baseline.new_contact_item(OWNER, contact_id, baseline.bench_username(contact_id), 1_795_600_000)
 
 
 POINTER = ("get_item", {"Item": baseline.pointer_item(OWNER, CONVERSATION_ID, MESSAGE_ID)})
@@ -66,6 +72,11 @@ STUBBED_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "create_webhook": [("transact_write_items", {})],
     "retrieve_webhook": [("get_item", {"Item": stored_webhook(WEBHOOK_ID)})],
     "delete_webhook": [("transact_write_items", {})],
+    "list_contacts": [("query", {"Items": [stored_contact(f"1xWBJdS8u0Jns{n:03d}") for n in range(10)]})],
+    "create_contact": [("transact_write_items", {})],
+    "retrieve_contact": [("get_item", {"Item": stored_contact(CONTACT_ID)})],
+    "update_contact": [("update_item", {"Attributes": stored_contact(CONTACT_ID)})],
+    "delete_contact": [("get_item", {"Item": stored_contact(CONTACT_ID)}), ("transact_write_items", {})],
     "webhook_events": [("query", {"Items": [stored_webhook(WEBHOOK_ID)]})],
     "webhook_delivery": [("get_item", {"Item": stored_webhook(WEBHOOK_ID)})],
 }
@@ -127,7 +138,8 @@ def main() -> None:
     client, _ = stubbed("dynamodb", STUBBED_ANSWERS[name], requests + 1)
     sqs, _ = stubbed("sqs", STUBBED_QUEUE_ANSWERS.get(name, []), requests + 1)
     target = FUNCTIONS[name]
-    event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID)
+    # With DynamoDB stubbed, a contact's create may repeat its username: nothing stored, nothing refused.
+    event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)
 
     if side == "baseline" and name in WORKERS:
 
@@ -137,7 +149,8 @@ def main() -> None:
     elif side == "baseline":
 
         def serve() -> int:
-            return target.status(baseline.handle(name, client, TABLE, OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID))
+            ids = (CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)
+            return target.status(baseline.handle(name, client, TABLE, OWNER, *ids))
     else:
         handler = handler_serving_from(side, target, client, sqs)
 

@@ -3,13 +3,15 @@
 import io
 from collections.abc import Iterator
 from contextlib import redirect_stdout
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from bench import baseline
-from bench.cold_start import FUNCTIONS, WORKERS
+from bench.cold_start import FUNCTIONS, ROUTES, WORKERS, Endpoint, Worker
 from bench.warm import (
+    CONTACT_ID,
     CONVERSATION_ID,
     MESSAGE_ID,
     OWNER,
@@ -67,12 +69,14 @@ def clients(name: str) -> Iterator[tuple[Any, Any]]:
     sqs_stubber.assert_no_pending_responses()
 
 
-def _our_requests(name: str, client: Any, sqs: Any) -> tuple[list[Request], list[Request]]:
+def _our_requests(
+    name: str, client: Any, sqs: Any, target: Endpoint | Worker | None = None
+) -> tuple[list[Request], list[Request]]:
     made, queued = _recording(client, "dynamodb"), _recording(sqs, "sqs")
-    target = FUNCTIONS[name]
+    target = target or FUNCTIONS[name]
     handler = handler_serving_from("ours", target, client, sqs)
     with redirect_stdout(io.StringIO()):
-        event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID)
+        event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)
         status = target.status(handler(event, LocalLambdaContext(target.module_name)))
     assert status < 300
     return made, queued
@@ -83,15 +87,26 @@ def test_the_baseline_makes_exactly_our_requests(name: str, clients: tuple[Any, 
     ours, our_queue_calls = _our_requests(name, *clients)
     # Creates draw their ids server-side; the baseline is handed the same one.
     conversation_id = ours[0][1]["Item"]["id"]["S"] if name == "create" else CONVERSATION_ID
-    put_id = ours[0][1]["TransactItems"][0]["Put"]["Item"]["id"]["S"] if name in ("send", "create_webhook") else ""
+    creates = ("send", "create_webhook", "create_contact")
+    put_id = ours[0][1]["TransactItems"][0]["Put"]["Item"]["id"]["S"] if name in creates else ""
     message_id = put_id if name == "send" else MESSAGE_ID
     webhook_id = put_id if name == "create_webhook" else WEBHOOK_ID
+    contact_id = put_id if name == "create_contact" else CONTACT_ID
 
     if name in WORKERS:
         theirs = baseline.worker_requests(name, TABLE, OWNER, webhook_id)
     else:
         theirs = baseline.requests(
-            name, TABLE, OWNER, conversation_id, now=1_795_600_000, message_id=message_id, webhook_id=webhook_id
+            name,
+            TABLE,
+            OWNER,
+            conversation_id,
+            now=1_795_600_000,
+            message_id=message_id,
+            webhook_id=webhook_id,
+            contact_id=contact_id,
+            # The username the create's body sends, and the stored contact's (the delete's claim).
+            username=baseline.bench_username(CONTACT_ID),
         )
 
     assert _without_clock(theirs) == _without_clock(ours)
@@ -110,9 +125,43 @@ def test_the_baseline_answers_like_the_function(name: str, clients: tuple[Any, A
         event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID)
         answer = baseline.handle_worker(name, event, client, sqs, TABLE, QUEUE_URL, post=lambda *a: posted.append(a))
     else:
-        answer = baseline.handle(name, client, TABLE, OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID)
+        answer = baseline.handle(name, client, TABLE, OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)
 
     expected = 204 if name.startswith("delete") else 200
     assert target.status(answer) == expected
     assert len(queued) == (1 if name == "webhook_events" else 0)
     assert len(posted) == (1 if name == "webhook_delivery" else 0)
+
+
+def _active_contact(contact_id: str) -> dict[str, Any]:
+    """A contact with a conversation, as DynamoDB holds it: in GSI1's partition of active contacts."""
+    item = baseline.new_contact_item(OWNER, contact_id, baseline.bench_username(contact_id), 1_795_600_000)
+    return {**item, "GSI1PK": {"S": f"OWNER#{OWNER}#CONTACTS#ACTIVE#1"}, "conversation_id": {"S": CONVERSATION_ID}}
+
+
+@pytest.mark.parametrize("active", [True, False])
+def test_the_baseline_lists_active_contacts_with_exactly_our_requests(active: bool) -> None:
+    """The list the bench times is unfiltered; `active` reads GSI1's entries, then the page's
+    items whole (the DynamoDB-work rows "list contacts active=..."), and the baseline can too."""
+    stored = [
+        _active_contact(f"1xWBJdS8u0Jns{n:03d}")
+        if active
+        else baseline.new_contact_item(OWNER, f"1xWBJdS8u0Jns{n:03d}", f"u{n}", 1_795_600_000)
+        for n in range(11)
+    ]
+    entries = [{name: item[name] for name in ("PK", "SK", "GSI1PK")} for item in stored]
+    answers: list[tuple[str, dict[str, Any]]] = [
+        ("query", {"Items": entries}),
+        ("batch_get_item", {"Responses": {TABLE: stored[:10]}}),
+    ]
+    client, dynamodb_stubber = stubbed("dynamodb", answers, 1)
+    sqs, _ = stubbed("sqs", [], 1)
+    query = f"active={str(active).lower()}&limit=10"
+
+    ours, _ = _our_requests("list_contacts", client, sqs, replace(ROUTES["list_contacts"], raw_query=query))
+
+    dynamodb_stubber.assert_no_pending_responses()
+    page_keys = [{"PK": entry["PK"], "SK": entry["SK"]} for entry in entries]
+    theirs = baseline.requests("list_contacts", TABLE, OWNER, "", now=1_795_600_000, active=active, page_keys=page_keys)
+    assert [operation for operation, _ in ours] == ["Query", "BatchGetItem"]
+    assert theirs == ours

@@ -47,8 +47,10 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
         "list", "create", "retrieve", "update", "delete",
         "list_messages", "send", "retrieve_message", "update_message", "delete_message",
         "list_webhooks", "create_webhook", "retrieve_webhook", "delete_webhook",
+        "list_contacts", "create_contact", "retrieve_contact", "update_contact", "delete_contact",
         "webhook_events", "webhook_delivery",
     }  # fmt: skip
+    assert set(results["cost"]["per_million_requests"]) == set(results["warm"]) - {"webhook_events", "webhook_delivery"}
     assert all(
         row["ours_ms"] > 0 and row["floor_ms"] > 0 and row["baseline_ms"] > 0 for row in results["cold_start"].values()
     )
@@ -78,6 +80,23 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
     assert reads["send, group conversation"]["write_units"] == 2 * 3
     assert reads["send, contact's conversation"]["write_units_all_projected"] == 2 * 3 + 3
     assert reads["send, group conversation"]["write_units_all_projected"] == 2 * 3 + 4
+    # A contact's create is one transaction of the contact (and its GSI1 entry) and the claim on
+    # its username; an update of display_name touches no index; a delete reads the contact for
+    # its username, then removes both in one transaction.
+    assert reads["create contact"]["operation_names"] == ["TransactWriteItems"]
+    assert reads["create contact"]["write_units"] == 2 * 2 + 1
+    assert reads["update contact"]["write_units"] == 1
+    assert reads["delete contact"]["operation_names"] == ["GetItem", "TransactWriteItems"]
+    assert reads["delete contact"]["write_units"] == 2 * 2 + 1
+    assert reads["list contacts"]["calls"] == 1
+    assert reads["list contacts"]["items_read"] == 11
+    for active in ("true", "false"):
+        # GSI1's page of at most limit + 1 entries, then the page's items in one BatchGetItem
+        row = reads[f"list contacts active={active}"]
+        assert row["operation_names"] == ["BatchGetItem", "Query"], active
+        assert row["calls"] == 2, active
+        assert row["items_read"] <= 11 + 10, active
+        assert row["items_returned"] <= 11, active
     designs = list(results["active_user"]["designs"].values())
     assert 0 < designs[0]["dollars_per_million_user_days"] < designs[1]["dollars_per_million_user_days"]
     assert reads["list messages of a conversation"]["items_read"] <= 11
