@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import boto3
 from botocore.config import Config
+from botocore.stub import Stubber
 from moto import mock_aws
 
 from clarity.contacts.models import Contact
@@ -20,7 +21,7 @@ from clarity.conversations.repository import ConversationRepository
 from clarity.core.settings import Settings, WebhookSettings
 from clarity.messages.models import Message
 from clarity.messages.repository import MessageRepository
-from clarity.store.dynamodb import Table
+from clarity.store.dynamodb import Table, serialize
 from clarity.webhooks.destinations import Resolver
 from clarity.webhooks.models import Webhook
 from clarity.webhooks.repository import WebhookRepository
@@ -275,3 +276,35 @@ def stream_client() -> Any:
     """moto's DynamoDB Streams. botocore addresses streams by account unless told not to, and
     moto only answers the regional endpoint."""
     return boto3.client("dynamodbstreams", region_name="us-east-1", config=Config(account_id_endpoint_mode="disabled"))
+
+
+# botocore's Stubber, for the transaction paths moto cannot take: the cancellation reasons
+# DynamoDB gives, one per action of a TransactWriteItems.
+
+NO_REASON = {"Code": "None"}
+
+
+def stubbed_table() -> Iterator[tuple[Table, Stubber]]:
+    """A Table on a client whose every answer the test queues; all of them must be used."""
+    client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url="http://stubbed.invalid")
+    with Stubber(client) as stubber:
+        yield Table(client, "stubbed", sleep=lambda _: None), stubber
+        stubber.assert_no_pending_responses()
+
+
+def failed_check(item: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A cancellation reason: this action's condition failed, with the item as it is (if any)."""
+    reason: dict[str, Any] = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+    if item is not None:
+        reason["Item"] = serialize(item)
+    return reason
+
+
+def cancel_transaction(stubber: Stubber, *reasons: dict[str, Any]) -> None:
+    """The next TransactWriteItems is cancelled for these reasons."""
+    stubber.add_client_error(
+        "transact_write_items",
+        service_error_code="TransactionCanceledException",
+        service_message="Transaction cancelled",
+        modeled_fields={"CancellationReasons": list(reasons)},
+    )

@@ -3,7 +3,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import ApiClient, api_with_moto
+from tests.support import ApiClient, api_with_moto, stubbed_table
 
 
 class Clock:
@@ -33,3 +33,9 @@ def api_and_table(clock: Clock) -> Iterator[tuple[ApiClient, Any]]:
 @pytest.fixture
 def api(api_and_table: tuple[ApiClient, Any]) -> ApiClient:
     return api_and_table[0]
+
+
+@pytest.fixture
+def stubbed() -> Iterator[tuple[Any, Any]]:
+    """A Table on botocore's Stubber, and the stubber: tests/support.stubbed_table."""
+    yield from stubbed_table()

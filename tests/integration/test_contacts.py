@@ -1,10 +1,8 @@
 """Contacts: the five endpoints, every rule of their fields, paging both ways, isolation, and the
 transaction paths moto cannot take (Stubber)."""
 
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
@@ -16,7 +14,7 @@ from clarity.core.errors import Conflict, InvalidRequest, NotFound, Precondition
 from clarity.core.ids import IdTaken
 from clarity.store.dynamodb import Table, serialize
 from tests.integration.conftest import Clock as FakeClock
-from tests.support import ApiClient
+from tests.support import NO_REASON, ApiClient, cancel_transaction, failed_check
 
 CONTACTS = "/v1/contacts"
 FRANK = {
@@ -248,31 +246,6 @@ def test_contacts_are_isolated_by_owner(api: ApiClient) -> None:
 # The transaction paths moto cannot take.
 
 
-@pytest.fixture
-def stubbed() -> Iterator[tuple[Table, Stubber]]:
-    client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url="http://stubbed.invalid")
-    with Stubber(client) as stubber:
-        yield Table(client, "stubbed", sleep=lambda _: None), stubber
-        stubber.assert_no_pending_responses()
-
-
-def _cancel(stubber: Stubber, *reasons: dict[str, Any]) -> None:
-    stubber.add_client_error(
-        "transact_write_items",
-        service_error_code="TransactionCanceledException",
-        service_message="Transaction cancelled",
-        modeled_fields={"CancellationReasons": list(reasons)},
-    )
-
-
-def _failed(item: dict[str, Any] | None = None) -> dict[str, Any]:
-    reason: dict[str, Any] = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
-    if item is not None:
-        reason["Item"] = serialize(item)
-    return reason
-
-
-NONE = {"Code": "None"}
 FRANK_CONTACT = Contact(
     id="C000000000000001",
     username="Frank",
@@ -287,7 +260,11 @@ FRANK_CONTACT = Contact(
 
 def test_a_taken_username_names_the_contact_that_holds_it(stubbed: tuple[Table, Stubber]) -> None:
     table, stubber = stubbed
-    _cancel(stubber, NONE, _failed({"PK": "OWNER#alice", "SK": "USERNAME#frank", "contact_id": "C000000000000009"}))
+    cancel_transaction(
+        stubber,
+        NO_REASON,
+        failed_check({"PK": "OWNER#alice", "SK": "USERNAME#frank", "contact_id": "C000000000000009"}),
+    )
 
     with pytest.raises(Conflict, match="C000000000000009"):
         ContactRepository(table).create("alice", FRANK_CONTACT)
@@ -295,14 +272,14 @@ def test_a_taken_username_names_the_contact_that_holds_it(stubbed: tuple[Table, 
 
 def test_a_taken_contact_id_is_reported_for_a_fresh_draw(stubbed: tuple[Table, Stubber]) -> None:
     table, stubber = stubbed
-    _cancel(stubber, _failed(), NONE)
+    cancel_transaction(stubber, failed_check(), NO_REASON)
 
     with pytest.raises(IdTaken):
         ContactRepository(table).create("alice", FRANK_CONTACT)
 
 
 @pytest.mark.parametrize(
-    ("deleted_reason", "raised"), [(_failed({"version": 2}), PreconditionFailed), (_failed(), NotFound)]
+    ("deleted_reason", "raised"), [(failed_check({"version": 2}), PreconditionFailed), (failed_check(), NotFound)]
 )
 def test_a_delete_tells_a_stale_version_from_a_contact_deleted_meanwhile(
     stubbed: tuple[Table, Stubber], deleted_reason: dict[str, Any], raised: type[Exception]
@@ -311,7 +288,7 @@ def test_a_delete_tells_a_stale_version_from_a_contact_deleted_meanwhile(
     stored = {"PK": "OWNER#alice", "SK": "CONTACT#C000000000000001", "version": 1, **FRANK_CONTACT.model_dump()}
     stored = {name: value for name, value in stored.items() if value is not None}
     stubber.add_response("get_item", {"Item": serialize(stored)})
-    _cancel(stubber, deleted_reason, _failed() if raised is NotFound else NONE)
+    cancel_transaction(stubber, deleted_reason, failed_check() if raised is NotFound else NO_REASON)
 
     with pytest.raises(raised):
         ContactRepository(table).delete("alice", FRANK_CONTACT.id, expected_version=1)

@@ -2,10 +2,8 @@
 reasons DynamoDB gives tell a missing conversation, another contact, a newer message, a
 taken id, a stale If-Match and a missing pinned message apart."""
 
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
@@ -18,36 +16,12 @@ from clarity.messages.repository import MessageRepository
 from clarity.messages.service import MessageService
 from clarity.store import keys
 from clarity.store.dynamodb import Table, serialize
+from tests.support import NO_REASON, cancel_transaction, failed_check
 
 OWNER = "alice"
 CONVERSATION = "C000000000000001"
 MESSAGE = "M000000000000001"
 TABLE = "stubbed"
-NONE = {"Code": "None"}
-
-
-def _failed(item: dict[str, Any] | None = None) -> dict[str, Any]:
-    reason: dict[str, Any] = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
-    if item is not None:
-        reason["Item"] = serialize(item)
-    return reason
-
-
-@pytest.fixture
-def stubbed() -> Iterator[tuple[Table, Stubber]]:
-    client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url="http://stubbed.invalid")
-    with Stubber(client) as stubber:
-        yield Table(client, TABLE, sleep=lambda _: None), stubber
-        stubber.assert_no_pending_responses()
-
-
-def _cancel(stubber: Stubber, *reasons: dict[str, Any]) -> None:
-    stubber.add_client_error(
-        "transact_write_items",
-        service_error_code="TransactionCanceledException",
-        service_message="Transaction cancelled",
-        modeled_fields={"CancellationReasons": list(reasons)},
-    )
 
 
 def _message(contact: str | None = None, created_at: int = 100) -> Message:
@@ -70,7 +44,7 @@ def _conversation_item(**fields: Any) -> dict[str, Any]:
 
 def test_a_send_to_a_missing_conversation_is_400_naming_it(stubbed: tuple[Table, Stubber]) -> None:
     table, stubber = stubbed
-    _cancel(stubber, NONE, NONE, _failed())
+    cancel_transaction(stubber, NO_REASON, NO_REASON, failed_check())
 
     with pytest.raises(InvalidRequest) as raised:
         MessageRepository(table).send(OWNER, _message())
@@ -80,7 +54,7 @@ def test_a_send_to_a_missing_conversation_is_400_naming_it(stubbed: tuple[Table,
 
 def test_a_send_from_another_contact_is_400_naming_contact_id(stubbed: tuple[Table, Stubber]) -> None:
     table, stubber = stubbed
-    _cancel(stubber, NONE, NONE, _failed(_conversation_item(contact_id="Contact000000001")))
+    cancel_transaction(stubber, NO_REASON, NO_REASON, failed_check(_conversation_item(contact_id="Contact000000001")))
 
     with pytest.raises(InvalidRequest) as raised:
         MessageRepository(table).send(OWNER, _message(contact="Someone000000002"))
@@ -107,7 +81,12 @@ def test_a_message_that_would_sort_before_the_conversations_newest_is_refused_wi
     # Given a conversation whose newest message was made at a later tick than this one
     table, stubber = stubbed
     newest = new_id(tick_at(1_800_000_000.5))
-    _cancel(stubber, NONE, NONE, _failed(_conversation_item(newest_message_id=newest, last_active_at=1_800_000_000)))
+    cancel_transaction(
+        stubber,
+        NO_REASON,
+        NO_REASON,
+        failed_check(_conversation_item(newest_message_id=newest, last_active_at=1_800_000_000)),
+    )
 
     with pytest.raises(TickBehind) as raised:
         MessageRepository(table).send(OWNER, _message())
@@ -119,7 +98,12 @@ def test_a_send_behind_the_newest_message_is_retried_after_it(stubbed: tuple[Tab
     # Given an instance whose clock is 2 s behind the one that sent the conversation's newest message
     table, stubber = stubbed
     newest = new_id(tick_at(1_800_000_002.25))
-    _cancel(stubber, NONE, NONE, _failed(_conversation_item(newest_message_id=newest, last_active_at=1_800_000_002)))
+    cancel_transaction(
+        stubber,
+        NO_REASON,
+        NO_REASON,
+        failed_check(_conversation_item(newest_message_id=newest, last_active_at=1_800_000_002)),
+    )
     stubber.add_response("transact_write_items", {}, {"TransactItems": ANY})
     sent = _sent_transactions(table)
     service = MessageService(MessageRepository(table), Clock(lambda: 1_800_000_000.0))
@@ -141,7 +125,7 @@ def test_a_send_to_a_conversation_active_before_ids_had_ticks_keeps_last_active_
 ) -> None:
     # Given a conversation with no newest_message_id yet, last active later than this clock
     table, stubber = stubbed
-    _cancel(stubber, NONE, NONE, _failed(_conversation_item(last_active_at=1_800_000_200)))
+    cancel_transaction(stubber, NO_REASON, NO_REASON, failed_check(_conversation_item(last_active_at=1_800_000_200)))
     stubber.add_response("transact_write_items", {}, {"TransactItems": ANY})
     service = MessageService(MessageRepository(table), Clock(lambda: 1_800_000_100.0))
 
@@ -159,7 +143,7 @@ def test_a_send_that_keeps_losing_the_race_is_503_after_a_bounded_number_of_trie
     table, stubber = stubbed
     for attempt in range(ORDER_ATTEMPTS):
         newest = new_id(tick_at(1_800_000_000) + 100 * (attempt + 1))
-        _cancel(stubber, NONE, NONE, _failed(_conversation_item(newest_message_id=newest)))
+        cancel_transaction(stubber, NO_REASON, NO_REASON, failed_check(_conversation_item(newest_message_id=newest)))
     service = MessageService(MessageRepository(table), Clock(lambda: 1_800_000_000.0))
 
     # Then the client is told to retry, without a message stored
@@ -169,7 +153,7 @@ def test_a_send_that_keeps_losing_the_race_is_503_after_a_bounded_number_of_trie
 
 def test_a_taken_message_id_is_reported_for_a_fresh_draw(stubbed: tuple[Table, Stubber]) -> None:
     table, stubber = stubbed
-    _cancel(stubber, _failed(), NONE, NONE)
+    cancel_transaction(stubber, failed_check(), NO_REASON, NO_REASON)
 
     with pytest.raises(IdTaken):
         MessageRepository(table).send(OWNER, _message())
@@ -177,7 +161,7 @@ def test_a_taken_message_id_is_reported_for_a_fresh_draw(stubbed: tuple[Table, S
 
 def test_a_transaction_conflict_is_503_not_a_client_error(stubbed: tuple[Table, Stubber]) -> None:
     table, stubber = stubbed
-    _cancel(stubber, NONE, NONE, {"Code": "TransactionConflict", "Message": "conflict"})
+    cancel_transaction(stubber, NO_REASON, NO_REASON, {"Code": "TransactionConflict", "Message": "conflict"})
 
     with pytest.raises(ServiceUnavailable):
         MessageRepository(table).send(OWNER, _message())
@@ -186,10 +170,10 @@ def test_a_transaction_conflict_is_503_not_a_client_error(stubbed: tuple[Table, 
 @pytest.mark.parametrize(
     ("reasons", "raised", "param"),
     [
-        ((_failed(_conversation_item()), NONE), PreconditionFailed, None),
-        ((_failed(), NONE), NotFound, None),
-        ((NONE, _failed()), InvalidRequest, "pinned_message_id"),
-        ((_failed(), _failed()), NotFound, None),
+        ((failed_check(_conversation_item()), NO_REASON), PreconditionFailed, None),
+        ((failed_check(), NO_REASON), NotFound, None),
+        ((NO_REASON, failed_check()), InvalidRequest, "pinned_message_id"),
+        ((failed_check(), failed_check()), NotFound, None),
     ],
     ids=["stale If-Match", "missing conversation", "missing message", "both missing"],
 )
@@ -197,7 +181,7 @@ def test_pinning_tells_its_failures_apart(
     stubbed: tuple[Table, Stubber], reasons: tuple[dict[str, Any], ...], raised: type[Exception], param: str | None
 ) -> None:
     table, stubber = stubbed
-    _cancel(stubber, *reasons)
+    cancel_transaction(stubber, *reasons)
 
     with pytest.raises(raised) as error:
         ConversationRepository(table).update(OWNER, CONVERSATION, {"pinned_message_id": MESSAGE}, expected_version=2)
@@ -212,7 +196,7 @@ def _pointer(stubber: Stubber) -> None:
 
 @pytest.mark.parametrize(
     ("message_reason", "raised"),
-    [(_failed({"id": MESSAGE, "version": 5}), PreconditionFailed), (_failed(), NotFound)],
+    [(failed_check({"id": MESSAGE, "version": 5}), PreconditionFailed), (failed_check(), NotFound)],
     ids=["stale If-Match", "deleted meanwhile"],
 )
 def test_a_message_delete_tells_stale_from_missing(
@@ -220,7 +204,7 @@ def test_a_message_delete_tells_stale_from_missing(
 ) -> None:
     table, stubber = stubbed
     _pointer(stubber)
-    _cancel(stubber, message_reason, NONE, NONE)
+    cancel_transaction(stubber, message_reason, NO_REASON, NO_REASON)
 
     with pytest.raises(raised):
         MessageRepository(table).delete(OWNER, MESSAGE, expected_version=4)
@@ -229,7 +213,7 @@ def test_a_message_delete_tells_stale_from_missing(
 def test_deleting_a_message_pinned_meanwhile_unpins_it_in_the_retry(stubbed: tuple[Table, Stubber]) -> None:
     table, stubber = stubbed
     _pointer(stubber)
-    _cancel(stubber, NONE, NONE, _failed(_conversation_item(pinned_message_id=MESSAGE)))
+    cancel_transaction(stubber, NO_REASON, NO_REASON, failed_check(_conversation_item(pinned_message_id=MESSAGE)))
     stubber.add_response("transact_write_items", {}, {"TransactItems": ANY})
     sent: list[dict[str, Any]] = []
     table.client.meta.events.register(
