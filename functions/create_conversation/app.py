@@ -25,11 +25,19 @@ app = ApiResolver(body_model=CreateConversationRequest)
     summary="Create a conversation",
     description=(
         "Add a new conversation between you and a contact or a group. A contact or group id is required "
-        "to create a conversation. The conversation's other fields cannot be set: sending one is a 400 "
+        "to create a conversation: exactly one, naming one of your contacts or groups. A contact or group "
+        "has one conversation: when it has one already, the answer is 200 with that conversation, and "
+        "nothing changes. The conversation's other fields cannot be set: sending one is a 400 "
         "`<field> cannot be set on create`. Send an `Idempotency-Key` to retry safely."
     ),
     tags=[CONVERSATIONS],
-    responses=responses(201, "The conversation created", Conversation),
+    responses={
+        **responses(201, "The conversation created", Conversation),
+        200: {
+            "description": "The contact or group has a conversation already: that one, unchanged",
+            "content": {"application/json": {"model": Conversation}},
+        },
+    },
 )
 def create_conversation(
     request: Annotated[CreateConversationRequest, Body()],
@@ -41,9 +49,12 @@ def create_conversation(
     created = conversation_service().create_idempotently(
         app.current_owner(), request, idempotency_key, app.lambda_context
     )
-    metrics.add_metric(name="ConversationCreated", unit=MetricUnit.Count, value=1)
+    if created.is_new:
+        metrics.add_metric(name="ConversationCreated", unit=MetricUnit.Count, value=1)
     return versioned_response(
-        created, status_code=201, headers={"Location": f"/v1/conversations/{created.resource.id}"}
+        created,
+        status_code=201 if created.is_new else 200,
+        headers={"Location": f"/v1/conversations/{created.resource.id}"},
     )
 
 

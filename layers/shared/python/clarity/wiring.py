@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from clarity.contacts.service import ContactService
     from clarity.conversations.service import ConversationService
+    from clarity.groups.service import GroupService
     from clarity.messages.service import MessageService
     from clarity.webhooks.delivery import DeliveryWorker
     from clarity.webhooks.destinations import DestinationPolicy, Resolver
@@ -91,6 +92,13 @@ class Services:
         )
 
     @cached_property
+    def groups(self) -> "GroupService":
+        from clarity.groups.repository import GroupRepository  # noqa: PLC0415
+        from clarity.groups.service import GroupService  # noqa: PLC0415
+
+        return GroupService(GroupRepository(self._table), clock=self._clock, idempotency_store=self._idempotency_store)
+
+    @cached_property
     def messages(self) -> "MessageService":
         from clarity.messages.repository import MessageRepository  # noqa: PLC0415
         from clarity.messages.service import MessageService  # noqa: PLC0415
@@ -122,8 +130,9 @@ class Services:
     @cached_property
     def webhook_fanout(self) -> "EventFanout":
         from clarity.webhooks.fanout import EventFanout  # noqa: PLC0415
+        from clarity.webhooks.payloads import Payloads  # noqa: PLC0415
 
-        return EventFanout(self._stored_webhooks, self._outbound.queue)
+        return EventFanout(self._stored_webhooks, self._outbound.queue, Payloads(self._table))
 
     @cached_property
     def webhook_delivery(self) -> "DeliveryWorker":
@@ -237,6 +246,10 @@ def conversation_service() -> "ConversationService":
 
 def contact_service() -> "ContactService":
     return services().contacts
+
+
+def group_service() -> "GroupService":
+    return services().groups
 
 
 def message_service() -> "MessageService":

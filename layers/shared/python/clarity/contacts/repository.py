@@ -1,32 +1,42 @@
 """The contacts' storage: one item per contact in its owner's partition, and a claim per
 username that keeps usernames unique among an owner's contacts whatever the concurrency."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from clarity.contacts.models import Contact, ContactPageRequest, VersionedContact
-from clarity.core.errors import Conflict, NotFound
+from clarity.core.errors import Conflict, NotFound, PreconditionFailed, ServiceUnavailable
 from clarity.core.ids import IdTaken
 from clarity.core.paging import Page
 from clarity.store import keys
 from clarity.store.dynamodb import (
     ConditionFailed,
+    Expression,
     Item,
     Table,
     TransactionCancelled,
     missing_or_stale,
     optional_int,
-    scan_forward,
     serialize,
-    to_page,
     update_expression,
-    version_condition,
     versioned,
     with_expressions,
 )
 from clarity.store.keys import StatusIndex
+from clarity.store.links import (
+    GROUP_IDS,
+    GROUP_JOINS,
+    LINKED_CONVERSATION,
+    drop_member,
+    remove_children,
+    remove_conversation_actions,
+)
+from clarity.store.pages import status_page
 
 RESOURCE = "contact"
+# A delete reads the contact, then writes on the condition it is unchanged: a rename or a
+# group join in between makes it read again, a few times at most.
+DELETE_ATTEMPTS = 4
 
 
 def to_contact(item: Mapping[str, Any]) -> Contact:
@@ -97,57 +107,92 @@ class ContactRepository:
             raise missing_or_stale(RESOURCE, contact_id, failed.item) from failed
         return versioned(item, to_contact)
 
+    def by_ids(self, owner: str, contact_ids: Iterable[str]) -> dict[str, Contact]:
+        """The contacts of these ids that exist, by id, as GET /v1/contacts/:id would return
+        them now (one strongly consistent BatchGetItem per 100)."""
+        wanted = list(dict.fromkeys(contact_ids))
+        items = self._table.get_all([keys.contact_key(owner, contact_id) for contact_id in wanted])
+        return {str(item["id"]): to_contact(item) for item in items}
+
     def delete(self, owner: str, contact_id: str, expected_version: int | None = None) -> None:
-        """Delete the contact and release its username, in one transaction."""
-        existing = self.retrieve(owner, contact_id).resource
+        """Delete the contact, release its username, and remove its conversation, in one
+        transaction; then the conversation's messages, and the contact from every group.
+
+        The transaction leaves a removal mark naming the groups and the conversation: should this
+        die part way, a retried delete finds the mark and finishes the job. A group that adds the
+        contact meanwhile counts a join (links.GROUP_JOINS), which the transaction checks.
+        """
+        contact_key = keys.contact_key(owner, contact_id)
+        mark_key = keys.removal_mark_key(owner, contact_key)
+        for _ in range(DELETE_ATTEMPTS):
+            item = self._table.get(contact_key)
+            if item is None:
+                mark = self._table.get(mark_key)
+                if mark is None:
+                    raise NotFound(RESOURCE, contact_id)
+                return self._finish_removal(owner, contact_id, mark)
+            if expected_version is not None and int(item["version"]) != expected_version:
+                raise PreconditionFailed(RESOURCE, contact_id)
+            mark = {
+                **mark_key,
+                GROUP_IDS: sorted(item.get(GROUP_IDS, set())),
+                LINKED_CONVERSATION: item.get(LINKED_CONVERSATION),
+            }
+            try:
+                self._table.transact(self._removal_actions(owner, item, mark))
+            except TransactionCancelled:
+                continue  # changed since read: a join, a rename, a link; read it again
+            return self._finish_removal(owner, contact_id, mark)
+        raise ServiceUnavailable("the contact kept changing while being deleted; retry the request")
+
+    def _removal_actions(self, owner: str, item: Item, mark: Item) -> list[dict[str, Any]]:
+        unchanged = Expression(
+            "#version = :version AND (attribute_not_exists(#joins) OR #joins = :joins)",
+            {"#version": "version", "#joins": GROUP_JOINS},
+            {":version": item["version"], ":joins": item.get(GROUP_JOINS, 0)},
+        )
         delete_contact = with_expressions(
-            {
-                "TableName": self._table.name,
-                "Key": serialize(keys.contact_key(owner, contact_id)),
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-            },
-            condition=version_condition(expected_version),
+            {"TableName": self._table.name, "Key": serialize(keys.contact_key(owner, str(item["id"])))},
+            condition=unchanged,
         )
         release_username = {
             "TableName": self._table.name,
-            "Key": serialize(keys.username_key(owner, existing.username)),
-            "ConditionExpression": "#contact = :contact",
+            "Key": serialize(keys.username_key(owner, str(item["username"]))),
+            "ConditionExpression": "attribute_not_exists(PK) OR #contact = :contact",
             "ExpressionAttributeNames": {"#contact": "contact_id"},
-            "ExpressionAttributeValues": serialize({":contact": contact_id}),
+            "ExpressionAttributeValues": serialize({":contact": item["id"]}),
         }
-        try:
-            self._table.transact([{"Delete": delete_contact}, {"Delete": release_username}])
-        except TransactionCancelled as cancelled:
-            # Deleted meanwhile (its claim with it), or changed since the ETag given.
-            raise missing_or_stale(RESOURCE, contact_id, cancelled.reasons[0].item) from cancelled
+        actions = [
+            {"Delete": delete_contact},
+            {"Delete": release_username},
+            self._table.put_action({name: value for name, value in mark.items() if value is not None}),
+        ]
+        conversation_id = item.get(LINKED_CONVERSATION)
+        if conversation_id:
+            actions.extend(remove_conversation_actions(self._table, owner, str(conversation_id)))
+        return actions
+
+    def _finish_removal(self, owner: str, contact_id: str, mark: Mapping[str, Any]) -> None:
+        """What follows the transaction, each step safe to repeat: the conversation's messages,
+        the contact on each group's member list, then the mark."""
+        conversation_id = mark.get(LINKED_CONVERSATION)
+        if conversation_id:
+            remove_children(self._table, owner, str(conversation_id))
+        for group_id in mark.get(GROUP_IDS, []):
+            drop_member(self._table, owner, str(group_id), contact_id)
+        self._table.delete(keys.removal_mark_key(owner, keys.contact_key(owner, contact_id)))
 
     def list_page(self, owner: str, request: ContactPageRequest) -> Page[Contact]:
         """Newest first: the owner's contacts from the table, or, with `active`, from GSI1's
         partition of active (or other) contacts, then read whole. At most limit + 1 entries."""
-        index = StatusIndex.CONTACT_ACTIVE
-        query: dict[str, Any] = {"TableName": self._table.name, "ScanIndexForward": scan_forward(request.position)}
-        start_key: dict[str, str] | None = None
-        if request.position.cursor is not None:
-            start_key = keys.contact_key(owner, request.position.cursor)
-        if request.active is None:
-            query["KeyConditionExpression"] = "#pk = :partition AND begins_with(#sk, :prefix)"
-            query["ExpressionAttributeNames"] = {"#pk": keys.PK, "#sk": keys.SK}
-            values = {":partition": keys.owner_partition(owner), ":prefix": keys.CONTACT_PREFIX}
-            query["ConsistentRead"] = True
-        else:
-            partition = keys.flag_partition(owner, index, request.active)
-            query["IndexName"] = index.index_name
-            query["KeyConditionExpression"] = "#pk = :partition"
-            query["ExpressionAttributeNames"] = {"#pk": index.key_attribute}
-            values = {":partition": partition}
-            if start_key is not None:
-                start_key[index.key_attribute] = partition
-        query["ExpressionAttributeValues"] = serialize(values)
-        if start_key is not None:
-            query["ExclusiveStartKey"] = serialize(start_key)
-        result = self._table.query(query, wanted=request.limit + 1, filtered=False, position=request.position)
-        if request.active is None:
-            return to_page(result, request.limit, request.position, to_contact)
-        entries = to_page(result, request.limit, request.position, dict)
-        whole = self._table.whole_items(entries, {index.key_attribute: values[":partition"]})
-        return Page(items=[to_contact(item) for item in whole.items], has_more=whole.has_more)
+        entries = status_page(
+            self._table,
+            owner,
+            prefix=keys.CONTACT_PREFIX,
+            sort_key=keys.contact_sort_key,
+            index=StatusIndex.CONTACT_ACTIVE,
+            status=request.active,
+            limit=request.limit,
+            position=request.position,
+        )
+        return Page(items=[to_contact(item) for item in entries.items], has_more=entries.has_more)

@@ -17,6 +17,10 @@ IS_PINNED = "Whether or not the conversation has been pinned."
 IS_MUTED = "Whether or not the conversation has been muted."
 ARCHIVED_AT = "Timestamp of when the conversation was archived, in unix seconds"
 ID_FORMAT = "16 characters of [A-Za-z0-9]"
+ONE_OF_TWO = (
+    "Give exactly one of contact_id and group_id. A contact or group has one conversation: opening it again "
+    "answers 200 with that conversation."
+)
 
 
 class Conversation(BaseModel):
@@ -79,7 +83,8 @@ class ConversationList(BaseModel):
 class CreateConversationRequest(BaseModel):
     # strict: JSON `"true"` is not a boolean and `"12"` is not a timestamp; form bodies are
     # converted to real types before validation (clarity.http.request_body).
-    """A contact_id or a group_id (or both) is required: a 400 names what is missing.
+    """Exactly one of contact_id and group_id, naming one of your contacts or groups: a 400 says
+    which is missing or wrong.
 
     The rule is not written as a top-level `anyOf` in the schema: client generators turn such a
     body into an untyped one (`body: Any`)."""
@@ -101,16 +106,18 @@ class CreateConversationRequest(BaseModel):
 
     # Absent, not null, when not given: the documented schema says "a string, if present".
     contact_id: Annotated[
-        ResourceId, Field(description=f"{CONTACT_ID} {ID_FORMAT}. A contact or group id is required.")
+        ResourceId, Field(description=f"{CONTACT_ID} {ID_FORMAT}: one of your contacts. {ONE_OF_TWO}")
     ] = None  # type: ignore[assignment]
-    group_id: Annotated[
-        ResourceId, Field(description=f"{GROUP_ID} {ID_FORMAT}. A contact or group id is required.")
-    ] = None  # type: ignore[assignment]
+    group_id: Annotated[ResourceId, Field(description=f"{GROUP_ID} {ID_FORMAT}: one of your groups. {ONE_OF_TWO}")] = (
+        None  # type: ignore[assignment]
+    )
 
     @model_validator(mode="after")
     def _needs_contact_or_group(self) -> "CreateConversationRequest":
         if self.contact_id is None and self.group_id is None:
             raise ValueError("contact_id or group_id is required")
+        if self.contact_id is not None and self.group_id is not None:
+            raise ValueError("give contact_id or group_id, not both: a conversation is with a contact or a group")
         return self
 
 

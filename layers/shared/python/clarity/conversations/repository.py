@@ -5,15 +5,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from clarity.conversations.models import Conversation, ListFilters, PageRequest, VersionedConversation
-from clarity.core.errors import InvalidRequest, NotFound
+from clarity.core.errors import InvalidRequest, NotFound, ServiceUnavailable
 from clarity.core.ids import IdTaken
 from clarity.core.paging import Page
+from clarity.core.versioned import Versioned
 from clarity.store import keys
 from clarity.store.dynamodb import (
     ConditionFailed,
     Expression,
     Item,
-    ItemExists,
     Table,
     TransactionCancelled,
     missing_or_stale,
@@ -27,8 +27,37 @@ from clarity.store.dynamodb import (
     with_expressions,
 )
 from clarity.store.keys import StatusIndex
+from clarity.store.links import LINKED_CONVERSATION, link_conversation, remove_children, unlink_conversation
 
 RESOURCE = "conversation"
+# A repeat open finds the linked conversation gone only while a delete is finishing.
+OPEN_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class _Party:
+    """Whom a conversation is with: the item that links it, and how to name it in an error."""
+
+    key: dict[str, str]
+    param: str
+    party_id: str
+    resource: str
+
+    def index_keys(self, owner: str, *, linked: bool) -> dict[str, str]:
+        # A contact's `active` list filter is its link: the index key moves with it.
+        if self.param == "contact_id":
+            return keys.contact_index_keys(owner, active=linked)
+        return {}
+
+
+def _party_of(owner: str, conversation: Conversation) -> _Party:
+    if conversation.contact_id is not None:
+        return _Party(
+            keys.contact_key(owner, conversation.contact_id), "contact_id", conversation.contact_id, "contacts"
+        )
+    if conversation.group_id is None:
+        raise ValueError("a conversation is with a contact or a group")
+    return _Party(keys.group_key(owner, conversation.group_id), "group_id", conversation.group_id, "groups")
 
 
 @dataclass(frozen=True)
@@ -126,11 +155,36 @@ class ConversationRepository:
     def __init__(self, table: Table) -> None:
         self._table = table
 
-    def create(self, owner: str, conversation: Conversation) -> None:
-        try:
-            self._table.put_new(to_item(owner, conversation))
-        except ItemExists as error:
-            raise IdTaken(conversation.id) from error
+    def open(self, owner: str, conversation: Conversation) -> VersionedConversation:
+        """Store the conversation and link its contact or group to it, in one transaction; or,
+        when that contact or group has one already, return that one (`is_new` False) and change
+        nothing. Racing opens for one contact create one conversation: the link decides."""
+        party = _party_of(owner, conversation)
+        for _ in range(OPEN_ATTEMPTS):
+            try:
+                self._table.transact(
+                    [
+                        self._table.put_action(to_item(owner, conversation), "attribute_not_exists(PK)"),
+                        link_conversation(
+                            self._table, party.key, conversation.id, party.index_keys(owner, linked=True)
+                        ),
+                    ]
+                )
+                return Versioned(conversation, version=1)
+            except TransactionCancelled as cancelled:
+                conversation_reason, party_reason = cancelled.reasons
+                if conversation_reason.failed:
+                    raise IdTaken(conversation.id) from cancelled
+                if party_reason.item is None:
+                    raise InvalidRequest(
+                        f"{party.param} '{party.party_id}' is not one of your {party.resource}", party.param
+                    ) from cancelled
+                linked = party_reason.item.get(LINKED_CONVERSATION)
+                existing = self._table.get(keys.conversation_key(owner, str(linked))) if linked else None
+                if existing is not None:
+                    opened = versioned(existing, to_conversation)
+                    return Versioned(opened.resource, opened.version, is_new=False)
+        raise ServiceUnavailable("the conversation is being deleted; retry the request")
 
     def record_open(self, owner: str, conversation_id: str, opened_at: int) -> VersionedConversation:
         # Opening changes no field a client edits, so the version (the ETag) stays.
@@ -250,26 +304,40 @@ class ConversationRepository:
     def delete(self, owner: str, conversation_id: str, expected_version: int | None = None) -> None:
         """Delete a conversation and everything that belongs to it.
 
-        The conversation item is swapped for a deletion mark in one transaction, so it vanishes
-        from every read at once. Its children are then removed, then the mark. If this dies
-        part way, the mark remains and a retried delete finishes the job.
+        The conversation item is swapped for a deletion mark, and its contact's or group's link
+        cleared, in one transaction, so it vanishes from every read at once. Its children are
+        then removed, then the mark. If this dies part way, the mark remains and a retried
+        delete finishes the job.
         """
         mark_key = keys.deletion_mark_key(owner, conversation_id)
+        item = self._table.get(keys.conversation_key(owner, conversation_id))
+        if item is not None:
+            self._swap_for_mark(owner, to_conversation(item), expected_version)
+        elif self._table.get(mark_key) is None:
+            raise NotFound(RESOURCE, conversation_id)
+        remove_children(self._table, owner, conversation_id)
+
+    def _swap_for_mark(self, owner: str, conversation: Conversation, expected_version: int | None) -> None:
         delete = with_expressions(
             {
                 "TableName": self._table.name,
-                "Key": serialize(keys.conversation_key(owner, conversation_id)),
+                "Key": serialize(keys.conversation_key(owner, conversation.id)),
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             },
             condition=version_condition(expected_version),
         )
+        actions = [{"Delete": delete}, self._table.put_action(keys.deletion_mark_key(owner, conversation.id))]
+        party = _party_of(owner, conversation)
+        unlink = unlink_conversation(self._table, party.key, conversation.id, party.index_keys(owner, linked=False))
         try:
-            self._table.transact([{"Delete": delete}, self._table.put_action(mark_key)])
+            self._table.transact([*actions, unlink])
         except TransactionCancelled as cancelled:
-            if cancelled.reasons and cancelled.reasons[0].item:
-                raise missing_or_stale(RESOURCE, conversation_id, cancelled.reasons[0].item) from cancelled
-            if self._table.get(mark_key) is None:
-                raise NotFound(RESOURCE, conversation_id) from cancelled
-        for page in self._table.keys_in_partition(keys.children_partition(owner, conversation_id)):
-            self._table.delete_all([key for child in page for key in keys.with_companions(owner, child)])
-        self._table.delete(mark_key)
+            conversation_reason = cancelled.reasons[0]
+            if conversation_reason.failed:
+                raise missing_or_stale(RESOURCE, conversation.id, conversation_reason.item) from cancelled
+            # Its contact or group does not link it: a conversation stored before links existed
+            # (its contact_id named nothing). Nothing to unlink.
+            try:
+                self._table.transact(actions)
+            except TransactionCancelled as again:
+                raise missing_or_stale(RESOURCE, conversation.id, again.reasons[0].item) from again

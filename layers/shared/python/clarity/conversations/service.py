@@ -16,7 +16,6 @@ from clarity.core.errors import InvalidRequest
 from clarity.core.ids import existing_id, is_valid_id, stored_under_fresh_id
 from clarity.core.paging import Page, position
 from clarity.core.retry_safe import RetrySafeCreate
-from clarity.core.versioned import Versioned
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
@@ -37,12 +36,14 @@ class ConversationService:
         )
 
     def create(self, owner: str, request: CreateConversationRequest) -> VersionedConversation:
+        """Open the conversation with a contact or a group: a new one, or the one it has
+        (`is_new` False); a contact or group has at most one."""
+
         def store(conversation_id: str, created_at: int) -> VersionedConversation:
             conversation = Conversation.started(
                 conversation_id, created_at, contact_id=request.contact_id, group_id=request.group_id
             )
-            self._repository.create(owner, conversation)
-            return Versioned(conversation, version=1)
+            return self._repository.open(owner, conversation)
 
         return stored_under_fresh_id(self._clock, store, "conversation")
 

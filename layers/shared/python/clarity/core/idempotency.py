@@ -60,10 +60,12 @@ class IdempotentCreate(Generic[RequestT, ResourceT]):
 
     @staticmethod
     def _to_record(result: Versioned[ResourceT]) -> dict[str, Any]:
-        return {"resource": result.resource.model_dump(mode="json"), "version": result.version}
+        return {"resource": result.resource.model_dump(mode="json"), "version": result.version, "is_new": result.is_new}
 
     def _from_record(self, record: dict[str, Any]) -> Versioned[ResourceT]:
-        return Versioned(self._resource_model.model_validate(record["resource"]), int(record["version"]))
+        # A replay answers as the first request did: 201, or 200 for a repeat open.
+        resource = self._resource_model.model_validate(record["resource"])
+        return Versioned(resource, int(record["version"]), is_new=bool(record.get("is_new", True)))
 
     def _create_once(self, call: dict[str, Any]) -> Versioned[ResourceT]:
         return self._create(call["owner"], self._request_model.model_validate(call["body"]))

@@ -13,6 +13,8 @@ class Versioned(Generic[T]):
 
     resource: T
     version: int
+    # False when a create found the resource already there: a repeat open answers 200, not 201.
+    is_new: bool = True
 
     @property
     def etag(self) -> str:

@@ -33,6 +33,7 @@ def _query_integer(value: Any) -> Any:
 # The reference page groups operations by these tags, one per resource.
 CONTACTS = "Contacts"
 CONVERSATIONS = "Conversations"
+GROUPS = "Groups"
 MESSAGES = "Messages"
 WEBHOOKS = "Webhooks"
 TAG_DESCRIPTIONS = {
@@ -46,13 +47,18 @@ TAG_DESCRIPTIONS = {
         "A conversation is with one contact or with a group; it can have a pinned message, and it "
         "can be pinned, muted and archived. Query, create, update and delete them here."
     ),
+    GROUPS: (
+        "Groups are contacts you talk with together, in one conversation created with the group. A group "
+        "has a name, a description, an avatar and up to 100 members; it can be archived. Create, list, "
+        "retrieve, update and delete them here."
+    ),
     MESSAGES: (
         "Messages are what conversations are made of. Send them to one of your conversations, "
         "list them, edit them, react to them, mark them read, and delete them."
     ),
     WEBHOOKS: (
         "A webhook is a URL of yours that receives your change events: a signed POST for every "
-        "create, update and delete of your conversations, messages and contacts. Register, list, retrieve "
+        "create, update and delete of your conversations, messages, contacts and groups. Register, list, retrieve "
         "and delete them here; each event and its request are in this document's webhooks section."
     ),
 }
@@ -62,6 +68,7 @@ AFTER = "The last id of the page you are on, for the next page: the items just o
 BEFORE = "The first id of the page you are on, for the previous page: the items just newer than it."
 
 ContactIdPath = Annotated[str, Path(description="Unique identifier for the contact.")]
+GroupIdPath = Annotated[str, Path(description="Unique identifier for the group.")]
 ConversationIdPath = Annotated[str, Path(description="Unique identifier for the conversation.")]
 MessageIdPath = Annotated[str, Path(description="Unique identifier for the message.")]
 WebhookIdPath = Annotated[str, Path(description="Unique identifier for the webhook.")]

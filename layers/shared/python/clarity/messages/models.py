@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from clarity.contacts.models import Contact
 from clarity.core.models import ResourceId, Timestamp
 from clarity.core.paging import Position
 from clarity.core.versioned import Versioned
@@ -153,12 +154,14 @@ Attachments = Annotated[
 ]
 
 
-class MessageContact(BaseModel):
-    """The contact a message was recorded as received from: its id."""
+class DeletedContact(BaseModel):
+    """A contact deleted since it sent the message: its id, and `deleted` (Stripe's convention
+    for a deleted object)."""
 
     model_config = ConfigDict(frozen=True)
 
-    id: str = Field(description="Unique identifier for the contact.")
+    id: str = Field(description="Unique identifier for the contact, deleted since.")
+    deleted: Literal[True] = Field(description="Always true: the contact has been deleted.")
 
 
 class Message(BaseModel):
@@ -168,8 +171,11 @@ class Message(BaseModel):
 
     id: str = Field(description="Unique identifier for the message.")
     conversation_id: str = Field(description=CONVERSATION_ID)
-    contact: MessageContact | None = Field(
-        description="The contact who sent the message; null for a message you sent yourself."
+    contact: Contact | DeletedContact | None = Field(
+        description=(
+            "The contact who sent the message, as GET /v1/contacts/:id returns it now; "
+            '{"id": ..., "deleted": true} once that contact is deleted; null for a message you sent yourself.'
+        )
     )
     message: str = Field(description="The message content.")
     reactions: list[dict[str, list[str]]] = Field(
@@ -220,7 +226,8 @@ class CreateMessageRequest(BaseModel):
         Field(
             description=(
                 "Records the message as received from this contact rather than sent by you: in a "
-                "conversation with a contact, that contact; in a group conversation, any contact id."
+                "conversation with a contact, that contact; in a group's conversation, one of the group's "
+                "current members. Anything else is a 400 naming contact_id."
             )
         ),
     ] = None  # type: ignore[assignment]

@@ -10,7 +10,6 @@ from clarity.core.versioned import Versioned
 from clarity.messages.models import (
     CreateMessageRequest,
     Message,
-    MessageContact,
     MessagePageRequest,
     UpdateMessageRequest,
     VersionedMessage,
@@ -42,7 +41,7 @@ class MessageService:
             message = Message(
                 id=message_id,
                 conversation_id=request.conversation_id,
-                contact=MessageContact(id=request.contact_id) if request.contact_id is not None else None,
+                contact=None,
                 message=request.message,
                 reactions=[],
                 attachments=[],
@@ -50,8 +49,7 @@ class MessageService:
                 created_at=created_at,
                 updated_at=None,
             )
-            self._repository.send(owner, message)
-            return Versioned(message, version=1)
+            return Versioned(self._repository.send(owner, message, request.contact_id), version=1)
 
         return stored_under_fresh_id(self._clock, store, RESOURCE)
 

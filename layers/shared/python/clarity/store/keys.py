@@ -10,6 +10,9 @@ Layout (see the access-patterns table in docs/architecture.md):
     webhook count    PK=OWNER#<owner>                  SK=HOOKS       (how many the owner has: at most 16; its newest)
     contact          PK=OWNER#<owner>                  SK=CONTACT#<id>
     username claim   PK=OWNER#<owner>                  SK=USERNAME#<lower case>  (contact_id: unique per owner)
+    group            PK=OWNER#<owner>                  SK=GROUP#<id>  (member_ids: its members, in order)
+    removal mark     PK=OWNER#<owner>                  SK=DELETING#CONTACT#<id> or DELETING#GROUP#<id>
+                     (what a contact's or group's delete still has to unlink, should it die part way)
 
     GSI1 (group, sparse)  GSI1PK=OWNER#<owner>#GROUP#<group_id>   sort key SK
     GSI2 (pinned)         GSI2PK=OWNER#<owner>#PINNED#<0|1>       sort key SK
@@ -18,6 +21,13 @@ Layout (see the access-patterns table in docs/architecture.md):
 
     GSI1 also serves contacts (overloaded: contacts have no group):
                           GSI1PK=OWNER#<owner>#CONTACTS#ACTIVE#<0|1>   (a conversation with you, or not)
+    GSI4 also serves groups (overloaded: the same status, another resource):
+                          GSI4PK=OWNER#<owner>#GROUPS#ARCHIVED#<0|1>
+
+Links between items of different resources (clarity.store.links writes them):
+    contact.conversation_id, group.conversation_id   the one conversation with it, or absent
+    contact.group_ids                                the groups it is a member of (a set)
+    group.member_ids                                 its members, in the order given
 
 Every partition key starts with the owner, so no query can reach another owner's items.
 """
@@ -33,6 +43,8 @@ MESSAGE_PREFIX = "MSG#"
 WEBHOOK_PREFIX = "HOOK#"
 CONTACT_PREFIX = "CONTACT#"
 USERNAME_PREFIX = "USERNAME#"
+GROUP_PREFIX = "GROUP#"
+DELETING_PREFIX = "DELETING#"
 CHILDREN_SEGMENT = "#CONV#"
 
 
@@ -44,6 +56,7 @@ class StatusIndex(Enum):
     MUTED = ("GSI3", "GSI3PK", "MUTED")
     ARCHIVED = ("GSI4", "GSI4PK", "ARCHIVED")
     CONTACT_ACTIVE = ("GSI1", "GSI1PK", "CONTACTS#ACTIVE")
+    GROUP_ARCHIVED = ("GSI4", "GSI4PK", "GROUPS#ARCHIVED")
 
     def __init__(self, index_name: str, key_attribute: str, label: str) -> None:
         self.index_name = index_name
@@ -75,7 +88,12 @@ def conversation_key(owner: str, conversation_id: str) -> dict[str, str]:
 
 
 def deletion_mark_key(owner: str, conversation_id: str) -> dict[str, str]:
-    return {PK: owner_partition(owner), SK: f"DELETING#{conversation_id}"}
+    return {PK: owner_partition(owner), SK: f"{DELETING_PREFIX}{conversation_id}"}
+
+
+def removal_mark_key(owner: str, item_key: Mapping[str, str]) -> dict[str, str]:
+    """The mark a contact's or a group's delete leaves until it has unlinked everything."""
+    return {PK: owner_partition(owner), SK: f"{DELETING_PREFIX}{item_key[SK]}"}
 
 
 def children_partition(owner: str, conversation_id: str) -> str:
@@ -167,3 +185,20 @@ def username_key(owner: str, username: str) -> dict[str, str]:
 def contact_index_keys(owner: str, *, active: bool) -> dict[str, str]:
     """The index key a contact carries: in GSI1's partition of active contacts, or of the others."""
     return {StatusIndex.CONTACT_ACTIVE.key_attribute: flag_partition(owner, StatusIndex.CONTACT_ACTIVE, active)}
+
+
+def group_sort_key(group_id: str) -> str:
+    return f"{GROUP_PREFIX}{group_id}"
+
+
+def group_key(owner: str, group_id: str) -> dict[str, str]:
+    return {PK: owner_partition(owner), SK: group_sort_key(group_id)}
+
+
+def is_group(key: Mapping[str, str]) -> bool:
+    return CHILDREN_SEGMENT not in key[PK] and key[SK].startswith(GROUP_PREFIX)
+
+
+def group_index_keys(owner: str, *, archived: bool) -> dict[str, str]:
+    """The index key a group carries: in GSI4's partition of archived groups, or of the others."""
+    return {StatusIndex.GROUP_ARCHIVED.key_attribute: flag_partition(owner, StatusIndex.GROUP_ARCHIVED, archived)}

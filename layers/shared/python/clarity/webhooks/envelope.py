@@ -12,34 +12,53 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from clarity.contacts.models import Contact
 from clarity.conversations.models import Conversation
 from clarity.core.ids import ID_PATTERN
+from clarity.groups.models import Group
 from clarity.messages.models import Message
 from clarity.webhooks.delivery import USER_AGENT
 from clarity.webhooks.models import EventType
 from clarity.webhooks.signing import ATTEMPT_HEADER, EVENT_ID_HEADER, OBJECT_ETAG_HEADER, SIGNATURE_HEADER
 
 FIRES_WHEN: dict[EventType, str] = {
-    EventType.CONVERSATION_CREATED: "A conversation is created.",
+    EventType.CONVERSATION_CREATED: "A conversation is created: by POST /v1/conversations, or with its group.",
     EventType.CONVERSATION_UPDATED: (
         "A PUT /v1/conversations/{id} changes the conversation, or its pinned message is deleted (which "
         "unpins it): its ETag moved. Retrieving it (which records last_opened_at) and a send moving its "
         "last_active_at fire nothing."
     ),
     EventType.CONVERSATION_DELETED: (
-        "A conversation is deleted. Each of its messages fires message.deleted too, in no set order."
+        "A conversation is deleted: by DELETE /v1/conversations/{id}, or with its contact or group. Each "
+        "of its messages fires message.deleted too, in no set order."
     ),
     EventType.MESSAGE_CREATED: "A message is sent.",
     EventType.MESSAGE_UPDATED: "A PUT /v1/messages/{id} changes the message: its text, reactions or read_at.",
     EventType.MESSAGE_DELETED: "A message is deleted: by DELETE /v1/messages/{id}, or with its conversation.",
     EventType.CONTACT_CREATED: "A contact is added.",
-    EventType.CONTACT_UPDATED: "A PUT /v1/contacts/{id} changes the contact's display_name: its ETag moved.",
-    EventType.CONTACT_DELETED: "A contact is deleted.",
+    EventType.CONTACT_UPDATED: (
+        "The contact's ETag moved: a PUT /v1/contacts/{id} changed its display_name, or its conversation_id "
+        "was set (a conversation opened with it) or cleared (that conversation deleted). A send moving its "
+        "last_active_at fires nothing."
+    ),
+    EventType.CONTACT_DELETED: (
+        "A contact is deleted. Its conversation fires conversation.deleted, and each group it was in group.updated."
+    ),
+    EventType.GROUP_CREATED: "A group is created (its conversation fires conversation.created).",
+    EventType.GROUP_UPDATED: (
+        "The group's ETag moved: a PUT /v1/groups/{id} changed it or its members, a member contact was deleted, "
+        "or its conversation_id was set or cleared. A member's rename fires nothing here."
+    ),
+    EventType.GROUP_DELETED: "A group is deleted, with its conversation (which fires conversation.deleted).",
 }
 PAYLOAD_AS = {
     "created": "as created",
     "updated": "after the change",
     "deleted": "as it was last",
 }
-_RESOURCES: dict[str, type[BaseModel]] = {"conversation": Conversation, "message": Message, "contact": Contact}
+_RESOURCES: dict[str, type[BaseModel]] = {
+    "conversation": Conversation,
+    "message": Message,
+    "contact": Contact,
+    "group": Group,
+}
 
 
 class EventEnvelope(BaseModel):

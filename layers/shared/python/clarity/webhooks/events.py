@@ -4,28 +4,36 @@ Events come from the stream, not from the request handlers: a function that dies
 write still gets its event out, and no write path can forget one.
 
 Which write is which event:
-- a conversation, message or contact item inserted: `*.created`;
+- a conversation, message, contact or group item inserted: `*.created`;
 - modified with a new version (the ETag a client sees changed): `*.updated`. Recording an
   open, or a message moving `last_active_at`, leaves the version, so neither fires one;
 - removed: `*.deleted`, with the object as it was last. Messages deleted with their
   conversation fire `message.deleted` too.
-Pointers, deletion marks, username claims, webhooks and counts are bookkeeping and fire nothing.
+Pointers, deletion and removal marks, username claims, webhooks and counts are bookkeeping and
+fire nothing. Nor do a contact's group links: they move no version.
+
+A message's sender and a group's members are read when the event is made (PayloadSource): the
+payload is the object as GET would answer it then.
 """
 
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from clarity.contacts.repository import to_contact
-from clarity.conversations.repository import to_conversation
 from clarity.core.ids import derived_id
-from clarity.messages.repository import to_message
+from clarity.core.versioned import Versioned
 from clarity.store import keys
-from clarity.store.dynamodb import deserialize, versioned
+from clarity.store.dynamodb import deserialize
 from clarity.webhooks.models import EventType
+
+
+class PayloadSource(Protocol):
+    """Makes the object a stored item is, as the API answers it (clarity.webhooks.payloads)."""
+
+    def resource(self, kind: str, owner: str, image: Mapping[str, Any]) -> BaseModel: ...
 
 
 class MalformedRecord(ValueError):
@@ -48,15 +56,16 @@ class ChangeEvent:
         return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
 
 
-_KINDS: list[tuple[Callable[[Mapping[str, str]], bool], Callable[[Mapping[str, Any]], BaseModel], str]] = [
-    (keys.is_conversation, to_conversation, "conversation"),
-    (keys.is_message, to_message, "message"),
-    (keys.is_contact, to_contact, "contact"),
+_KINDS: list[tuple[Callable[[Mapping[str, str]], bool], str]] = [
+    (keys.is_conversation, "conversation"),
+    (keys.is_message, "message"),
+    (keys.is_contact, "contact"),
+    (keys.is_group, "group"),
 ]
 _ACTIONS = {"INSERT": "created", "MODIFY": "updated", "REMOVE": "deleted"}
 
 
-def event_from_record(record: Mapping[str, Any]) -> ChangeEvent | None:
+def event_from_record(record: Mapping[str, Any], payloads: PayloadSource) -> ChangeEvent | None:
     """The event a stream record stands for, None when it stands for none, or MalformedRecord."""
     try:
         change = record["dynamodb"]
@@ -64,21 +73,21 @@ def event_from_record(record: Mapping[str, Any]) -> ChangeEvent | None:
         action = _ACTIONS[record["eventName"]]
         new = deserialize(change.get("NewImage") or {})
         old = deserialize(change.get("OldImage") or {})
-        for applies, convert, resource in _KINDS:
+        for applies, resource in _KINDS:
             if not applies(key):
                 continue
             if action == "updated" and new.get("version") == old.get("version"):
                 return None  # not a change a client made: an open, or last_active_at
             image = old if action == "deleted" else new
             created_at = int(change["ApproximateCreationDateTime"])
-            stored = versioned(image, convert)
+            owner = keys.owner_of_partition(key[keys.PK])
             return ChangeEvent(
-                owner=keys.owner_of_partition(key[keys.PK]),
+                owner=owner,
                 id=derived_id(created_at, str(record["eventID"])),
                 type=EventType(f"{resource}.{action}"),
                 created_at=created_at,
-                payload=stored.resource.model_dump(mode="json"),
-                etag=stored.etag,
+                payload=payloads.resource(resource, owner, image).model_dump(mode="json"),
+                etag=Versioned(None, int(image["version"])).etag,
             )
         return None
     except (KeyError, TypeError, ValueError) as error:

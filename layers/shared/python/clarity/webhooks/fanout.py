@@ -5,19 +5,20 @@ lookup is a Query of A's own partition."""
 from collections.abc import Mapping
 from typing import Any
 
-from clarity.webhooks.events import ChangeEvent, event_from_record
+from clarity.webhooks.events import ChangeEvent, PayloadSource, event_from_record
 from clarity.webhooks.queue import Delivery, DeliveryQueue
 from clarity.webhooks.stored import StoredWebhooks
 
 
 class EventFanout:
-    def __init__(self, webhooks: StoredWebhooks, queue: DeliveryQueue) -> None:
+    def __init__(self, webhooks: StoredWebhooks, queue: DeliveryQueue, payloads: PayloadSource) -> None:
         self._webhooks = webhooks
         self._queue = queue
+        self._payloads = payloads
 
     def publish_record(self, record: Mapping[str, Any]) -> ChangeEvent | None:
         """Queue the record's event for its subscribers; the event (None if it stands for none)."""
-        event = event_from_record(record)
+        event = event_from_record(record, self._payloads)
         if event is None:
             return None
         body = event.body()

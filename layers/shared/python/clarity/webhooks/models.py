@@ -25,6 +25,9 @@ class EventType(StrEnum):
     CONTACT_CREATED = "contact.created"
     CONTACT_UPDATED = "contact.updated"
     CONTACT_DELETED = "contact.deleted"
+    GROUP_CREATED = "group.created"
+    GROUP_UPDATED = "group.updated"
+    GROUP_DELETED = "group.deleted"
 
 
 EVENT_CHOICES = [ALL_EVENTS, *(event.value for event in EventType)]

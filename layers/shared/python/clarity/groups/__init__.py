@@ -1,0 +1,1 @@
+"""Groups: contacts you talk with together, in one conversation."""

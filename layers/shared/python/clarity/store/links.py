@@ -1,0 +1,127 @@
+"""The links between items of different resources, written once here for every resource that
+writes them: a contact's or group's one conversation, a contact's groups, a group's members.
+
+    contact.conversation_id, group.conversation_id  set in the transaction that creates the
+                                                     conversation, removed in the one deleting it
+    group.member_ids                                 the members, in the order given: the truth
+                                                     a send's membership check reads
+    contact.group_ids                                every group that lists the contact (it may
+                                                     name a few more, for a moment): what a
+                                                     contact's delete unlinks itself from
+    contact.group_joins                              counts joins, so a contact's delete notices
+                                                     one it did not read
+
+Each function returns one action of a TransactWriteItems, or does one bounded chore.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from clarity.core.errors import ServiceUnavailable
+from clarity.store import keys
+from clarity.store.dynamodb import ConditionFailed, Expression, Table, serialize, with_expressions
+
+LINKED_CONVERSATION = "conversation_id"
+MEMBER_IDS = "member_ids"
+GROUP_IDS = "group_ids"
+GROUP_JOINS = "group_joins"
+# One member's removal races other member changes of the same group only a few times in a row.
+DROP_MEMBER_ATTEMPTS = 5
+
+
+def _action(table: Table, key: Mapping[str, str], update: Expression | None, condition: Expression) -> dict[str, Any]:
+    request = {"TableName": table.name, "Key": serialize(key), "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    action: dict[str, Any] = with_expressions(request, update=update, condition=condition)
+    return action
+
+
+def link_conversation(
+    table: Table, party_key: Mapping[str, str], conversation_id: str, index_keys: Mapping[str, str]
+) -> dict[str, Any]:
+    """Point a contact or group at its new conversation, if it exists and has none yet. Its
+    version (ETag) moves, since conversation_id is one of its fields. On failure, the party as
+    it is tells the caller why: missing, or already linked (the item names the conversation)."""
+    names = {"#conversation": LINKED_CONVERSATION, "#version": "version"}
+    values: dict[str, Any] = {":conversation": conversation_id, ":one": 1}
+    assignments = ["#conversation = :conversation"]
+    for i, (name, value) in enumerate(index_keys.items()):
+        names[f"#k{i}"], values[f":k{i}"] = name, value
+        assignments.append(f"#k{i} = :k{i}")
+    update = Expression(f"SET {', '.join(assignments)} ADD #version :one", names, values)
+    condition = Expression("attribute_exists(PK) AND attribute_not_exists(#conversation)", {}, {})
+    return {"Update": _action(table, party_key, update, condition)}
+
+
+def unlink_conversation(
+    table: Table, party_key: Mapping[str, str], conversation_id: str, index_keys: Mapping[str, str]
+) -> dict[str, Any]:
+    """Clear a contact's or group's link to this conversation (and only to this one)."""
+    names = {"#conversation": LINKED_CONVERSATION, "#version": "version"}
+    values: dict[str, Any] = {":conversation": conversation_id, ":one": 1}
+    assignments = [f"#k{i} = :k{i}" for i in range(len(index_keys))]
+    for i, (name, value) in enumerate(index_keys.items()):
+        names[f"#k{i}"], values[f":k{i}"] = name, value
+    set_clause = f"SET {', '.join(assignments)} " if assignments else ""
+    update = Expression(f"{set_clause}REMOVE #conversation ADD #version :one", names, values)
+    condition = Expression("#conversation = :conversation", {}, {})
+    return {"Update": _action(table, party_key, update, condition)}
+
+
+def join_group(table: Table, owner: str, contact_id: str, group_id: str) -> dict[str, Any]:
+    """Record on a contact that a group lists it; refused (item None) when the contact is gone."""
+    update = Expression(
+        "ADD #groups :group, #joins :one",
+        {"#groups": GROUP_IDS, "#joins": GROUP_JOINS},
+        {":group": {group_id}, ":one": 1},
+    )
+    condition = Expression("attribute_exists(PK)", {}, {})
+    return {"Update": _action(table, keys.contact_key(owner, contact_id), update, condition)}
+
+
+def leave_group(table: Table, owner: str, contact_id: str, group_id: str) -> None:
+    """Forget on a contact that a group listed it: after the group stopped listing it. A contact
+    deleted meanwhile has nothing left to forget."""
+    update = Expression("DELETE #groups :group", {"#groups": GROUP_IDS}, {":group": {group_id}})
+    try:
+        table.update(keys.contact_key(owner, contact_id), update, Expression("attribute_exists(PK)", {}, {}))
+    except ConditionFailed:
+        return
+
+
+def drop_member(table: Table, owner: str, group_id: str, contact_id: str) -> None:
+    """Take a deleted contact off a group's member list. That changes the group as a client sees
+    it, so its version (ETag) moves. The list position is read first and checked by the write:
+    a member change landing in between makes it read again."""
+    group_key = keys.group_key(owner, group_id)
+    for _ in range(DROP_MEMBER_ATTEMPTS):
+        group = table.get(group_key)
+        members = list(group.get(MEMBER_IDS, [])) if group else []
+        if contact_id not in members:
+            return
+        position = members.index(contact_id)
+        update = Expression(
+            f"REMOVE #members[{position}] ADD #version :one",
+            {"#members": MEMBER_IDS, "#version": "version"},
+            {":one": 1},
+        )
+        condition = Expression(f"#members[{position}] = :contact", {"#members": MEMBER_IDS}, {":contact": contact_id})
+        try:
+            table.update(group_key, update, condition)
+            return
+        except ConditionFailed:
+            continue
+    raise ServiceUnavailable("the group's members kept changing; retry the request")
+
+
+def remove_conversation_actions(table: Table, owner: str, conversation_id: str) -> list[dict[str, Any]]:
+    """Swap a conversation for its deletion mark: in a contact's or group's delete transaction."""
+    delete = {"TableName": table.name, "Key": serialize(keys.conversation_key(owner, conversation_id))}
+    return [{"Delete": delete}, table.put_action(keys.deletion_mark_key(owner, conversation_id))]
+
+
+def remove_children(table: Table, owner: str, conversation_id: str) -> None:
+    """Delete a marked conversation's messages (and their pointers), then its mark. Idempotent:
+    a retry after a crash finishes what is left."""
+    for page in table.keys_in_partition(keys.children_partition(owner, conversation_id)):
+        table.delete_all([key for child in page for key in keys.with_companions(owner, child)])
+    table.delete(keys.deletion_mark_key(owner, conversation_id))
