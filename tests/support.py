@@ -180,7 +180,7 @@ def seed_examples(
         Webhook(id=EXAMPLE_WEBHOOK_ID, name="Example receiver", url=webhook_url, events=["*"], created_at=1764000000),
         EXAMPLE_WEBHOOK_SECRET,
     )
-    ConversationRepository(table).create(
+    ConversationRepository(table).open(
         owner, Conversation.started(EXAMPLE_CONVERSATION_ID, 692233200, contact_id=EXAMPLE_CONTACT_ID)
     )
     MessageRepository(table).send(

@@ -8,7 +8,7 @@ import pytest
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from clarity.conversations.models import Conversation, CreateConversationRequest
+from clarity.conversations.models import Conversation, CreateConversationRequest, VersionedConversation
 from clarity.conversations.repository import ConversationRepository
 from clarity.conversations.service import ConversationService
 from clarity.core.errors import Conflict
@@ -92,10 +92,10 @@ class _BlockingRepository(ConversationRepository):
         self.entered = threading.Event()
         self.release = threading.Event()
 
-    def create(self, owner: str, conversation: Conversation) -> None:
+    def open(self, owner: str, conversation: Conversation) -> VersionedConversation:
         self.entered.set()
         self.release.wait(timeout=10)
-        super().create(owner, conversation)
+        return super().open(owner, conversation)
 
 
 def _invocation(remaining_ms: int = 10_000) -> LambdaContext:

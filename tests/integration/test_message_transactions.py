@@ -11,7 +11,7 @@ from clarity.conversations.repository import ConversationRepository
 from clarity.core.clock import Clock, TickBehind, tick_at
 from clarity.core.errors import InvalidRequest, NotFound, PreconditionFailed, ServiceUnavailable
 from clarity.core.ids import ORDER_ATTEMPTS, IdTaken, new_id, tick_of
-from clarity.messages.models import CreateMessageRequest, Message, MessageContact, MessagePageRequest
+from clarity.messages.models import CreateMessageRequest, Message, MessagePageRequest
 from clarity.messages.repository import MessageRepository
 from clarity.messages.service import MessageService
 from clarity.store import keys
@@ -24,11 +24,11 @@ MESSAGE = "M000000000000001"
 TABLE = "stubbed"
 
 
-def _message(contact: str | None = None, created_at: int = 100) -> Message:
+def _message(created_at: int = 100) -> Message:
     return Message(
         id=MESSAGE,
         conversation_id=CONVERSATION,
-        contact=MessageContact(id=contact) if contact else None,
+        contact=None,
         message="hi",
         reactions=[],
         attachments=[],
@@ -54,10 +54,11 @@ def test_a_send_to_a_missing_conversation_is_400_naming_it(stubbed: tuple[Table,
 
 def test_a_send_from_another_contact_is_400_naming_contact_id(stubbed: tuple[Table, Stubber]) -> None:
     table, stubber = stubbed
-    cancel_transaction(stubber, NO_REASON, NO_REASON, failed_check(_conversation_item(contact_id="Contact000000001")))
+    # The conversation's contact never changes: read before the transaction, it decides.
+    stubber.add_response("get_item", {"Item": serialize(_conversation_item(contact_id="Contact000000001"))})
 
     with pytest.raises(InvalidRequest) as raised:
-        MessageRepository(table).send(OWNER, _message(contact="Someone000000002"))
+        MessageRepository(table).send(OWNER, _message(), contact_id="Someone000000002")
 
     assert raised.value.param == "contact_id"
 

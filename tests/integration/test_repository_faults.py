@@ -11,14 +11,16 @@ from clarity.conversations.models import Conversation, ListFilters, PageRequest
 from clarity.core.errors import InvalidRequest, NotFound, ServiceUnavailable
 from clarity.core.paging import Direction, Position
 from clarity.store import keys
-from clarity.store.dynamodb import MAX_FILTERED_ITEMS
+from clarity.store.dynamodb import MAX_FILTERED_ITEMS, Table
+from tests.people import a_contact
 from tests.support import TABLE_NAME, moto_table, repository_on
 
 OWNER = "alice"
+CONTACT = "WAz8eIbvDR60rouK"
 
 
 def _conversation(conversation_id: str) -> Conversation:
-    return Conversation.started(conversation_id, 1_700_000_000, contact_id="WAz8eIbvDR60rouK")
+    return Conversation.started(conversation_id, 1_700_000_000, contact_id=CONTACT)
 
 
 def _stored(conversation_id: str) -> dict[str, Any]:
@@ -164,7 +166,8 @@ def test_dynamodb_errors_map_to_what_the_client_can_do(table: Any, code: str, ra
 def test_delete_removes_1000_children_despite_unprocessed_items(table: Any) -> None:
     faulty = FaultyClient(table, process_at_most=7)
     repository = repository_on(faulty)
-    repository.create(OWNER, _conversation("A000000000000001"))
+    a_contact(Table(table, TABLE_NAME), OWNER, CONTACT)
+    repository.open(OWNER, _conversation("A000000000000001"))
     _add_children(table, "A000000000000001", 1000)
 
     repository.delete(OWNER, "A000000000000001")
@@ -189,7 +192,8 @@ def test_a_delete_that_stops_part_way_is_finished_by_a_retry(
 ) -> None:
     dying = FaultyClient(table, fail_on_call=5, failure=failure)
     repository = repository_on(dying)
-    repository.create(OWNER, _conversation("A000000000000001"))
+    a_contact(Table(table, TABLE_NAME), OWNER, CONTACT)
+    repository.open(OWNER, _conversation("A000000000000001"))
     _add_children(table, "A000000000000001", 300)
 
     with pytest.raises(seen_as):
@@ -210,7 +214,8 @@ def test_a_delete_that_stops_part_way_is_finished_by_a_retry(
 def test_unprocessed_items_that_never_clear_leave_the_delete_resumable(table: Any) -> None:
     stuck = FaultyClient(table, process_at_most=0)
     repository = repository_on(stuck)
-    repository.create(OWNER, _conversation("A000000000000001"))
+    a_contact(Table(table, TABLE_NAME), OWNER, CONTACT)
+    repository.open(OWNER, _conversation("A000000000000001"))
     _add_children(table, "A000000000000001", 30)
 
     with pytest.raises(ServiceUnavailable):

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from clarity.webhooks.events import ChangeEvent, event_from_record
+from clarity.wiring import services
 from devtools.lambda_context import LocalLambdaContext
 from devtools.template import import_function
 from devtools.webhook_pipeline import lambda_stream_record
@@ -200,7 +201,8 @@ def stream_records(world: WebhookWorld) -> list[dict[str, Any]]:
 def test_an_event_keeps_its_id_when_its_record_is_read_again(world: WebhookWorld) -> None:
     world.api.create()
     (insert,) = [r for r in stream_records(world) if r["eventName"] == "INSERT"]
-    first, again = event_from_record(insert), event_from_record(json.loads(json.dumps(insert)))
+    payloads = services().payloads
+    first, again = event_from_record(insert, payloads), event_from_record(json.loads(json.dumps(insert)), payloads)
     assert isinstance(first, ChangeEvent) and first == again
 
 
@@ -209,13 +211,13 @@ def test_a_function_that_dies_after_its_write_still_gets_its_event_out(
 ) -> None:
     from clarity.conversations.repository import ConversationRepository  # noqa: PLC0415
 
-    stored = ConversationRepository.create
+    stored = ConversationRepository.open
 
     def store_then_die(self: ConversationRepository, owner: str, conversation: Any) -> None:
         stored(self, owner, conversation)
         raise RuntimeError("the function died after its write")
 
-    monkeypatch.setattr(ConversationRepository, "create", store_then_die)
+    monkeypatch.setattr(ConversationRepository, "open", store_then_die)
     with receiver() as target:
         world.register(target.url)
         response = world.api.request("POST", "/v1/conversations", json_body={"contact_id": "WAz8eIbvDR60rouK"})

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from clarity.webhooks.delivery import DeliveryWorker
     from clarity.webhooks.destinations import DestinationPolicy, Resolver
     from clarity.webhooks.fanout import EventFanout
+    from clarity.webhooks.payloads import Payloads
     from clarity.webhooks.queue import DeliveryQueue
     from clarity.webhooks.service import WebhookService
     from clarity.webhooks.stored import StoredWebhooks
@@ -130,9 +131,15 @@ class Services:
     @cached_property
     def webhook_fanout(self) -> "EventFanout":
         from clarity.webhooks.fanout import EventFanout  # noqa: PLC0415
+
+        return EventFanout(self._stored_webhooks, self._outbound.queue, self.payloads)
+
+    @cached_property
+    def payloads(self) -> "Payloads":
+        """Events' payloads: objects as the API answers them, senders and members read now."""
         from clarity.webhooks.payloads import Payloads  # noqa: PLC0415
 
-        return EventFanout(self._stored_webhooks, self._outbound.queue, Payloads(self._table))
+        return Payloads(self._table)
 
     @cached_property
     def webhook_delivery(self) -> "DeliveryWorker":
