@@ -24,7 +24,7 @@ class Interleaved:
     """A client that runs `before()` once, just ahead of the `nth` call of `operation`: the other
     request lands exactly between two steps of this one."""
 
-    def __init__(self, client: Any, operation: str, nth: int, before: Callable[[], None]) -> None:
+    def __init__(self, client: Any, operation: str, nth: int, before: Callable[[], object]) -> None:
         self._client, self._operation, self._nth, self._before = client, operation, nth, before
         self.calls = 0
 
@@ -89,7 +89,7 @@ def _in_parallel(calls: list[Callable[[], Any]]) -> list[Any]:
     def run(index: int) -> None:
         try:
             results[index] = calls[index]()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each call ended with
+        except Exception as error:  # the test inspects what each call ended with
             results[index] = error
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]

@@ -5,6 +5,7 @@ LastEvaluatedKey at exact page boundaries. dynalite implements neither TransactW
 ReturnValuesOnConditionCheckFailure, so deletes and 412s are proved on moto and with Stubber only.
 """
 
+import functools
 import itertools
 import os
 import shutil
@@ -13,7 +14,7 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,11 +23,14 @@ import pytest
 
 from clarity.contacts.models import Contact
 from clarity.contacts.repository import to_item
-from clarity.conversations.models import CreateConversationRequest, ListFilters, UpdateConversationRequest
+from clarity.conversations.models import Conversation, ListFilters, UpdateConversationRequest
+from clarity.conversations.repository import to_item as conversation_item
 from clarity.conversations.service import ConversationService
 from clarity.core.clock import tick_at
 from clarity.core.errors import NotFound
 from clarity.core.ids import new_id
+from clarity.groups.models import StoredGroup
+from clarity.groups.repository import to_item as group_item
 from clarity.messages.models import UpdateMessageRequest
 from clarity.store import keys
 from clarity.store.dynamodb import serialize
@@ -98,18 +102,21 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def backend(engine: Engine) -> tuple[str, ConversationService]:
-    return engine.name, engine.services.conversations
+def backend(engine: Engine) -> tuple[Engine, ConversationService]:
+    return engine, engine.services.conversations
 
 
-def _seed(service: ConversationService, owner: str, count: int) -> list[str]:
-    """`count` conversations in creation order, every third muted."""
+def _seed(engine: Engine, service: ConversationService, owner: str, count: int) -> list[str]:
+    """`count` conversations of GROUP in creation order, every third muted. Written item by item
+    (dynalite has no TransactWriteItems, which opening one takes), as the open writes them. A
+    group has one conversation; the list does not know that, and these pages need many."""
     ids = []
     for number in range(count):
-        created = service.create(owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK", group_id=GROUP))
+        conversation = Conversation.started(new_id(tick_at(1_700_000_000) + number), 1_700_000_000, group_id=GROUP)
+        engine.client.put_item(TableName=engine.table, Item=serialize(conversation_item(owner, conversation)))
         if number % 3 == 0:
-            service.update(owner, created.resource.id, UpdateConversationRequest(is_muted=True))
-        ids.append(created.resource.id)
+            service.update(owner, conversation.id, UpdateConversationRequest(is_muted=True))
+        ids.append(conversation.id)
     return ids
 
 
@@ -142,10 +149,10 @@ def _walk(service: ConversationService, owner: str, filters: ListFilters, limit:
     ],
 )
 def test_pages_cover_every_match_once_with_exact_has_more(
-    backend: tuple[str, ConversationService], filters: ListFilters, matches: Any
+    backend: tuple[Engine, ConversationService], filters: ListFilters, matches: Any
 ) -> None:
-    _, service = backend
-    ids = _seed(service, "alice", 25)
+    engine, service = backend
+    ids = _seed(engine, service, "alice", 25)
     expected = _newest_first([conversation_id for i, conversation_id in enumerate(ids) if matches(i)])
 
     seen, pages = _walk(service, "alice", filters, limit=5)
@@ -154,9 +161,9 @@ def test_pages_cover_every_match_once_with_exact_has_more(
     assert pages == max(1, -(-len(expected) // 5))  # exact: no empty last page at a boundary
 
 
-def test_backward_pages_from_the_oldest(backend: tuple[str, ConversationService]) -> None:
-    _, service = backend
-    ids = _newest_first(_seed(service, "alice", 12))
+def test_backward_pages_from_the_oldest(backend: tuple[Engine, ConversationService]) -> None:
+    engine, service = backend
+    ids = _newest_first(_seed(engine, service, "alice", 12))
     page = service.list("alice", ListFilters(), limit=5, ending_before=ids[-1])
 
     assert [c.id for c in page.items] == ids[-6:-1]
@@ -164,27 +171,28 @@ def test_backward_pages_from_the_oldest(backend: tuple[str, ConversationService]
 
 
 def test_a_cursor_from_another_owner_positions_only_in_the_callers_partition(
-    backend: tuple[str, ConversationService],
+    backend: tuple[Engine, ConversationService],
 ) -> None:
-    _, service = backend
-    alice_ids = _seed(service, "alice", 4)
-    bob_ids = _seed(service, "bob", 3)
+    engine, service = backend
+    alice_ids = _seed(engine, service, "alice", 4)
+    bob_ids = _seed(engine, service, "bob", 3)
 
     for cursor in alice_ids:
         page = service.list("bob", ListFilters(muted=False), limit=10, starting_after=cursor)
         assert {c.id for c in page.items} <= set(bob_ids)
 
 
-def test_updates_are_partial_and_missing_ids_are_not_found(backend: tuple[str, ConversationService]) -> None:
-    _, service = backend
-    conversation_id = service.create("alice", CreateConversationRequest(group_id=GROUP)).resource.id
+def test_updates_are_partial_and_missing_ids_are_not_found(backend: tuple[Engine, ConversationService]) -> None:
+    engine, service = backend
+    (conversation_id,) = _seed(engine, service, "alice", 1)
+    service.update("alice", conversation_id, UpdateConversationRequest(is_muted=False))
 
     service.update("alice", conversation_id, UpdateConversationRequest(is_pinned=True))
     updated = service.update("alice", conversation_id, UpdateConversationRequest(archived_at=705103200))
     opened = service.retrieve("alice", conversation_id)
 
-    assert (updated.resource.is_pinned, updated.resource.archived_at, updated.version) == (True, 705103200, 3)
-    assert opened.version == 3
+    assert (updated.resource.is_pinned, updated.resource.archived_at, updated.version) == (True, 705103200, 5)
+    assert opened.version == 5
     assert opened.resource.last_opened_at is not None
     assert service.list("alice", ListFilters(archived=True, pinned=True), limit=10).items[0].id == conversation_id
     with pytest.raises(NotFound):
@@ -295,22 +303,19 @@ def _seed_contacts(engine: Engine, owner: str, count: int, second: int, active_e
     return contacts
 
 
-@pytest.mark.parametrize("active", [None, False, True], ids=["all contacts", "active=false", "active=true"])
-def test_contact_pages_both_ways_across_exact_boundaries(engine: Engine, active: bool | None) -> None:
-    # Given 30 contacts of one second, 10 of them active: 6, 4 and 2 pages of 5
-    service = engine.services.contacts
-    contacts = _seed_contacts(engine, "alice", 30, 1_700_000_000, active_every=3)
-    expected = _newest_first([c.id for c in contacts if active is None or (c.conversation_id is not None) == active])
+def _assert_pages_both_ways(list_page: Callable[..., Any], expected: list[str]) -> None:
+    """Pages of 5 walked forwards from the newest, back from the oldest, and back from the last
+    page's first: each walk covers what lies that way once, every page but the last says more
+    follow, and a walk that ends at a page boundary ends with a full page, no empty one after."""
     full = len(expected) // 5
     assert len(expected) == 5 * full
 
     def walk(**cursor: str) -> list[tuple[list[str], bool]]:
-        """Pages of 5 from a cursor, in the cursor's direction, until one says nothing follows."""
         pages = []
         while True:
-            page = service.list("alice", limit=5, active=active, **cursor)
-            pages.append(([c.id for c in page.items], page.has_more))
-            assert {c.created_at for c in page.items} <= {1_700_000_000}
+            page = list_page(limit=5, **cursor)
+            pages.append(([item.id for item in page.items], page.has_more))
+            assert {item.created_at for item in page.items} <= {1_700_000_000}
             if not page.has_more:
                 return pages
             if "ending_before" in cursor:
@@ -318,19 +323,61 @@ def test_contact_pages_both_ways_across_exact_boundaries(engine: Engine, active:
             else:
                 cursor = {"starting_after": page.items[-1].id}
 
-    # When paging forwards from the newest, back from the oldest, and back from the last page's first
     forward = walk()
     from_oldest = walk(ending_before=expected[-1])
     from_last_page = walk(ending_before=expected[-5])
 
-    # Then each walk covers what lies that way once, every page but the last says more follow, and
-    # a walk that ends at a page boundary ends with a full page: no empty one after it
     assert [i for page, _ in forward for i in page] == expected
     assert forward == [(expected[n : n + 5], n + 5 < len(expected)) for n in range(0, len(expected), 5)]
     assert [i for page, _ in reversed(from_oldest) for i in page] == expected[:-1]
     assert [(len(page), has_more) for page, has_more in from_oldest] == [(5, True)] * (full - 1) + [(4, False)]
     assert [i for page, _ in reversed(from_last_page) for i in page] == expected[:-5]
     assert [(len(page), has_more) for page, has_more in from_last_page] == [(5, True)] * (full - 2) + [(5, False)]
+
+
+@pytest.mark.parametrize("active", [None, False, True], ids=["all contacts", "active=false", "active=true"])
+def test_contact_pages_both_ways_across_exact_boundaries(engine: Engine, active: bool | None) -> None:
+    # Given 30 contacts of one second, 10 of them active: 6, 4 and 2 pages of 5
+    service = engine.services.contacts
+    contacts = _seed_contacts(engine, "alice", 30, 1_700_000_000, active_every=3)
+    expected = _newest_first([c.id for c in contacts if active is None or (c.conversation_id is not None) == active])
+
+    _assert_pages_both_ways(functools.partial(service.list, "alice", active=active), expected)
+
+
+def _seed_groups(engine: Engine, owner: str, count: int, second: int, archived_every: int) -> list[StoredGroup]:
+    """`count` groups of one second, every `archived_every`th archived, written as their create
+    writes the group item (dynalite has no TransactWriteItems); no members."""
+    groups = []
+    for number in range(count):
+        group_id = new_id(tick_at(second) + number)
+        archived_at = 705103200 if number % archived_every == 0 else None
+        group = StoredGroup(group_id, f"g{number}", None, None, None, [], second, archived_at)
+        engine.client.put_item(TableName=engine.table, Item=serialize(group_item(owner, group)))
+        groups.append(group)
+    return groups
+
+
+@pytest.mark.parametrize("archived", [None, False, True], ids=["all groups", "archived=false", "archived=true"])
+def test_group_pages_both_ways_across_exact_boundaries(engine: Engine, archived: bool | None) -> None:
+    # Given 30 groups of one second, 10 of them archived: 6, 4 and 2 pages of 5
+    service = engine.services.groups
+    groups = _seed_groups(engine, "alice", 30, 1_700_000_000, archived_every=3)
+    expected = _newest_first([g.id for g in groups if archived is None or (g.archived_at is not None) == archived])
+
+    _assert_pages_both_ways(functools.partial(service.list, "alice", archived=archived), expected)
+
+
+def test_group_cursors_from_another_owner_stay_in_the_callers_partition(engine: Engine) -> None:
+    service = engine.services.groups
+    alice = [g.id for g in _seed_groups(engine, "alice", 4, 1_700_000_000, archived_every=2)]
+    bob = {g.id for g in _seed_groups(engine, "bob", 3, 1_700_000_000, archived_every=2)}
+
+    for cursor_name, cursor, archived in itertools.product(
+        ("starting_after", "ending_before"), alice, (None, True, False)
+    ):
+        page = service.list("bob", limit=10, archived=archived, **{cursor_name: cursor})
+        assert {g.id for g in page.items} <= bob
 
 
 def test_contact_cursors_from_another_owner_stay_in_the_callers_partition(engine: Engine) -> None:
