@@ -322,7 +322,10 @@ def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) ->
         f"API reference (Swagger UI, Try it out): {url}{DOCS_PATH}\n"
         f"{webhooks}\n"
         f"Token for owner 'alice' (make token SUB=... for others):\n{token}\n\n"
-        f'Try:\n  curl {url}/v1/conversations -H "Authorization: Bearer {token}" -d contact_id=WAz8eIbvDR60rouK\n'
+        "Try (a conversation is with one of your contacts: add one, then open a conversation with its id):\n"
+        f'  curl {url}/v1/contacts -H "Authorization: Bearer {token}" -d username=KevinMcCallister '
+        "-d phone_number=1-800-759-3000\n"
+        f'  curl {url}/v1/conversations -H "Authorization: Bearer {token}" -d contact_id=<its id>\n'
         "Ctrl-C stops it.",
         flush=True,
     )
