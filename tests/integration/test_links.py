@@ -237,3 +237,35 @@ def test_a_contact_with_a_stale_etag_is_not_deleted(api: ApiClient) -> None:
     assert api.request("DELETE", f"/v1/contacts/{contact['id']}", headers={"If-Match": '"1"'}).status == 412
     assert api.request("GET", f"/v1/contacts/{contact['id']}").json()["conversation_id"] is not None
     assert api.request("DELETE", f"/v1/contacts/{contact['id']}", headers={"If-Match": '"2"'}).status == 204
+
+
+def test_another_owners_contacts_and_groups_are_nothing_to_a_sender(api: ApiClient) -> None:
+    alices_contact = new_contact(api)
+    alices_group = new_group(api, members=[alices_contact["id"]])
+    bobs_group = new_group(api, owner="bob")
+
+    as_sender = api.request(
+        "POST",
+        "/v1/messages",
+        owner="bob",
+        json_body={
+            "conversation_id": bobs_group["conversation_id"],
+            "message": "hi",
+            "contact_id": alices_contact["id"],
+        },
+    )
+    into_alices = api.request(
+        "POST",
+        "/v1/messages",
+        owner="bob",
+        json_body={"conversation_id": alices_group["conversation_id"], "message": "hi"},
+    )
+    as_member = api.request(
+        "PUT", f"/v1/groups/{bobs_group['id']}", owner="bob", json_body={"contacts": [alices_contact["id"]]}
+    )
+
+    assert as_sender.status == 400 and "contact_id" in as_sender.json()["message"]
+    assert into_alices.status == 400 and "conversation_id" in into_alices.json()["message"]
+    assert as_member.status == 400 and "contacts" in as_member.json()["message"]
+    assert api.request("GET", f"/v1/contacts/{alices_contact['id']}").json()["last_active_at"] is None
+    assert api.request("GET", "/v1/messages").json()["data"] == []

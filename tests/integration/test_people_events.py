@@ -20,7 +20,11 @@ def world() -> Iterator[WebhookWorld]:
 
 def _events(target: Receiver) -> list[tuple[str, dict[str, Any], str]]:
     return [
-        (json.loads(request.body)["type"], json.loads(request.body)["payload"], request.headers["x-clarity-object-etag"])
+        (
+            json.loads(request.body)["type"],
+            json.loads(request.body)["payload"],
+            request.headers["x-clarity-object-etag"],
+        )
         for request in target.requests
     ]
 
