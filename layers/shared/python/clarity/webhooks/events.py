@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from clarity.core.ids import derived_id
-from clarity.core.versioned import Versioned
+from clarity.core.versioned import etag_of
 from clarity.store import keys
 from clarity.store.dynamodb import deserialize
 from clarity.webhooks.models import EventType
@@ -87,7 +87,7 @@ def event_from_record(record: Mapping[str, Any], payloads: PayloadSource) -> Cha
                 type=EventType(f"{resource}.{action}"),
                 created_at=created_at,
                 payload=payloads.resource(resource, owner, image).model_dump(mode="json"),
-                etag=Versioned(None, int(image["version"])).etag,
+                etag=etag_of(int(image["version"])),
             )
         return None
     except (KeyError, TypeError, ValueError) as error:
