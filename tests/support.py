@@ -1,9 +1,10 @@
 """Shared test helpers: a moto table built from template.yaml, and an in-process API client."""
 
+import itertools
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -103,9 +104,26 @@ class ApiClient:
         return ApiResponse(result["statusCode"], result.get("headers") or {}, result.get("body") or "")
 
     def create(self, owner: str = "alice", **fields: Any) -> dict[str, Any]:
-        response = self.request(
-            "POST", "/v1/conversations", owner=owner, json_body=fields or {"contact_id": "WAz8eIbvDR60rouK"}
-        )
+        """A new conversation of `owner`: with these fields, or with a contact made for it (a
+        contact has one conversation, so each new one needs its own)."""
+        body = fields or {"contact_id": self.new_contact(owner)["id"]}
+        response = self.request("POST", "/v1/conversations", owner=owner, json_body=body)
+        assert response.status == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    def new_contact(self, owner: str = "alice", **fields: Any) -> dict[str, Any]:
+        """A contact of `owner`, with a username of its own."""
+        body = {"username": f"person-{next(_usernames)}", "phone_number": "+14155550100", **fields}
+        response = self.request("POST", "/v1/contacts", owner=owner, json_body=body)
+        assert response.status == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    def new_group(self, owner: str = "alice", members: Sequence[str] = (), **fields: Any) -> dict[str, Any]:
+        """A group of `owner` with these member contact ids (its conversation made with it)."""
+        body = {"name": f"group {next(_usernames)}", "contacts": list(members), **fields}
+        response = self.request("POST", "/v1/groups", owner=owner, json_body=body)
         assert response.status == 201, response.text
         created: dict[str, Any] = response.json()
         return created
@@ -117,6 +135,9 @@ class ApiClient:
         assert response.status == 201, response.text
         sent: dict[str, Any] = response.json()
         return sent
+
+
+_usernames = itertools.count(1)
 
 
 @contextmanager

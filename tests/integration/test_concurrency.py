@@ -10,7 +10,7 @@ from tests.support import SETTINGS, ApiClient, serialized
 
 
 def test_responses_carry_an_etag_that_changes_with_each_update(api: ApiClient) -> None:
-    created = api.request("POST", "/v1/conversations", json_body={"contact_id": "WAz8eIbvDR60rouK"})
+    created = api.request("POST", "/v1/conversations", json_body={"contact_id": api.new_contact()["id"]})
     path = f"/v1/conversations/{created.json()['id']}"
 
     retrieved = api.request("GET", path)

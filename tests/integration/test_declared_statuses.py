@@ -42,6 +42,7 @@ class World:
     message_id: str
     webhook_id: str
     contact_id: str
+    group_id: str
     usernames: Iterator[str] = field(default_factory=lambda: (f"user{n}" for n in itertools.count()))
 
     def path(self, template: str, resource_id: str | None = None) -> str:
@@ -50,14 +51,17 @@ class World:
             "{message_id}": self.message_id,
             "{webhook_id}": self.webhook_id,
             "{contact_id}": self.contact_id,
+            "{group_id}": self.group_id,
         }
         for placeholder, own_id in ids.items():
             template = template.replace(placeholder, resource_id or own_id)
         return template
 
     def valid_body(self, operation_id: str) -> Any:
+        if operation_id == "createConversation":
+            # A contact has one conversation: each create opens one with another contact.
+            return {"contact_id": self.api.new_contact()["id"]}
         return {
-            "createConversation": {"contact_id": "WAz8eIbvDR60rouK"},
             "updateConversation": {"is_muted": True},
             "createMessage": {"conversation_id": self.conversation_id, "message": "hi"},
             "updateMessage": {"message": "edited"},
@@ -65,13 +69,16 @@ class World:
             # A contact's username is unique: each create names another.
             "createContact": {"username": next(self.usernames), "phone_number": "1-800-759-3000"},
             "updateContact": {"display_name": "UncleFrank"},
+            "createGroup": {"name": "Plaza Hotel", "contacts": [self.contact_id]},
+            "updateGroup": {"description": "The finest in New York."},
         }.get(operation_id)
 
     def call(self, operation_id: str, **changes: Any) -> ApiResponse:
         """The operation as a client would call it successfully, with `changes` applied."""
         method, template, _ = OPERATIONS[operation_id]
-        arguments: dict[str, Any] = {"json_body": self.valid_body(operation_id)}
-        arguments.update(changes)
+        arguments: dict[str, Any] = dict(changes)
+        if "json_body" not in arguments:
+            arguments["json_body"] = self.valid_body(operation_id)
         path = self.path(template, arguments.pop("resource_id", None))
         return self.api.request(method, path, **arguments)
 
@@ -104,13 +111,15 @@ def world() -> Iterator[World]:
         contact = api.request(
             "POST", "/v1/contacts", json_body={"username": "frank", "phone_number": "+1 800 759 3000"}
         )
-        yield World(api, client, conversation_id, message_id, webhook.json()["id"], contact.json()["id"])
+        group = api.new_group(members=[contact.json()["id"]])
+        yield World(api, client, conversation_id, message_id, webhook.json()["id"], contact.json()["id"], group["id"])
 
 
 def _failing(world: World, code: str) -> Callable[[str], ApiResponse]:
     def call(operation_id: str) -> ApiResponse:
+        body = world.valid_body(operation_id)  # made while DynamoDB still answers
         with installed_services(FailingClient(world.client, code)):
-            return world.call(operation_id)
+            return world.call(operation_id, json_body=body)
 
     return call
 
@@ -124,14 +133,23 @@ def _conflicting_retry(world: World, operation_id: str) -> ApiResponse:
         "createMessage": world.conversation_id,
         "createWebhook": "another name",
         "createContact": "another",
+        "createGroup": "another name",
     }[operation_id]
     if operation_id == "createMessage":
         other_body["message"] = "another text"
     return world.call(operation_id, json_body=other_body, headers={"Idempotency-Key": "k-1"})
 
 
+def _succeeded(world: World, operation_id: str) -> ApiResponse:
+    """200 from a create is a repeat open: the contact's conversation is there already."""
+    if operation_id == "createConversation":
+        opened = world.call(operation_id)
+        return world.call(operation_id, json_body={"contact_id": opened.json()["contact_id"]})
+    return world.call(operation_id)
+
+
 RECIPES: dict[str, Callable[[World, str], ApiResponse]] = {
-    "200": lambda world, operation_id: world.call(operation_id),
+    "200": _succeeded,
     "201": lambda world, operation_id: world.call(operation_id),
     "204": lambda world, operation_id: world.call(operation_id),
     "400": lambda world, operation_id: world.call(operation_id, query={"unknown_parameter": "1"}),
@@ -162,5 +180,5 @@ def test_every_declared_status_can_be_produced(world: World, operation_id: str, 
 
 
 def test_every_operation_is_covered() -> None:
-    assert len(OPERATIONS) == 19
-    assert len(CASES) >= 19 * 5
+    assert len(OPERATIONS) == 24
+    assert len(CASES) >= 24 * 5

@@ -7,7 +7,6 @@ import pytest
 
 from clarity.store import keys
 from clarity.store.dynamodb import deserialize, serialize
-from tests.people import new_contact, new_group
 from tests.support import TABLE_NAME, ApiClient
 
 GROUP_FIELDS = {"id", "name", "description", "avatar_url", "conversation_id", "contacts", "created_at", "archived_at"}
@@ -28,7 +27,7 @@ def test_a_group_is_created_with_its_conversation_and_its_members_in_order(
     api_and_table: tuple[ApiClient, Any],
 ) -> None:
     api, client = api_and_table
-    first, second = new_contact(api), new_contact(api)
+    first, second = api.new_contact(), api.new_contact()
 
     response = api.request(
         "POST", "/v1/groups", json_body={"name": "Plaza Hotel", "contacts": [second["id"], first["id"]]}
@@ -48,7 +47,7 @@ def test_a_group_is_created_with_its_conversation_and_its_members_in_order(
 
 
 def test_a_form_body_lists_members_as_repeated_brackets(api: ApiClient) -> None:
-    first, second = new_contact(api), new_contact(api)
+    first, second = api.new_contact(), api.new_contact()
 
     response = api.request(
         "POST",
@@ -86,7 +85,7 @@ def test_a_bad_create_is_400_naming_the_field(api: ApiClient, body: dict[str, An
 
 
 def test_members_must_be_the_callers_contacts_without_repeats_and_at_most_100(api: ApiClient) -> None:
-    mine, theirs = new_contact(api), new_contact(api, owner="bob")
+    mine, theirs = api.new_contact(), api.new_contact(owner="bob")
 
     repeated = api.request("POST", "/v1/groups", json_body={"name": "g", "contacts": [mine["id"], mine["id"]]})
     foreign = api.request("POST", "/v1/groups", json_body={"name": "g", "contacts": [mine["id"], theirs["id"]]})
@@ -102,9 +101,9 @@ def test_members_must_be_the_callers_contacts_without_repeats_and_at_most_100(ap
 
 def test_a_group_of_100_members_links_every_one(api_and_table: tuple[ApiClient, Any]) -> None:
     api, client = api_and_table
-    members = [new_contact(api)["id"] for _ in range(100)]
+    members = [api.new_contact()["id"] for _ in range(100)]
 
-    group = new_group(api, members=members)
+    group = api.new_group(members=members)
 
     assert [member["id"] for member in group["contacts"]] == members
     # Members 99 and 100 join in a second transaction: they are linked all the same.
@@ -112,8 +111,8 @@ def test_a_group_of_100_members_links_every_one(api_and_table: tuple[ApiClient, 
 
 
 def test_a_members_rename_shows_at_once_and_leaves_the_groups_etag(api: ApiClient) -> None:
-    member = new_contact(api)
-    group = new_group(api, members=[member["id"]])
+    member = api.new_contact()
+    group = api.new_group(members=[member["id"]])
 
     api.request("PUT", f"/v1/contacts/{member['id']}", json_body={"display_name": "UncleFrank"})
     read = api.request("GET", f"/v1/groups/{group['id']}")
@@ -123,7 +122,7 @@ def test_a_members_rename_shows_at_once_and_leaves_the_groups_etag(api: ApiClien
 
 
 def test_update_changes_only_what_is_sent_and_null_clears(api: ApiClient) -> None:
-    group = new_group(api, description="Fancy", avatar_url="https://example.com/plaza.png")
+    group = api.new_group(description="Fancy", avatar_url="https://example.com/plaza.png")
     path = f"/v1/groups/{group['id']}"
 
     renamed = api.request("PUT", path, json_body={"name": "The Plaza"})
@@ -148,8 +147,8 @@ def test_replacing_the_members_links_the_added_and_unlinks_the_removed(
     api_and_table: tuple[ApiClient, Any],
 ) -> None:
     api, client = api_and_table
-    kept, removed, added = new_contact(api), new_contact(api), new_contact(api)
-    group = new_group(api, members=[kept["id"], removed["id"]])
+    kept, removed, added = api.new_contact(), api.new_contact(), api.new_contact()
+    group = api.new_group(members=[kept["id"], removed["id"]])
 
     response = api.request("PUT", f"/v1/groups/{group['id']}", json_body={"contacts": [added["id"], kept["id"]]})
 
@@ -162,8 +161,8 @@ def test_replacing_the_members_links_the_added_and_unlinks_the_removed(
 
 def test_a_member_list_with_a_missing_contact_changes_nothing(api_and_table: tuple[ApiClient, Any]) -> None:
     api, client = api_and_table
-    member, other = new_contact(api), new_contact(api)
-    group = new_group(api, members=[member["id"]])
+    member, other = api.new_contact(), api.new_contact()
+    group = api.new_group(members=[member["id"]])
 
     response = api.request(
         "PUT", f"/v1/groups/{group['id']}", json_body={"contacts": [other["id"], "A000000000000000"]}
@@ -176,8 +175,8 @@ def test_a_member_list_with_a_missing_contact_changes_nothing(api_and_table: tup
 
 
 def test_if_match_guards_updates_and_deletes(api: ApiClient) -> None:
-    member = new_contact(api)
-    group = new_group(api)
+    member = api.new_contact()
+    group = api.new_group()
     path = f"/v1/groups/{group['id']}"
     api.request("PUT", path, json_body={"name": "moved on"})
 
@@ -193,7 +192,7 @@ def test_if_match_guards_updates_and_deletes(api: ApiClient) -> None:
 def test_list_is_newest_first_and_archived_is_a_key(api: ApiClient, clock: Any) -> None:
     created = []
     for _ in range(5):
-        created.append(new_group(api)["id"])
+        created.append(api.new_group()["id"])
         clock.tick()
     for group_id in created[1::2]:
         api.request("PUT", f"/v1/groups/{group_id}", json_body={"archived_at": 705103200})
@@ -211,7 +210,7 @@ def test_list_is_newest_first_and_archived_is_a_key(api: ApiClient, clock: Any) 
 
 @pytest.mark.parametrize("archived", [None, "true"])
 def test_pages_walk_both_ways_across_exact_boundaries(api: ApiClient, archived: str | None) -> None:
-    created = [new_group(api)["id"] for _ in range(6)]
+    created = [api.new_group()["id"] for _ in range(6)]
     if archived:
         for group_id in created:
             api.request("PUT", f"/v1/groups/{group_id}", json_body={"archived_at": 705103200})
@@ -236,8 +235,8 @@ def test_delete_removes_the_group_its_conversation_and_messages_and_keeps_the_me
     api_and_table: tuple[ApiClient, Any],
 ) -> None:
     api, client = api_and_table
-    member = new_contact(api)
-    group = new_group(api, members=[member["id"]])
+    member = api.new_contact()
+    group = api.new_group(members=[member["id"]])
     sent = api.send(group["conversation_id"], contact_id=member["id"])
 
     assert api.request("DELETE", f"/v1/groups/{group['id']}").status == 204
@@ -253,8 +252,8 @@ def test_delete_removes_the_group_its_conversation_and_messages_and_keeps_the_me
 
 
 def test_another_owner_sees_no_group_and_cannot_use_one(api: ApiClient) -> None:
-    member = new_contact(api)
-    group = new_group(api, members=[member["id"]])
+    member = api.new_contact()
+    group = api.new_group(members=[member["id"]])
     path = f"/v1/groups/{group['id']}"
 
     assert api.request("GET", path, owner="bob").status == 404

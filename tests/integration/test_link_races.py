@@ -14,7 +14,6 @@ from clarity.messages.models import CreateMessageRequest
 from clarity.store import keys
 from clarity.store.dynamodb import deserialize, serialize
 from clarity.wiring import Services, build_services
-from tests.people import new_contact, new_group
 from tests.support import SETTINGS, TABLE_NAME, ApiClient, serialized
 
 OWNER = "alice"
@@ -102,7 +101,7 @@ def _in_parallel(calls: list[Callable[[], Any]]) -> list[Any]:
 
 def test_twelve_racing_opens_for_one_contact_make_one_conversation(api_and_table: tuple[ApiClient, Any]) -> None:
     api, client = api_and_table
-    contact = new_contact(api)
+    contact = api.new_contact()
     conversations = _services(serialized(client)).conversations
     request = CreateConversationRequest(contact_id=contact["id"])
 
@@ -119,9 +118,9 @@ def test_a_contact_delete_racing_sends_and_a_group_update_leaves_nothing_behind(
     api_and_table: tuple[ApiClient, Any],
 ) -> None:
     api, client = api_and_table
-    contact, other = new_contact(api), new_contact(api)
+    contact, other = api.new_contact(), api.new_contact()
     conversation = api.request("POST", "/v1/conversations", json_body={"contact_id": contact["id"]}).json()
-    group = new_group(api, members=[other["id"]])
+    group = api.new_group(members=[other["id"]])
     services = _services(serialized(client))
     direct = CreateMessageRequest(conversation_id=conversation["id"], message="hi", contact_id=contact["id"])
     grouped = CreateMessageRequest(conversation_id=group["conversation_id"], message="hi", contact_id=contact["id"])
@@ -151,8 +150,8 @@ def test_a_contact_delete_racing_sends_and_a_group_update_leaves_nothing_behind(
 
 def test_a_group_delete_racing_sends_leaves_no_message_behind(api_and_table: tuple[ApiClient, Any]) -> None:
     api, client = api_and_table
-    member = new_contact(api)
-    group = new_group(api, members=[member["id"]])
+    member = api.new_contact()
+    group = api.new_group(members=[member["id"]])
     services = _services(serialized(client))
     request = CreateMessageRequest(conversation_id=group["conversation_id"], message="hi", contact_id=member["id"])
 
@@ -170,8 +169,8 @@ def test_a_group_delete_racing_sends_leaves_no_message_behind(api_and_table: tup
 
 def test_a_group_join_landing_inside_a_contact_delete_is_seen_by_it(api_and_table: tuple[ApiClient, Any]) -> None:
     api, client = api_and_table
-    contact = new_contact(api)
-    group = new_group(api)
+    contact = api.new_contact()
+    group = api.new_group()
     join = _services(client).groups
 
     # The delete has read the contact; the group adds it before the delete's transaction.
@@ -193,7 +192,7 @@ def test_a_contact_deleted_between_a_groups_two_transactions_is_taken_off_its_li
     api_and_table: tuple[ApiClient, Any],
 ) -> None:
     api, client = api_and_table
-    members = [new_contact(api)["id"] for _ in range(100)]
+    members = [api.new_contact()["id"] for _ in range(100)]
     last = members[-1]
     deleter = _services(client).contacts
 
@@ -210,11 +209,11 @@ def test_a_contact_deleted_between_a_groups_two_transactions_is_taken_off_its_li
 
 def test_a_contact_delete_that_dies_part_way_is_finished_by_a_retry(api_and_table: tuple[ApiClient, Any]) -> None:
     api, client = api_and_table
-    contact = new_contact(api)
+    contact = api.new_contact()
     conversation = api.request("POST", "/v1/conversations", json_body={"contact_id": contact["id"]}).json()
     for _ in range(3):
         api.send(conversation["id"], contact_id=contact["id"])
-    group = new_group(api, members=[contact["id"]])
+    group = api.new_group(members=[contact["id"]])
 
     dying = _services(DiesOn(client, "batch_write_item", 1)).contacts
     try:
@@ -235,8 +234,8 @@ def test_a_contact_delete_that_dies_part_way_is_finished_by_a_retry(api_and_tabl
 
 def test_a_group_delete_that_dies_part_way_is_finished_by_a_retry(api_and_table: tuple[ApiClient, Any]) -> None:
     api, client = api_and_table
-    member = new_contact(api)
-    group = new_group(api, members=[member["id"]])
+    member = api.new_contact()
+    group = api.new_group(members=[member["id"]])
     api.send(group["conversation_id"], contact_id=member["id"])
 
     dying = _services(DiesOn(client, "update_item", 1)).groups
@@ -256,7 +255,7 @@ def test_a_group_delete_that_dies_part_way_is_finished_by_a_retry(api_and_table:
 
 def test_a_contact_active_later_elsewhere_keeps_its_last_active_at(api_and_table: tuple[ApiClient, Any]) -> None:
     api, client = api_and_table
-    contact = new_contact(api)
+    contact = api.new_contact()
     conversation = api.request("POST", "/v1/conversations", json_body={"contact_id": contact["id"]}).json()
     later = 4_000_000_000
     # Another instance, its clock ahead, recorded a later message from this contact.
@@ -275,7 +274,7 @@ def test_a_contact_active_later_elsewhere_keeps_its_last_active_at(api_and_table
 
 def test_a_link_to_a_conversation_that_stays_missing_is_503(api_and_table: tuple[ApiClient, Any]) -> None:
     api, client = api_and_table
-    contact = new_contact(api)
+    contact = api.new_contact()
     client.update_item(
         TableName=TABLE_NAME,
         Key=serialize(keys.contact_key(OWNER, contact["id"])),
@@ -308,7 +307,7 @@ def test_a_conversation_stored_before_links_can_still_be_deleted(api_and_table: 
 
 def test_a_rename_does_not_stop_a_contact_delete(api_and_table: tuple[ApiClient, Any]) -> None:
     api, client = api_and_table
-    contact = new_contact(api)
+    contact = api.new_contact()
     renamer = _services(client).contacts
     rename = UpdateContactRequest(display_name="Buzz")
 
@@ -322,7 +321,7 @@ def test_a_rename_does_not_stop_a_contact_delete(api_and_table: tuple[ApiClient,
 
 def test_a_contact_that_keeps_changing_is_503_not_half_deleted(api_and_table: tuple[ApiClient, Any]) -> None:
     api, client = api_and_table
-    contact = new_contact(api)
+    contact = api.new_contact()
     renamer = _services(client).contacts
 
     class EveryTime(Interleaved):

@@ -7,7 +7,6 @@ import pytest
 
 from clarity.store import keys
 from clarity.store.dynamodb import deserialize, serialize
-from tests.people import new_contact, new_group
 from tests.support import TABLE_NAME, ApiClient
 
 
@@ -26,7 +25,7 @@ def _open(api: ApiClient, owner: str = "alice", **body: Any) -> Any:
 def test_opening_links_the_contact_and_a_repeat_open_answers_200_with_the_same_conversation(
     api: ApiClient,
 ) -> None:
-    contact = new_contact(api)
+    contact = api.new_contact()
 
     first = _open(api, contact_id=contact["id"])
     again = _open(api, contact_id=contact["id"])
@@ -43,7 +42,7 @@ def test_opening_links_the_contact_and_a_repeat_open_answers_200_with_the_same_c
 
 
 def test_a_repeat_open_records_no_open_and_its_idempotent_replay_is_the_same_200(api: ApiClient) -> None:
-    contact = new_contact(api)
+    contact = api.new_contact()
     opened = _open(api, contact_id=contact["id"]).json()
     key = {"Idempotency-Key": "open-again"}
 
@@ -56,7 +55,7 @@ def test_a_repeat_open_records_no_open_and_its_idempotent_replay_is_the_same_200
 
 
 def test_a_new_open_replayed_by_its_idempotency_key_stays_201(api: ApiClient) -> None:
-    contact = new_contact(api)
+    contact = api.new_contact()
     key = {"Idempotency-Key": "first-open"}
 
     first = api.request("POST", "/v1/conversations", json_body={"contact_id": contact["id"]}, headers=key)
@@ -67,7 +66,7 @@ def test_a_new_open_replayed_by_its_idempotency_key_stays_201(api: ApiClient) ->
 
 
 def test_a_groups_conversation_is_the_one_opened_for_it(api: ApiClient) -> None:
-    group = new_group(api)
+    group = api.new_group()
 
     opened = _open(api, group_id=group["id"])
 
@@ -93,7 +92,7 @@ def test_a_contact_or_group_that_is_not_yours_is_400_naming_it(
 
 
 def test_both_a_contact_and_a_group_is_400(api: ApiClient) -> None:
-    contact, group = new_contact(api), new_group(api)
+    contact, group = api.new_contact(), api.new_group()
 
     response = _open(api, contact_id=contact["id"], group_id=group["id"])
 
@@ -102,7 +101,7 @@ def test_both_a_contact_and_a_group_is_400(api: ApiClient) -> None:
 
 
 def test_another_owners_contact_is_400_and_stays_unlinked(api: ApiClient) -> None:
-    theirs = new_contact(api, owner="bob")
+    theirs = api.new_contact(owner="bob")
 
     response = _open(api, contact_id=theirs["id"])
 
@@ -111,7 +110,7 @@ def test_another_owners_contact_is_400_and_stays_unlinked(api: ApiClient) -> Non
 
 
 def test_deleting_the_conversation_clears_the_link_and_opening_again_makes_a_new_one(api: ApiClient) -> None:
-    contact, group = new_contact(api), new_group(api)
+    contact, group = api.new_contact(), api.new_group()
     with_contact = _open(api, contact_id=contact["id"]).json()
 
     api.request("DELETE", f"/v1/conversations/{with_contact['id']}")
@@ -133,7 +132,7 @@ def test_deleting_the_conversation_clears_the_link_and_opening_again_makes_a_new
 
 
 def test_a_messages_contact_is_the_contact_as_it_is_now(api: ApiClient) -> None:
-    contact = new_contact(api)
+    contact = api.new_contact()
     conversation = _open(api, contact_id=contact["id"]).json()
     sent = api.send(conversation["id"], contact_id=contact["id"])
     mine = api.send(conversation["id"])
@@ -150,7 +149,7 @@ def test_a_messages_contact_is_the_contact_as_it_is_now(api: ApiClient) -> None:
 
 
 def test_sending_moves_the_contacts_last_active_at_but_not_its_etag(api: ApiClient, clock: Any) -> None:
-    contact = new_contact(api)
+    contact = api.new_contact()
     conversation = _open(api, contact_id=contact["id"]).json()
     clock.tick(60)
 
@@ -162,8 +161,8 @@ def test_sending_moves_the_contacts_last_active_at_but_not_its_etag(api: ApiClie
 
 
 def test_a_group_conversation_takes_only_current_members_as_senders(api: ApiClient) -> None:
-    member, outsider = new_contact(api), new_contact(api)
-    group = new_group(api, members=[member["id"]])
+    member, outsider = api.new_contact(), api.new_contact()
+    group = api.new_group(members=[member["id"]])
 
     from_member = api.request(
         "POST",
@@ -189,7 +188,7 @@ def test_a_group_conversation_takes_only_current_members_as_senders(api: ApiClie
 
 
 def test_a_contacts_conversation_takes_only_that_contact(api: ApiClient) -> None:
-    contact, other = new_contact(api), new_contact(api)
+    contact, other = api.new_contact(), api.new_contact()
     conversation = _open(api, contact_id=contact["id"]).json()
 
     response = api.request(
@@ -209,10 +208,10 @@ def test_deleting_a_contact_removes_its_conversation_and_memberships_and_marks_i
     api_and_table: tuple[ApiClient, Any],
 ) -> None:
     api, client = api_and_table
-    contact, other = new_contact(api), new_contact(api)
+    contact, other = api.new_contact(), api.new_contact()
     conversation = _open(api, contact_id=contact["id"]).json()
     direct = api.send(conversation["id"], contact_id=contact["id"])
-    group = new_group(api, members=[other["id"], contact["id"]])
+    group = api.new_group(members=[other["id"], contact["id"]])
     in_group = api.send(group["conversation_id"], contact_id=contact["id"])
 
     assert api.request("DELETE", f"/v1/contacts/{contact['id']}").status == 204
@@ -231,7 +230,7 @@ def test_deleting_a_contact_removes_its_conversation_and_memberships_and_marks_i
 
 
 def test_a_contact_with_a_stale_etag_is_not_deleted(api: ApiClient) -> None:
-    contact = new_contact(api)
+    contact = api.new_contact()
     _open(api, contact_id=contact["id"])
 
     assert api.request("DELETE", f"/v1/contacts/{contact['id']}", headers={"If-Match": '"1"'}).status == 412
@@ -240,9 +239,9 @@ def test_a_contact_with_a_stale_etag_is_not_deleted(api: ApiClient) -> None:
 
 
 def test_another_owners_contacts_and_groups_are_nothing_to_a_sender(api: ApiClient) -> None:
-    alices_contact = new_contact(api)
-    alices_group = new_group(api, members=[alices_contact["id"]])
-    bobs_group = new_group(api, owner="bob")
+    alices_contact = api.new_contact()
+    alices_group = api.new_group(members=[alices_contact["id"]])
+    bobs_group = api.new_group(owner="bob")
 
     as_sender = api.request(
         "POST",

@@ -7,16 +7,22 @@ import pytest
 from tests.integration.conftest import Clock
 from tests.support import ApiClient
 
-GROUP_A = "GRPA000000000001"
-GROUP_B = "GRPB000000000002"
+# Placeholders in FILTERS for the groups of the seed's second and fourth conversations.
+GROUP_A = "first-group"
+GROUP_B = "second-group"
 
 
 def _seed(api: ApiClient, clock: Clock, count: int) -> list[dict[str, Any]]:
     """`count` conversations, with every third pinned, every fourth muted, every fifth archived,
-    and alternating groups. Returned newest first, as the API lists them."""
+    alternately with a contact and a group (a group's is made with it). Returned newest first,
+    as the API lists them."""
     created = []
     for number in range(count):
-        conversation = api.create(contact_id="WAz8eIbvDR60rouK", group_id=GROUP_A if number % 2 else GROUP_B)
+        if number % 2:
+            group_id = api.new_group()["id"]
+            conversation = api.request("POST", "/v1/conversations", json_body={"group_id": group_id}).json()
+        else:
+            conversation = api.create()
         changes: dict[str, object] = {}
         if number % 3 == 0:
             changes["is_pinned"] = True
@@ -112,6 +118,8 @@ def test_pagination_forward_and_backward_covers_exactly_the_matches(
     api: ApiClient, clock: Clock, query: dict[str, str]
 ) -> None:
     everything = _seed(api, clock, 27)
+    groups = [c["group_id"] for c in reversed(everything) if c["group_id"]]
+    query = {name: {GROUP_A: groups[0], GROUP_B: groups[1]}.get(value, value) for name, value in query.items()}
     expected_ids = [c["id"] for c in everything if _matches(c, query)]
 
     forward = _walk_forward(api, query, limit=4)

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from tests.people import new_contact, new_group
 from tests.webhook_support import Receiver, WebhookWorld, receiver, webhook_world
 
 
@@ -33,7 +32,7 @@ def test_a_contacts_life_fires_its_events_and_its_links_move_its_etag(world: Web
     api = world.api
     with receiver() as target:
         world.register(target.url)
-        contact = new_contact(api)
+        contact = api.new_contact()
         opened = api.request("POST", "/v1/conversations", json_body={"contact_id": contact["id"]}).json()
         api.request("POST", "/v1/conversations", json_body={"contact_id": contact["id"]})  # a repeat: nothing
         sent = api.send(opened["id"], contact_id=contact["id"])  # moves last_active_at: no contact event
@@ -64,11 +63,11 @@ def test_a_contacts_life_fires_its_events_and_its_links_move_its_etag(world: Web
 
 def test_a_groups_life_fires_its_events_and_a_members_rename_fires_none_for_it(world: WebhookWorld) -> None:
     api = world.api
-    first, second = new_contact(api), new_contact(api)
+    first, second = api.new_contact(), api.new_contact()
     world.settle()  # their events go before any webhook exists
     with receiver() as target:
         world.register(target.url)
-        group = new_group(api, members=[first["id"]])
+        group = api.new_group(members=[first["id"]])
         path = f"/v1/groups/{group['id']}"
         members = api.request("PUT", path, json_body={"contacts": [first["id"], second["id"]]}).json()
         world.settle()  # members are read when the event is made: before the delete here
