@@ -123,6 +123,9 @@ def test_list_rejects_both_cursors(api: ApiClient) -> None:
         ({"group_id": "a#b"}, "group_id"),
         ({"contact_id": "WAz8eIbvDR60rouK", "is_muted": True}, "is_muted"),
         ({"contact_id": ["WAz8eIbvDR60rouK"]}, "contact_id"),
+        # Well formed, but no contact of the caller's: a made-up id names nothing.
+        ({"contact_id": "WAz8eIbvDR60rouK"}, "contact_id 'WAz8eIbvDR60rouK' is not one of your contacts"),
+        ({"group_id": "WAz8eIbvDR60rouK"}, "group_id 'WAz8eIbvDR60rouK' is not one of your groups"),
     ],
 )
 def test_create_rejects_bad_bodies(api: ApiClient, body: dict[str, Any], param: str) -> None:
@@ -193,13 +196,15 @@ def test_form_rejects_repeated_fields_and_bad_values(api: ApiClient) -> None:
 
 
 def test_body_without_content_type_is_read_as_json(api: ApiClient) -> None:
-    response = api.request("POST", CONVERSATIONS, body=json.dumps({"contact_id": "WAz8eIbvDR60rouK"}).encode())
+    contact_id = api.new_contact()["id"]
+    response = api.request("POST", CONVERSATIONS, body=json.dumps({"contact_id": contact_id}).encode())
 
     assert response.status == 201
 
 
 def test_base64_encoded_body_is_decoded(api: ApiClient) -> None:
-    raw = base64.b64decode(base64.b64encode(b"contact_id=WAz8eIbvDR60rouK"))
+    contact_id = api.new_contact()["id"]
+    raw = base64.b64decode(base64.b64encode(f"contact_id={contact_id}".encode()))
     form = {"content-type": "application/x-www-form-urlencoded; charset=utf-8"}
 
     assert api.request("POST", CONVERSATIONS, body=raw, headers=form).status == 201
@@ -294,9 +299,10 @@ def test_unexpected_failure_is_500_without_internals(
     api_and_table: tuple[ApiClient, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     api, client = api_and_table
-    _fail_with(monkeypatch, client, "put_item", RuntimeError("secret internals /var/task/app.py"))
+    contact_id = api.new_contact()["id"]
+    _fail_with(monkeypatch, client, "transact_write_items", RuntimeError("secret internals /var/task/app.py"))
 
-    response = api.request("POST", CONVERSATIONS, json_body={"contact_id": "WAz8eIbvDR60rouK"})
+    response = api.request("POST", CONVERSATIONS, json_body={"contact_id": contact_id})
 
     assert_error(response, 500, kind="api_error")
     assert "secret" not in response.text

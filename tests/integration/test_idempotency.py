@@ -17,16 +17,20 @@ from devtools.lambda_context import LocalLambdaContext
 from devtools.template import idempotency_table_name
 from tests.support import TABLE_NAME, ApiClient
 
-BODY = {"contact_id": "WAz8eIbvDR60rouK"}
+
+@pytest.fixture
+def body(api: ApiClient) -> dict[str, str]:
+    """A create's body: a conversation with a new contact of alice's."""
+    return {"contact_id": api.new_contact()["id"]}
 
 
 def _count(api: ApiClient, owner: str = "alice") -> int:
     return len(api.request("GET", "/v1/conversations", owner=owner, query={"limit": "100"}).json()["data"])
 
 
-def test_a_repeat_with_the_same_key_and_body_returns_the_first_response(api: ApiClient) -> None:
-    first = api.request("POST", "/v1/conversations", json_body=BODY, headers={"Idempotency-Key": "retry-1"})
-    again = api.request("POST", "/v1/conversations", json_body=BODY, headers={"Idempotency-Key": "retry-1"})
+def test_a_repeat_with_the_same_key_and_body_returns_the_first_response(api: ApiClient, body: dict[str, str]) -> None:
+    first = api.request("POST", "/v1/conversations", json_body=body, headers={"Idempotency-Key": "retry-1"})
+    again = api.request("POST", "/v1/conversations", json_body=body, headers={"Idempotency-Key": "retry-1"})
 
     assert (first.status, again.status) == (201, 201)
     assert again.json() == first.json()
@@ -34,18 +38,18 @@ def test_a_repeat_with_the_same_key_and_body_returns_the_first_response(api: Api
     assert _count(api) == 1
 
 
-def test_the_same_body_as_form_or_json_is_the_same_request(api: ApiClient) -> None:
-    first = api.request("POST", "/v1/conversations", json_body=BODY, headers={"Idempotency-Key": "k"})
-    again = api.request("POST", "/v1/conversations", form=BODY, headers={"Idempotency-Key": "k"})
+def test_the_same_body_as_form_or_json_is_the_same_request(api: ApiClient, body: dict[str, str]) -> None:
+    first = api.request("POST", "/v1/conversations", json_body=body, headers={"Idempotency-Key": "k"})
+    again = api.request("POST", "/v1/conversations", form=body, headers={"Idempotency-Key": "k"})
 
     assert again.json()["id"] == first.json()["id"]
 
 
-def test_the_same_key_with_another_body_is_409(api: ApiClient) -> None:
-    api.request("POST", "/v1/conversations", json_body=BODY, headers={"Idempotency-Key": "k"})
+def test_the_same_key_with_another_body_is_409(api: ApiClient, body: dict[str, str]) -> None:
+    api.request("POST", "/v1/conversations", json_body=body, headers={"Idempotency-Key": "k"})
 
     response = api.request(
-        "POST", "/v1/conversations", json_body={"group_id": "GRP0000000000001"}, headers={"Idempotency-Key": "k"}
+        "POST", "/v1/conversations", json_body={"contact_id": api.new_contact()["id"]}, headers={"Idempotency-Key": "k"}
     )
 
     assert response.status == 409
@@ -53,9 +57,10 @@ def test_the_same_key_with_another_body_is_409(api: ApiClient) -> None:
     assert _count(api) == 1
 
 
-def test_keys_are_scoped_to_the_owner(api: ApiClient) -> None:
-    alices = api.request("POST", "/v1/conversations", owner="alice", json_body=BODY, headers={"Idempotency-Key": "k"})
-    bobs = api.request("POST", "/v1/conversations", owner="bob", json_body=BODY, headers={"Idempotency-Key": "k"})
+def test_keys_are_scoped_to_the_owner(api: ApiClient, body: dict[str, str]) -> None:
+    bobs_body = {"contact_id": api.new_contact(owner="bob")["id"]}
+    alices = api.request("POST", "/v1/conversations", owner="alice", json_body=body, headers={"Idempotency-Key": "k"})
+    bobs = api.request("POST", "/v1/conversations", owner="bob", json_body=bobs_body, headers={"Idempotency-Key": "k"})
 
     assert bobs.status == 201
     assert bobs.json()["id"] != alices.json()["id"]
@@ -63,23 +68,24 @@ def test_keys_are_scoped_to_the_owner(api: ApiClient) -> None:
 
 
 def test_without_a_key_every_post_creates(api: ApiClient) -> None:
-    api.request("POST", "/v1/conversations", json_body=BODY)
-    api.request("POST", "/v1/conversations", json_body=BODY)
+    # Each with a contact of its own: a second open for one contact finds its conversation.
+    api.request("POST", "/v1/conversations", json_body={"contact_id": api.new_contact()["id"]})
+    api.request("POST", "/v1/conversations", json_body={"contact_id": api.new_contact()["id"]})
 
     assert _count(api) == 2
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256])
-def test_keys_must_be_1_to_255_characters(api: ApiClient, key: str) -> None:
-    response = api.request("POST", "/v1/conversations", json_body=BODY, headers={"Idempotency-Key": key})
+def test_keys_must_be_1_to_255_characters(api: ApiClient, body: dict[str, str], key: str) -> None:
+    response = api.request("POST", "/v1/conversations", json_body=body, headers={"Idempotency-Key": key})
 
     assert response.status == 400
     assert "idempotency" in response.json()["message"].lower()
     assert _count(api) == 0
 
 
-def test_a_255_character_key_is_accepted(api: ApiClient) -> None:
-    response = api.request("POST", "/v1/conversations", json_body=BODY, headers={"Idempotency-Key": "x" * 255})
+def test_a_255_character_key_is_accepted(api: ApiClient, body: dict[str, str]) -> None:
+    response = api.request("POST", "/v1/conversations", json_body=body, headers={"Idempotency-Key": "x" * 255})
 
     assert response.status == 201
 
@@ -103,7 +109,9 @@ def _invocation(remaining_ms: int = 10_000) -> LambdaContext:
     return cast(LambdaContext, LocalLambdaContext("create", remaining_time_in_millis=remaining_ms))
 
 
-def _blocked_first_request(client: Any, invocation: LambdaContext) -> tuple[ConversationService, Any]:
+def _blocked_first_request(
+    client: Any, invocation: LambdaContext, body: dict[str, str]
+) -> tuple[ConversationService, Any]:
     """A service whose first idempotent create is stuck inside DynamoDB until released."""
     repository = _BlockingRepository(client)
     store = DynamoDBPersistenceLayer(table_name=idempotency_table_name(TABLE_NAME), boto3_client=client)
@@ -111,7 +119,7 @@ def _blocked_first_request(client: Any, invocation: LambdaContext) -> tuple[Conv
     results: list[Any] = []
     first = threading.Thread(
         target=lambda: results.append(
-            service.create_idempotently("alice", CreateConversationRequest(**BODY), "slow", invocation)
+            service.create_idempotently("alice", CreateConversationRequest(**body), "slow", invocation)
         )
     )
     first.start()
@@ -119,10 +127,10 @@ def _blocked_first_request(client: Any, invocation: LambdaContext) -> tuple[Conv
     return service, (repository, first, results)
 
 
-def test_a_repeat_while_the_first_still_runs_is_409(api_and_table: tuple[ApiClient, Any]) -> None:
+def test_a_repeat_while_the_first_still_runs_is_409(api_and_table: tuple[ApiClient, Any], body: dict[str, str]) -> None:
     _, client = api_and_table
-    request = CreateConversationRequest(**BODY)
-    service, (repository, first, results) = _blocked_first_request(client, _invocation())
+    request = CreateConversationRequest(**body)
+    service, (repository, first, results) = _blocked_first_request(client, _invocation(), body)
 
     with pytest.raises(Conflict, match="still being processed"):
         service.create_idempotently("alice", request, "slow", _invocation())
@@ -133,27 +141,29 @@ def test_a_repeat_while_the_first_still_runs_is_409(api_and_table: tuple[ApiClie
 
 
 def test_a_key_whose_first_invocation_died_is_free_once_that_invocation_would_have_timed_out(
-    api_and_table: tuple[ApiClient, Any],
+    api_and_table: tuple[ApiClient, Any], body: dict[str, str]
 ) -> None:
     # The in-progress record expires with the invocation's remaining time, not after 24 hours.
     _, client = api_and_table
-    request = CreateConversationRequest(**BODY)
+    request = CreateConversationRequest(**body)
     dying = _invocation(remaining_ms=1)
-    service, (repository, first, _) = _blocked_first_request(client, dying)
+    service, (repository, first, _) = _blocked_first_request(client, dying, body)
     time.sleep(0.05)
 
     retried = service.create_idempotently("alice", request, "slow", _invocation())
 
-    assert retried.resource.contact_id == BODY["contact_id"]
+    assert retried.resource.contact_id == body["contact_id"]
     repository.release.set()
     first.join()
 
 
 def test_a_key_with_a_group_only_body_replays(api: ApiClient) -> None:
     # Found by schemathesis: absent fields were stored as nulls and failed on the way back in.
-    body = {"group_id": "GRP0000000000001"}
-    first = api.request("POST", "/v1/conversations", json_body=body, headers={"Idempotency-Key": "group-only"})
-    again = api.request("POST", "/v1/conversations", json_body=body, headers={"Idempotency-Key": "group-only"})
+    group = api.new_group()
+    api.request("DELETE", f"/v1/conversations/{group['conversation_id']}")
+    group_only = {"group_id": group["id"]}
+    first = api.request("POST", "/v1/conversations", json_body=group_only, headers={"Idempotency-Key": "group-only"})
+    again = api.request("POST", "/v1/conversations", json_body=group_only, headers={"Idempotency-Key": "group-only"})
 
     assert (first.status, again.status) == (201, 201)
     assert again.json()["id"] == first.json()["id"]

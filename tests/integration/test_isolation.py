@@ -4,18 +4,22 @@ import itertools
 
 from tests.support import ApiClient
 
-GROUP = "GRP0000000000001"
-
 
 def test_owners_see_only_their_own_conversations(api: ApiClient) -> None:
-    alices = {api.create(owner="alice", group_id=GROUP)["id"] for _ in range(3)}
-    bobs = {api.create(owner="bob", group_id=GROUP)["id"] for _ in range(2)}
+    alices_groups = [api.new_group(owner="alice") for _ in range(3)]
+    bobs_groups = [api.new_group(owner="bob") for _ in range(2)]
 
     alice_list = api.request("GET", "/v1/conversations", owner="alice", query={"limit": "100"}).json()["data"]
-    bob_list = api.request("GET", "/v1/conversations", owner="bob", query={"group_id": GROUP}).json()["data"]
+    bob_list = api.request("GET", "/v1/conversations", owner="bob", query={"limit": "100"}).json()["data"]
+    in_group = {"group_id": bobs_groups[0]["id"]}
+    bob_in_his_group = api.request("GET", "/v1/conversations", owner="bob", query=in_group).json()["data"]
+    in_alices = {"group_id": alices_groups[0]["id"]}
+    bob_in_alices_group = api.request("GET", "/v1/conversations", owner="bob", query=in_alices).json()["data"]
 
-    assert {c["id"] for c in alice_list} == alices
-    assert {c["id"] for c in bob_list} == bobs
+    assert {c["id"] for c in alice_list} == {g["conversation_id"] for g in alices_groups}
+    assert {c["id"] for c in bob_list} == {g["conversation_id"] for g in bobs_groups}
+    assert [c["id"] for c in bob_in_his_group] == [bobs_groups[0]["conversation_id"]]
+    assert bob_in_alices_group == []
 
 
 def test_another_owners_id_is_404_for_retrieve_update_and_delete(api: ApiClient) -> None:
@@ -42,9 +46,10 @@ def test_another_owners_cursor_yields_only_the_callers_data(api: ApiClient) -> N
 
 
 def test_an_owner_whose_sub_spells_another_key_cannot_reach_it(api: ApiClient) -> None:
-    victim = api.create(owner="alice", group_id=GROUP)["id"]
+    group = api.new_group(owner="alice")
+    victim = group["conversation_id"]
 
-    for sneaky in ("alice#GROUP#" + GROUP, "alice%23", "alice#CONV#" + victim, "alice "):
+    for sneaky in ("alice#GROUP#" + group["id"], "alice%23", "alice#CONV#" + victim, "alice#GROUPS", "alice "):
         listed = api.request("GET", "/v1/conversations", owner=sneaky, query={"limit": "100"}).json()["data"]
         assert listed == [], sneaky
         assert api.request("GET", f"/v1/conversations/{victim}", owner=sneaky).status == 404

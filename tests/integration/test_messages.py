@@ -10,7 +10,6 @@ from tests.integration.conftest import Clock
 from tests.support import TABLE_NAME, ApiClient
 
 MESSAGES = "/v1/messages"
-CONTACT = "WAz8eIbvDR60rouK"
 FIELDS = ["id", "conversation_id", "contact", "message", "reactions", "attachments", "read_at", "created_at",
           "updated_at"]  # fmt: skip
 
@@ -54,27 +53,30 @@ def test_send_accepts_the_reference_form_body(api: ApiClient) -> None:
 
 
 def test_a_message_received_from_the_conversations_contact_carries_it(api: ApiClient) -> None:
-    conversation_id = api.create(contact_id=CONTACT)["id"]
+    contact_id = api.new_contact()["id"]
+    conversation_id = api.create(contact_id=contact_id)["id"]
 
-    message = api.send(conversation_id, contact_id=CONTACT)
+    message = api.send(conversation_id, contact_id=contact_id)
 
-    assert message["contact"] == {"id": CONTACT}
+    assert message["contact"] == api.request("GET", f"/v1/contacts/{contact_id}").json()
 
 
 def test_a_conversation_with_a_contact_takes_no_other_contact(api: ApiClient) -> None:
-    conversation_id = api.create(contact_id=CONTACT)["id"]
+    conversation_id = api.create()["id"]
+    other = api.new_contact()["id"]
 
-    response = _send(api, {"conversation_id": conversation_id, "message": "hi", "contact_id": "Other00000000000"})
+    response = _send(api, {"conversation_id": conversation_id, "message": "hi", "contact_id": other})
 
     assert response.status == 400
     assert "contact_id" in response.json()["message"]
     assert api.request("GET", MESSAGES, query={"conversation_id": conversation_id}).json()["data"] == []
 
 
-def test_a_group_conversation_takes_any_contact(api: ApiClient) -> None:
-    conversation_id = api.create(group_id="GRP0000000000001")["id"]
+def test_a_group_conversation_takes_its_members(api: ApiClient) -> None:
+    member = api.new_contact()["id"]
+    conversation_id = api.new_group(members=[member])["conversation_id"]
 
-    assert api.send(conversation_id, contact_id="Member0000000001")["contact"] == {"id": "Member0000000001"}
+    assert api.send(conversation_id, contact_id=member)["contact"]["id"] == member
 
 
 def test_sending_moves_last_active_at_but_not_the_etag(api: ApiClient, clock: Clock) -> None:

@@ -28,6 +28,9 @@ UPDATE_READ_ONLY = [
     ("message", "contact_id", ID),
     ("message", "created_at", 692233200),
     ("message", "updated_at", 705103200),
+    ("group", "id", ID),
+    ("group", "conversation_id", ID),
+    ("group", "created_at", 692233200),
 ]
 # What each create refuses. Webhooks have no update.
 CREATE_READ_ONLY = [
@@ -48,7 +51,13 @@ CREATE_READ_ONLY = [
     ("webhook", "id", ID),
     ("webhook", "created_at", 692233200),
     ("webhook", "secret", "whsec_mine"),
+    ("group", "id", ID),
+    ("group", "conversation_id", ID),
+    ("group", "created_at", 692233200),
+    ("group", "archived_at", 705103200),
 ]
+# A field each resource's update can change.
+WRITABLE = {"conversation": {"is_muted": True}, "message": {"message": "edited"}, "group": {"name": "The Plaza"}}
 ENCODINGS = ["json", "form"]
 
 
@@ -98,6 +107,9 @@ def _existing(api: ApiClient, resource: str, conversation_id: str) -> tuple[str,
     """An object of `resource` to update: its path, and how to read it without changing it."""
     if resource == "conversation":
         return f"/v1/conversations/{conversation_id}", lambda: _conversation_as_listed(api, conversation_id)
+    if resource == "group":
+        path = f"/v1/groups/{api.new_group()['id']}"
+        return path, lambda: (api.request("GET", path).json(), api.request("GET", path).header("ETag"))
     message_id = str(api.send(conversation_id)["id"])
     return f"/v1/messages/{message_id}", lambda: _message_as_stored(api, message_id)
 
@@ -112,8 +124,7 @@ def test_an_update_says_a_read_only_field_cannot_be_changed(
     before = read()
 
     # When an update sends one of its read-only fields, beside a field it can change
-    writable = {"is_muted": True} if resource == "conversation" else {"message": "edited"}
-    response = _send(api, "PUT", path, {**writable, field: value}, encoding)
+    response = _send(api, "PUT", path, {**WRITABLE[resource], field: value}, encoding)
 
     # Then it is a 400 naming the field, and nothing changed
     assert_error(response, 400)
@@ -123,14 +134,17 @@ def test_an_update_says_a_read_only_field_cannot_be_changed(
 
 def _create_body(api: ApiClient, resource: str, conversation_id: str) -> tuple[str, dict[str, Any]]:
     if resource == "conversation":
-        return "/v1/conversations", {"contact_id": ID}
+        return "/v1/conversations", {"contact_id": api.new_contact()["id"]}
+    if resource == "group":
+        return "/v1/groups", {"name": "Plaza Hotel"}
     if resource == "message":
         return "/v1/messages", {"conversation_id": conversation_id, "message": "hi"}
     return "/v1/webhooks", {"name": "app", "url": URL, "events": ["*"]}
 
 
 def _all_listed(api: ApiClient) -> dict[str, Any]:
-    return {path: api.request("GET", path).json() for path in ("/v1/conversations", "/v1/messages", "/v1/webhooks")}
+    paths = ("/v1/conversations", "/v1/messages", "/v1/webhooks", "/v1/groups")
+    return {path: api.request("GET", path).json() for path in paths}
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
@@ -152,7 +166,7 @@ def test_a_create_says_a_read_only_field_cannot_be_set(
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
-@pytest.mark.parametrize("resource", ["conversation", "message", "webhook"])
+@pytest.mark.parametrize("resource", ["conversation", "message", "webhook", "group"])
 def test_a_create_still_calls_a_name_that_is_no_field_unknown(
     api: ApiClient, conversation_id: str, resource: str, encoding: str
 ) -> None:
@@ -167,15 +181,14 @@ def test_a_create_still_calls_a_name_that_is_no_field_unknown(
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
-@pytest.mark.parametrize("resource", ["conversation", "message"])
+@pytest.mark.parametrize("resource", ["conversation", "message", "group"])
 def test_an_update_still_calls_a_name_that_is_no_field_unknown(
     api: ApiClient, conversation_id: str, resource: str, encoding: str
 ) -> None:
     path, read = _existing(api, resource, conversation_id)
     before = read()
-    writable = {"is_muted": True} if resource == "conversation" else {"message": "edited"}
 
-    response = _send(api, "PUT", path, {**writable, "colour": "red"}, encoding)
+    response = _send(api, "PUT", path, {**WRITABLE[resource], "colour": "red"}, encoding)
 
     assert_error(response, 400)
     assert response.json()["message"] == "Received unknown parameter: colour"
@@ -183,7 +196,7 @@ def test_an_update_still_calls_a_name_that_is_no_field_unknown(
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
-@pytest.mark.parametrize("resource", ["conversation", "message", "webhook"])
+@pytest.mark.parametrize("resource", ["conversation", "message", "webhook", "group"])
 def test_the_bodies_above_alone_are_accepted(
     api: ApiClient, conversation_id: str, resource: str, encoding: str
 ) -> None:
@@ -192,5 +205,4 @@ def test_the_bodies_above_alone_are_accepted(
     assert _send(api, "POST", path, body, encoding).status == 201
     if resource != "webhook":
         path, _ = _existing(api, resource, conversation_id)
-        writable = {"is_muted": True} if resource == "conversation" else {"message": "edited"}
-        assert _send(api, "PUT", path, writable, encoding).status == 200
+        assert _send(api, "PUT", path, WRITABLE[resource], encoding).status == 200

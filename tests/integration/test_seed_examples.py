@@ -17,13 +17,14 @@ SEED_FIELDS = {
 
 
 def test_create_example_form_body_returns_the_documented_object(api: ApiClient) -> None:
-    # curl .../v1/conversations -d 'contact_id'="WAz8eIbvDR60rouK"
-    response = api.request("POST", "/v1/conversations", form={"contact_id": "WAz8eIbvDR60rouK"})
+    # curl .../v1/conversations -d 'contact_id'="WAz8eIbvDR60rouK", with a real contact's id for it
+    contact_id = api.new_contact()["id"]
+    response = api.request("POST", "/v1/conversations", form={"contact_id": contact_id})
 
     assert response.status == 201
     body = response.json()
     assert set(body) == SEED_FIELDS
-    assert body["contact_id"] == "WAz8eIbvDR60rouK"
+    assert body["contact_id"] == contact_id
     assert body["group_id"] is None
     assert body["pinned_message_id"] is None
     assert body["is_pinned"] is False
