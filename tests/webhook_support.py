@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clarity.webhooks.destinations import Destination
+from clarity.webhooks.models import EventType
 from clarity.webhooks.transport import Transport
 from devtools.loopback_receiver import Delivered, LoopbackReceiver
 from devtools.routing import Router
@@ -87,6 +88,11 @@ class RecordingTransport:
         return self.status
 
 
+CONVERSATION_AND_MESSAGE_EVENTS = [
+    event.value for event in EventType if event.value.split(".")[0] in ("conversation", "message")
+]
+
+
 @dataclass
 class WebhookWorld:
     api: ApiClient
@@ -98,11 +104,13 @@ class WebhookWorld:
     seen_dead_letters: list[dict[str, Any]] = field(default_factory=list)
 
     def register(self, url: str, events: list[str] | None = None, owner: str = "alice") -> dict[str, Any]:
+        """A webhook of `owner` for these event types; by default the conversations' and messages'
+        (opening a conversation also adds a contact and links it: tests/integration/test_people_events)."""
         response = self.api.request(
             "POST",
             "/v1/webhooks",
             owner=owner,
-            json_body={"name": "test receiver", "url": url, "events": events or ["*"]},
+            json_body={"name": "test receiver", "url": url, "events": events or CONVERSATION_AND_MESSAGE_EVENTS},
         )
         assert response.status == 201, response.text
         created: dict[str, Any] = response.json()

@@ -31,7 +31,7 @@ def _events(target: Receiver) -> list[tuple[str, dict[str, Any], str]]:
 def test_a_contacts_life_fires_its_events_and_its_links_move_its_etag(world: WebhookWorld) -> None:
     api = world.api
     with receiver() as target:
-        world.register(target.url)
+        world.register(target.url, events=["*"])
         contact = api.new_contact()
         opened = api.request("POST", "/v1/conversations", json_body={"contact_id": contact["id"]}).json()
         api.request("POST", "/v1/conversations", json_body={"contact_id": contact["id"]})  # a repeat: nothing
@@ -66,7 +66,7 @@ def test_a_groups_life_fires_its_events_and_a_members_rename_fires_none_for_it(w
     first, second = api.new_contact(), api.new_contact()
     world.settle()  # their events go before any webhook exists
     with receiver() as target:
-        world.register(target.url)
+        world.register(target.url, events=["*"])
         group = api.new_group(members=[first["id"]])
         path = f"/v1/groups/{group['id']}"
         members = api.request("PUT", path, json_body={"contacts": [first["id"], second["id"]]}).json()

@@ -6,7 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.webhook_support import FakeDns, RecordingTransport, WebhookWorld, webhook_world
+from tests.webhook_support import (
+    CONVERSATION_AND_MESSAGE_EVENTS,
+    FakeDns,
+    RecordingTransport,
+    WebhookWorld,
+    webhook_world,
+)
 
 PUBLIC_ADDRESS = "93.184.215.14"
 
@@ -56,7 +62,8 @@ def _literal(address: str) -> str:
 
 
 def register(world: WebhookWorld, url: str) -> tuple[int, str]:
-    response = world.api.request("POST", "/v1/webhooks", json_body={"name": "x", "url": url, "events": ["*"]})
+    body = {"name": "x", "url": url, "events": CONVERSATION_AND_MESSAGE_EVENTS}
+    response = world.api.request("POST", "/v1/webhooks", json_body=body)
     return response.status, response.json().get("message", "")
 
 

@@ -67,14 +67,14 @@ def world() -> Iterator[WebhookWorld]:
 def test_every_event_type_delivered_matches_its_documented_body_and_headers(world: WebhookWorld) -> None:
     # Given a receiver of every event type
     with receiver() as target:
-        world.register(target.url)
+        world.register(target.url, events=["*"])
         api = world.api
 
         # When a client creates, changes and deletes a conversation and a message
         conversation = api.create()
         path = f"/v1/conversations/{conversation['id']}"
         assert api.request("PUT", path, json_body={"is_muted": True, "archived_at": 705103200}).status == 200
-        message = api.send(conversation["id"], "first", contact_id="WAz8eIbvDR60rouK")
+        message = api.send(conversation["id"], "first", contact_id=conversation["contact_id"])
         reactions = {"reactions": [{"smile": ["KateMcCallister"]}], "read_at": 705103200}
         assert api.request("PUT", f"/v1/messages/{message['id']}", json_body=reactions).status == 200
         assert api.request("PUT", path, json_body={"pinned_message_id": message["id"]}).status == 200
@@ -84,6 +84,12 @@ def test_every_event_type_delivered_matches_its_documented_body_and_headers(worl
         contact_path = f"/v1/contacts/{contact.json()['id']}"
         assert api.request("PUT", contact_path, json_body={"display_name": "UncleFrank"}).status == 200
         assert api.request("DELETE", contact_path).status == 204
+        # ... and a group, its members changed, and a member deleted (a message's sender gone)
+        member = api.new_contact()
+        group = api.new_group(members=[member["id"]])
+        api.send(group["conversation_id"], "from a member", contact_id=member["id"])
+        assert api.request("PUT", f"/v1/groups/{group['id']}", json_body={"contacts": []}).status == 200
+        assert api.request("DELETE", f"/v1/groups/{group['id']}").status == 204
         world.settle()
 
     # Then each request is its event's documented body, with its documented headers
