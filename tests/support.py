@@ -20,6 +20,8 @@ from clarity.contacts.repository import ContactRepository
 from clarity.conversations.models import Conversation
 from clarity.conversations.repository import ConversationRepository
 from clarity.core.settings import Settings, WebhookSettings
+from clarity.groups.models import StoredGroup
+from clarity.groups.repository import GroupRepository
 from clarity.messages.models import Message
 from clarity.messages.repository import MessageRepository
 from clarity.store.dynamodb import Table, serialize
@@ -172,6 +174,8 @@ EXAMPLE_CONTACT_ID = "WAz8eIbvDR60rouK"
 EXAMPLE_CONVERSATION_ID = "xgQQXg3hrtjh7AvZ"
 EXAMPLE_MESSAGE_ID = "SIuAFUNKdSYHZF2w"
 EXAMPLE_WEBHOOK_ID = "1vNYyuXVqC00YPDd"
+EXAMPLE_GROUP_ID = "L7cGNIBKZiNJ6wqF"
+EXAMPLE_GROUP_CONVERSATION_ID = "L7cGNIBKZiNJ6wqG"
 EXAMPLE_WEBHOOK_URL = "http://127.0.0.1:4000/hooks/clarity"
 # base64url of "example-webhook-secret-for-tests": 32 bytes, as a real secret has.
 EXAMPLE_WEBHOOK_SECRET = "whsec_ZXhhbXBsZS13ZWJob29rLXNlY3JldC1mb3ItdGVzdHM"
@@ -180,8 +184,8 @@ EXAMPLE_WEBHOOK_SECRET = "whsec_ZXhhbXBsZS13ZWJob29rLXNlY3JldC1mb3ItdGVzdHM"
 def seed_examples(
     client: Any, owner: str, table_name: str = TABLE_NAME, webhook_url: str = EXAMPLE_WEBHOOK_URL
 ) -> None:
-    """The contact, conversation, message and webhook (every event type, to `webhook_url`) the
-    committed events name, owned by `owner`."""
+    """The contact, conversation, message, group (with the contact) and webhook (every event type,
+    to `webhook_url`) the committed events name, owned by `owner`."""
     table = Table(client, table_name)
     ContactRepository(table).create(
         owner,
@@ -217,6 +221,20 @@ def seed_examples(
             created_at=705103200,
             updated_at=None,
         ),
+    )
+    GroupRepository(table).create(
+        owner,
+        StoredGroup(
+            EXAMPLE_GROUP_ID,
+            "Plaza Hotel",
+            None,
+            None,
+            EXAMPLE_GROUP_CONVERSATION_ID,
+            [EXAMPLE_CONTACT_ID],
+            705103300,
+            None,
+        ),
+        Conversation.started(EXAMPLE_GROUP_CONVERSATION_ID, 705103300, group_id=EXAMPLE_GROUP_ID),
     )
 
 

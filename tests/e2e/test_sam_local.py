@@ -24,10 +24,12 @@ SAM_ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-eas
            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}  # fmt: skip
 
 # Function, its event, the status, and how many fields the body has: a list 2 (has_more, data),
-# a conversation 10, a message 9, a webhook 5 (6 with the secret it is created with), a contact 8.
+# a conversation 10, a message 9, a webhook 5 (6 with the secret it is created with), a contact 8,
+# a group 8. The create_conversation event opens the example contact's conversation, which the
+# seeded examples have: 200, that conversation.
 EXPECTED = [
     ("ListConversationsFunction", "list_conversations", 200, 2),
-    ("CreateConversationFunction", "create_conversation", 201, 10),
+    ("CreateConversationFunction", "create_conversation", 200, 10),
     ("RetrieveConversationFunction", "retrieve_conversation", 200, 10),
     ("UpdateConversationFunction", "update_conversation", 200, 10),
     ("DeleteConversationFunction", "delete_conversation", 204, 0),
@@ -45,6 +47,11 @@ EXPECTED = [
     ("RetrieveContactFunction", "retrieve_contact", 200, 8),
     ("UpdateContactFunction", "update_contact", 200, 8),
     ("DeleteContactFunction", "delete_contact", 204, 0),
+    ("ListGroupsFunction", "list_groups", 200, 2),
+    ("CreateGroupFunction", "create_group", 201, 8),
+    ("RetrieveGroupFunction", "retrieve_group", 200, 8),
+    ("UpdateGroupFunction", "update_group", 200, 8),
+    ("DeleteGroupFunction", "delete_group", 204, 0),
 ]
 # Nothing listens on this port in a function's container: every delivery attempt there fails.
 REFUSING_URL = "http://127.0.0.1:9/hooks/clarity"
@@ -179,8 +186,13 @@ def test_sam_local_start_api_serves_the_whole_flow(e2e: E2EEnvironment, tmp_path
         wait_for_http(port, 120)
         base = f"http://127.0.0.1:{port}/v1/conversations"
         token = e2e.issuer.token(unique_owner())
+        contacts = f"http://127.0.0.1:{port}/v1/contacts"
+        status, contact = _http(
+            "POST", contacts, token, {"username": "KevinMcCallister", "phone_number": "1-800-759-3000"}
+        )
+        assert status == 201, contact
 
-        status, created = _http("POST", base, token, {"contact_id": "WAz8eIbvDR60rouK"})
+        status, created = _http("POST", base, token, {"contact_id": contact["id"]})
         assert status == 201, created
         item = f"{base}/{created['id']}"
         status, listed = _http("GET", base + "?limit=5", token)
