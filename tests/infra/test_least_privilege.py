@@ -118,15 +118,24 @@ def recorded() -> Iterator[tuple[ApiClient, RecordingClient, Any]]:
             yield ApiClient(Router()), recorder, client
 
 
+def _contacts(api: ApiClient, count: int) -> list[str]:
+    return [api.new_contact()["id"] for _ in range(count)]
+
+
 def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str, str, dict[str, Any]]]:
     """Requests that take every DynamoDB path the function has."""
-    group = "GRP0000000000001"
-    conversation_id = api.create(group_id=group)["id"]
+    talker, member, doomed, fresh, fresh_too = _contacts(api, 5)
+    conversation_id = api.create(contact_id=talker)["id"]
     path = f"/v1/conversations/{conversation_id}"
+    group = api.new_group(members=[member, doomed])
     send = {"json_body": {"conversation_id": conversation_id, "message": "hi"}}
     message_id = api.request("POST", "/v1/messages", **send).json()["id"]  # type: ignore[arg-type]
     message_path = f"/v1/messages/{message_id}"
     assert api.request("PUT", path, json_body={"pinned_message_id": message_id}).status == 200
+    from_talker = api.send(conversation_id, contact_id=talker)["id"]
+    # The doomed contact: a conversation with a message, and a group's member (its delete cascades).
+    api.send(api.create(contact_id=doomed)["id"], contact_id=doomed)
+    api.send(group["conversation_id"], contact_id=member)
     hook = {"name": "app", "url": HOOK_URL, "events": ["*"]}
     webhook_id = api.request("POST", "/v1/webhooks", json_body=hook).json()["id"]
     webhook_path = f"/v1/webhooks/{webhook_id}"
@@ -140,7 +149,30 @@ def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str,
     frank = {"username": "frank", "phone_number": "1-800-759-3000"}
     contact_id = api.request("POST", "/v1/contacts", json_body=frank).json()["id"]
     contact_path = f"/v1/contacts/{contact_id}"
+    group_path = f"/v1/groups/{group['id']}"
+    # A hundred members: more than one transaction holds with the group (and its conversation).
+    crowd = _contacts(api, 100) if function in ("CreateGroupFunction", "UpdateGroupFunction") else []
+    in_group = {"conversation_id": group["conversation_id"], "message": "hi", "contact_id": member}
     scenarios: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
+        "ListGroupsFunction": [
+            ("GET", "/v1/groups", {}),
+            ("GET", "/v1/groups", {"query": {"archived": "false", "starting_after": "A000000000000000"}}),
+            ("GET", "/v1/groups", {"query": {"archived": "false"}}),
+        ],
+        "CreateGroupFunction": [
+            ("POST", "/v1/groups", {"json_body": {"name": "empty"}}),
+            ("POST", "/v1/groups", {"json_body": {"name": "crowd", "contacts": crowd}}),
+            ("POST", "/v1/groups", {"json_body": {"name": "g", "contacts": ["A000000000000000"]}}),  # a 400
+            ("POST", "/v1/groups", {"json_body": {"name": "k"}, "headers": {"Idempotency-Key": "g1"}}),
+            ("POST", "/v1/groups", {"json_body": {"name": "k"}, "headers": {"Idempotency-Key": "g1"}}),
+        ],
+        "RetrieveGroupFunction": [("GET", group_path, {}), ("GET", "/v1/groups/A000000000000000", {})],
+        "UpdateGroupFunction": [
+            ("PUT", group_path, {"json_body": {"name": "renamed", "archived_at": 1}}),
+            ("PUT", group_path, {"json_body": {"contacts": [member, fresh]}}),  # one added, one removed
+            ("PUT", group_path, {"json_body": {"contacts": crowd}}),  # 100 added: two transactions
+        ],
+        "DeleteGroupFunction": [("DELETE", group_path, {}), ("DELETE", group_path, {})],
         "ListContactsFunction": [
             ("GET", "/v1/contacts", {}),
             ("GET", "/v1/contacts", {"query": {"active": "false", "starting_after": "A000000000000000"}}),
@@ -154,35 +186,61 @@ def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str,
         ],
         "RetrieveContactFunction": [("GET", contact_path, {}), ("GET", "/v1/contacts/A000000000000000", {})],
         "UpdateContactFunction": [("PUT", contact_path, {"json_body": {"display_name": "UncleFrank"}})],
-        "DeleteContactFunction": [("DELETE", contact_path, {}), ("DELETE", contact_path, {})],
+        "DeleteContactFunction": [
+            ("DELETE", f"/v1/contacts/{doomed}", {}),
+            ("DELETE", f"/v1/contacts/{doomed}", {}),
+            ("DELETE", contact_path, {}),
+        ],
         "ListConversationsFunction": [
             ("GET", "/v1/conversations", {}),
             ("GET", "/v1/conversations", {"query": {"muted": "true", "archived": "false"}}),
             # A filtered page with conversations on it: its items are read whole (BatchGetItem).
-            ("GET", "/v1/conversations", {"query": {"group_id": group}}),
+            ("GET", "/v1/conversations", {"query": {"group_id": group["id"]}}),
         ],
         "CreateConversationFunction": [
-            ("POST", "/v1/conversations", {"json_body": {"contact_id": "WAz8eIbvDR60rouK"}}),
-            ("POST", "/v1/conversations", {"json_body": {"group_id": group}, "headers": {"Idempotency-Key": "k1"}}),
-            ("POST", "/v1/conversations", {"json_body": {"group_id": group}, "headers": {"Idempotency-Key": "k1"}}),
+            ("POST", "/v1/conversations", {"json_body": {"contact_id": fresh}}),
+            ("POST", "/v1/conversations", {"json_body": {"contact_id": fresh}}),  # a repeat open: 200
+            (
+                "POST",
+                "/v1/conversations",
+                {"json_body": {"contact_id": fresh_too}, "headers": {"Idempotency-Key": "k1"}},
+            ),
+            (
+                "POST",
+                "/v1/conversations",
+                {"json_body": {"contact_id": fresh_too}, "headers": {"Idempotency-Key": "k1"}},
+            ),
         ],
         "RetrieveConversationFunction": [("GET", path, {}), ("GET", "/v1/conversations/A000000000000000", {})],
         "UpdateConversationFunction": [
             ("PUT", path, {"json_body": {"is_muted": True, "archived_at": 1}}),
             ("PUT", path, {"json_body": {"pinned_message_id": message_id}}),
         ],
-        "DeleteConversationFunction": [("DELETE", path, {}), ("DELETE", path, {})],
+        "DeleteConversationFunction": [
+            ("DELETE", path, {}),
+            ("DELETE", path, {}),
+            ("DELETE", f"/v1/conversations/{group['conversation_id']}", {}),
+        ],
         "ListMessagesFunction": [
             ("GET", "/v1/messages", {}),
             ("GET", "/v1/messages", {"query": {"conversation_id": conversation_id}}),
         ],
         "CreateMessageFunction": [
             ("POST", "/v1/messages", send),
+            ("POST", "/v1/messages", {"json_body": {**send["json_body"], "contact_id": talker}}),
+            ("POST", "/v1/messages", {"json_body": in_group}),
             ("POST", "/v1/messages", {**send, "headers": {"Idempotency-Key": "m1"}}),
             ("POST", "/v1/messages", {**send, "headers": {"Idempotency-Key": "m1"}}),
         ],
-        "RetrieveMessageFunction": [("GET", message_path, {}), ("GET", "/v1/messages/A000000000000000", {})],
-        "UpdateMessageFunction": [("PUT", message_path, {"json_body": {"read_at": 1, "reactions": []}})],
+        "RetrieveMessageFunction": [
+            ("GET", message_path, {}),
+            ("GET", f"/v1/messages/{from_talker}", {}),
+            ("GET", "/v1/messages/A000000000000000", {}),
+        ],
+        "UpdateMessageFunction": [
+            ("PUT", message_path, {"json_body": {"read_at": 1, "reactions": []}}),
+            ("PUT", f"/v1/messages/{from_talker}", {"json_body": {"message": "edited"}}),
+        ],
         "DeleteMessageFunction": [
             # Pinned: the first attempt's check fails and the second unpins it.
             ("DELETE", message_path, {}),
@@ -299,10 +357,12 @@ def test_the_webhook_workers_roles_allow_exactly_the_calls_they_make() -> None:
             )
             hooks = {}
             for name in ("delivered", "fails", "deleted"):
-                hook = {"name": name, "url": f"{HOOK_URL}/{name}", "events": ["*"]}
+                hook = {"name": name, "url": f"{HOOK_URL}/{name}", "events": ["message.created"]}
                 hooks[name] = api.request("POST", "/v1/webhooks", json_body=hook).json()["id"]
-            api.create()  # alice's change: three deliveries queued
-            api.create(owner="bob")  # bob has no webhooks: nothing queued
+            conversation = api.create()
+            # alice's message from her contact: three deliveries queued, its payload reads the sender
+            api.send(conversation["id"], contact_id=conversation["contact_id"])
+            api.send(api.create(owner="bob")["id"], owner="bob")  # bob has no webhooks: nothing queued
             _calls(dynamodb, sqs, queues)
 
             # WebhookEventsFunction: every record of the stream, the webhooks' own included.

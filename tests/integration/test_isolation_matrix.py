@@ -174,11 +174,15 @@ def test_every_group_endpoint_with_a_foreign_id_cursor_member_sender_or_key(api:
     before = [api.request("GET", f"{GROUPS}/{g['id']}", owner="alice") for g in alice_groups]
     bobs_group = api.new_group(owner="bob")
     texts = []
+    requests: list[tuple[str, dict[str, Any] | None]] = [
+        ("GET", None),
+        ("PUT", {"name": "mine now"}),
+        ("PUT", {"contacts": []}),
+        ("DELETE", None),
+    ]
 
     # When B uses A's group ids in every path, with and without If-Match
-    for group, (method, body) in itertools.product(
-        alice_groups, [("GET", None), ("PUT", {"name": "mine now"}), ("PUT", {"contacts": []}), ("DELETE", None)]
-    ):
+    for group, (method, body) in itertools.product(alice_groups, requests):
         for headers in ({}, {"If-Match": '"1"'}):
             response = api.request(method, f"{GROUPS}/{group['id']}", owner="bob", json_body=body, headers=headers)
             unknown = api.request(method, f"{GROUPS}/Zzzzzzzzzzzzzzzz", owner="bob", json_body=body, headers=headers)

@@ -12,8 +12,8 @@ Which write is which event:
 Pointers, deletion and removal marks, username claims, webhooks and counts are bookkeeping and
 fire nothing. Nor do a contact's group links: they move no version.
 
-A message's sender and a group's members are read when the event is made (PayloadSource): the
-payload is the object as GET would answer it then.
+A message's sender and a group's members are read when the body is made (PayloadSource), only
+for an event some webhook wants: the payload is the object as GET would answer it then.
 """
 
 import json
@@ -46,13 +46,19 @@ class ChangeEvent:
     id: str
     type: EventType
     created_at: int
-    payload: dict[str, Any]
     # The object's ETag as the API gives it (for "deleted", its last): receivers order by it.
     etag: str
+    # The stored item the payload is made from, when a webhook wants the event.
+    image: dict[str, Any]
 
-    def body(self) -> str:
-        """The envelope as sent: every attempt of every delivery sends these same bytes."""
-        envelope = {"id": self.id, "type": self.type.value, "created_at": self.created_at, "payload": self.payload}
+    @property
+    def resource(self) -> str:
+        return self.type.value.split(".")[0]
+
+    def body(self, payloads: PayloadSource) -> str:
+        """The envelope as sent: made once, every attempt of every delivery sends these bytes."""
+        payload = payloads.resource(self.resource, self.owner, self.image).model_dump(mode="json")
+        envelope = {"id": self.id, "type": self.type.value, "created_at": self.created_at, "payload": payload}
         return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -65,7 +71,7 @@ _KINDS: list[tuple[Callable[[Mapping[str, str]], bool], str]] = [
 _ACTIONS = {"INSERT": "created", "MODIFY": "updated", "REMOVE": "deleted"}
 
 
-def event_from_record(record: Mapping[str, Any], payloads: PayloadSource) -> ChangeEvent | None:
+def event_from_record(record: Mapping[str, Any]) -> ChangeEvent | None:
     """The event a stream record stands for, None when it stands for none, or MalformedRecord."""
     try:
         change = record["dynamodb"]
@@ -86,8 +92,8 @@ def event_from_record(record: Mapping[str, Any], payloads: PayloadSource) -> Cha
                 id=derived_id(created_at, str(record["eventID"])),
                 type=EventType(f"{resource}.{action}"),
                 created_at=created_at,
-                payload=payloads.resource(resource, owner, image).model_dump(mode="json"),
                 etag=etag_of(int(image["version"])),
+                image=image,
             )
         return None
     except (KeyError, TypeError, ValueError) as error:

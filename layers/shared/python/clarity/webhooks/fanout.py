@@ -18,15 +18,14 @@ class EventFanout:
 
     def publish_record(self, record: Mapping[str, Any]) -> ChangeEvent | None:
         """Queue the record's event for its subscribers; the event (None if it stands for none)."""
-        event = event_from_record(record, self._payloads)
+        event = event_from_record(record)
         if event is None:
             return None
-        body = event.body()
-        deliveries = [
-            Delivery(event.owner, stored.id, event.id, body, event.etag)
-            for stored in self._webhooks.of_owner(event.owner)
-            if stored.wants(event.type)
-        ]
-        if deliveries:
-            self._queue.enqueue(deliveries)
+        subscribers = [stored.id for stored in self._webhooks.of_owner(event.owner) if stored.wants(event.type)]
+        if subscribers:
+            # Made once, after the subscribers are known: no payload reads for an event nobody wants.
+            body = event.body(self._payloads)
+            self._queue.enqueue(
+                [Delivery(event.owner, webhook_id, event.id, body, event.etag) for webhook_id in subscribers]
+            )
         return event
