@@ -25,9 +25,11 @@ Conversations between you, your contacts and groups, and the messages in them, o
 - **Conversations** hold the messages between you and a contact or a group: pin, mute and archive them.
 - **Messages** are what conversations are made of: send, edit, react to, mark read and delete them.
 - **Contacts** are the people you talk with: a unique username, a phone number, an avatar and the name
-  you show them by.
+  you show them by. A contact has one conversation with you.
+- **Groups** are contacts you talk with together: up to 100 members, in one conversation made with the
+  group.
 - **Webhooks** are URLs of yours that receive a signed POST for every change to your conversations,
-  messages and contacts; the events and their bodies are in the *Webhooks* section below.
+  messages, contacts and groups; the events and their bodies are in the *Webhooks* section below.
 
 **Authentication.** Every request carries `Authorization: Bearer <JWT>`. The token's `sub` owns what it
 creates; another owner's objects do not exist for it (404). API Gateway answers a missing or bad token
@@ -45,7 +47,7 @@ previous one, `ending_before=<first id of this page>`.
 `{"type": "invalid_request" | "api_error", "message": "...", "documentation_url": "..."}`; the message
 names the parameter at fault. A 503 carries `Retry-After`.
 
-**Versions.** Conversations and messages carry an `ETag`; send it back in `If-Match` to update or delete
+**Versions.** Each object carries an `ETag`; send it back in `If-Match` to update or delete
 only the version you read (else 412). Creates take an `Idempotency-Key` to retry safely.
 """
 
@@ -83,6 +85,8 @@ def _declare_headers(method: str, path: str, responses: dict[str, Any]) -> None:
             headers["ETag"] = _header('The version of the object, e.g. "3": send it back in If-Match.', r'^"\d+"$')
         if status == "201":
             headers["Location"] = _header("The path of the object created.")
+        elif status == "200" and method == "post":
+            headers["Location"] = _header("The path of the object found (a repeat open).")
         if status == "503":
             headers["Retry-After"] = _header("Seconds to wait before retrying.", r"^\d+$")
         if headers:

@@ -34,6 +34,11 @@ SEED_ROUTES = {
     ("GET", "/v1/contacts/{contact_id}"),
     ("PUT", "/v1/contacts/{contact_id}"),
     ("DELETE", "/v1/contacts/{contact_id}"),
+    ("GET", "/v1/groups"),
+    ("POST", "/v1/groups"),
+    ("GET", "/v1/groups/{group_id}"),
+    ("PUT", "/v1/groups/{group_id}"),
+    ("DELETE", "/v1/groups/{group_id}"),
 }
 # The functions no route calls: the table's stream and the delivery queue invoke them.
 WORKERS = {"WebhookEventsFunction": "DynamoDB", "WebhookDeliveryFunction": "SQS"}
@@ -115,7 +120,8 @@ def test_openapi_documents_every_error_status_and_both_body_types() -> None:
     document = openapi_document()
     create = document["paths"]["/v1/conversations"]["post"]
 
-    assert set(create["responses"]) == {"201", "400", "401", "409", "413", "415", "500", "503"}
+    # 200: the contact or group has its conversation already (a repeat open).
+    assert set(create["responses"]) == {"200", "201", "400", "401", "409", "413", "415", "500", "503"}
     assert "422" not in create["responses"]
     assert set(create["requestBody"]["content"]) == {"application/json", "application/x-www-form-urlencoded"}
 
@@ -136,7 +142,7 @@ def test_operations_have_short_verb_ids_and_only_the_statuses_they_can_answer() 
     assert ids[("get", "/v1/conversations")] == "listConversations"
     assert ids[("post", "/v1/messages")] == "createMessage"
     assert all(
-        re.fullmatch(r"(list|create|retrieve|update|delete)(Conversation|Message|Webhook|Contact)s?", i)
+        re.fullmatch(r"(list|create|retrieve|update|delete)(Conversation|Message|Webhook|Contact|Group)s?", i)
         for i in ids.values()
     )
     for (method, path), operation in operations.items():
@@ -153,3 +159,5 @@ def test_operations_have_short_verb_ids_and_only_the_statuses_they_can_answer() 
         assert "Retry-After" in operation["responses"]["503"]["headers"]
     created = operations[("post", "/v1/conversations")]["responses"]["201"]["headers"]
     assert set(created) == {"ETag", "Location"}
+    found = operations[("post", "/v1/conversations")]["responses"]["200"]["headers"]
+    assert set(found) == {"ETag", "Location"}

@@ -57,7 +57,11 @@ CREATE_READ_ONLY = [
     ("group", "archived_at", 705103200),
 ]
 # A field each resource's update can change.
-WRITABLE: dict[str, dict[str, Any]] = {"conversation": {"is_muted": True}, "message": {"message": "edited"}, "group": {"name": "The Plaza"}}
+WRITABLE: dict[str, dict[str, Any]] = {
+    "conversation": {"is_muted": True},
+    "message": {"message": "edited"},
+    "group": {"name": "The Plaza"},
+}
 ENCODINGS = ["json", "form"]
 
 
