@@ -10,6 +10,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,17 @@ class LocalServer:
         except urllib.error.HTTPError as error:
             status, response_headers, raw = error.code, dict(error.headers), error.read()
         return status, response_headers, json.loads(raw) if raw else None
+
+    def new_contact(self, owner: str = "alice") -> str:
+        """A new contact of `owner`'s (a username of its own): its id."""
+        body = {"username": f"person-{uuid.uuid4().hex[:12]}", "phone_number": "+14155550100"}
+        status, _, created = self.request("POST", "/v1/contacts", owner=owner, json_body=body)
+        assert status == 201, created
+        return str(created["id"])
+
+    def conversation_body(self, owner: str = "alice") -> dict[str, str]:
+        """A body that opens a new conversation of `owner`'s: with a contact made for it."""
+        return {"contact_id": self.new_contact(owner)}
 
 
 def free_port() -> int:

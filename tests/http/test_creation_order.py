@@ -68,7 +68,7 @@ def _assert_listed_in_order(
 def _conversation(server: LocalServer, owner: str) -> Callable[[int], dict[str, Any]]:
     def create(number: int) -> dict[str, Any]:
         status, _, body = server.request(
-            "POST", "/v1/conversations", owner=owner, json_body={"contact_id": "WAz8eIbvDR60rouK"}
+            "POST", "/v1/conversations", owner=owner, json_body=server.conversation_body(owner)
         )
         assert status == 201, body
         return dict(body)
@@ -138,7 +138,7 @@ def test_creates_one_after_another_list_in_that_order_with_the_clock_frozen(froz
     # Given a clock that stands still inside one second, or inside one millisecond
     owner = _fresh_owner()
     _, _, first = frozen_server.request(
-        "POST", "/v1/conversations", owner=owner, json_body={"contact_id": "WAz8eIbvDR60rouK"}
+        "POST", "/v1/conversations", owner=owner, json_body=frozen_server.conversation_body(owner)
     )
     assert first["created_at"] == 1_800_000_000
 

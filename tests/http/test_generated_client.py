@@ -17,7 +17,6 @@ from devtools.template import ROOT
 from tests.http.conftest import LocalServer
 
 PACKAGE = "clarity_conversations_api_client"
-GROUP = "GRP0000000000001"
 
 
 @pytest.fixture(scope="module")
@@ -52,29 +51,39 @@ def _model(name: str) -> Any:
     return getattr(importlib.import_module(f"{PACKAGE}.models"), name)
 
 
+def _contact_id(client: Any, username: str) -> str:
+    body = _model("CreateContactRequest")(username=username, phone_number="1-800-759-3000")
+    return str(_operation("create_contact").sync(client=client, body=body).id)
+
+
 def test_every_conversation_operation_through_the_generated_client(generated: ModuleType, server: LocalServer) -> None:
-    # Given a client for a fresh owner, as an app developer would make it
+    # Given a client for a fresh owner, as an app developer would make it, and its contacts
     client = generated.AuthenticatedClient(base_url=server.url, token=server.token(f"gen-{uuid.uuid4().hex}"))
     create = _model("CreateConversationRequest")
+    frank, kevin, kate = (_contact_id(client, name) for name in ("Frank", "Kevin", "Kate"))
 
-    # Create, with and without an Idempotency-Key
+    # Create, with and without an Idempotency-Key; then open one again: 200, the same one
     created = [
-        _operation("create_conversation").sync_detailed(client=client, body=create(group_id=GROUP)),
+        _operation("create_conversation").sync_detailed(client=client, body=create(contact_id=frank)),
         _operation("create_conversation").sync_detailed(
-            client=client, body=create(contact_id="WAz8eIbvDR60rouK"), idempotency_key="gen-1"
+            client=client, body=create(contact_id=kevin), idempotency_key="gen-1"
         ),
-        _operation("create_conversation").sync_detailed(client=client, body=create(group_id=GROUP)),
+        _operation("create_conversation").sync_detailed(client=client, body=create(contact_id=kate)),
     ]
     assert [response.status_code for response in created] == [201, 201, 201]
     assert all(response.headers["ETag"] == '"1"' for response in created)
     ids = [response.parsed.id for response in created]
+    again = _operation("create_conversation").sync_detailed(client=client, body=create(contact_id=frank))
+    assert (again.status_code, again.parsed.id) == (200, ids[0])
 
     # List with every filter, and both cursors
     listing = _operation("list_conversations")
     everything = listing.sync(client=client, limit=10)
     assert [c.id for c in everything.data] == sorted(ids, reverse=True)
-    filtered = listing.sync(client=client, muted=False, archived=False, pinned=False, group_id=GROUP, limit=5)
-    assert {c.id for c in filtered.data} == {ids[0], ids[2]}
+    group = _operation("create_group").sync(client=client, body=_model("CreateGroupRequest")(name="Plaza Hotel"))
+    in_group = listing.sync(client=client, muted=False, archived=False, pinned=False, group_id=group.id, limit=5)
+    assert [c.id for c in in_group.data] == [group.conversation_id]
+    assert _operation("delete_conversation").sync_detailed(group.conversation_id, client=client).status_code == 204
     newest, middle, oldest = sorted(ids, reverse=True)
     after = listing.sync(client=client, limit=1, starting_after=newest)
     before = listing.sync(client=client, limit=1, ending_before=oldest)
@@ -103,7 +112,7 @@ def test_every_conversation_operation_through_the_generated_client(generated: Mo
 def test_every_message_operation_through_the_generated_client(generated: ModuleType, server: LocalServer) -> None:
     client = generated.AuthenticatedClient(base_url=server.url, token=server.token(f"gen-{uuid.uuid4().hex}"))
     conversation = _operation("create_conversation").sync(
-        client=client, body=_model("CreateConversationRequest")(contact_id="WAz8eIbvDR60rouK")
+        client=client, body=_model("CreateConversationRequest")(contact_id=_contact_id(client, "Frank"))
     )
     send = _model("CreateMessageRequest")
 
@@ -213,3 +222,48 @@ def test_every_contact_operation_through_the_generated_client(generated: ModuleT
 
     assert _operation("delete_contact").sync_detailed(ids[0], client=client).status_code == 204
     assert _operation("retrieve_contact").sync_detailed(ids[0], client=client).status_code == 404
+
+
+def test_every_group_operation_through_the_generated_client(generated: ModuleType, server: LocalServer) -> None:
+    client = generated.AuthenticatedClient(base_url=server.url, token=server.token(f"gen-{uuid.uuid4().hex}"))
+    frank, kevin = _contact_id(client, "Frank"), _contact_id(client, "Kevin")
+    create = _model("CreateGroupRequest")
+
+    created = [
+        _operation("create_group").sync_detailed(
+            client=client, body=create(name="Plaza Hotel", contacts=[kevin, frank])
+        ),
+        _operation("create_group").sync_detailed(
+            client=client, body=create(name="Family", description="The McCallisters"), idempotency_key="gen-group"
+        ),
+    ]
+    assert [response.status_code for response in created] == [201, 201]
+    plaza = created[0].parsed
+    assert [c.id for c in plaza.contacts] == [kevin, frank] and plaza.conversation_id
+    not_mine = _operation("create_group").sync_detailed(
+        client=client, body=create(name="x", contacts=["A000000000000000"])
+    )
+    assert not_mine.status_code == 400 and "contacts" in not_mine.parsed.message
+
+    listing = _operation("list_groups")
+    ids = [response.parsed.id for response in created]
+    assert [g.id for g in listing.sync(client=client, limit=10).data] == ids[::-1]
+    assert [g.id for g in listing.sync(client=client, limit=1, starting_after=ids[1]).data] == [ids[0]]
+
+    update = _model("UpdateGroupRequest")
+    archived = _operation("update_group").sync(
+        plaza.id, client=client, body=update(archived_at=705103200, contacts=[frank])
+    )
+    assert (archived.archived_at, [c.id for c in archived.contacts]) == (705103200, [frank])
+    assert [g.id for g in listing.sync(client=client, archived=True).data] == [plaza.id]
+    cleared = _operation("update_group").sync_detailed(
+        ids[1], client=client, body=update(description=None), if_match='"1"'
+    )
+    assert (cleared.status_code, cleared.parsed.description) == (200, None)
+    retrieved = _operation("retrieve_group").sync_detailed(plaza.id, client=client)
+    assert (retrieved.status_code, retrieved.headers["ETag"]) == (200, '"2"')
+
+    assert _operation("delete_group").sync_detailed(plaza.id, client=client, if_match='"1"').status_code == 412
+    assert _operation("delete_group").sync_detailed(plaza.id, client=client).status_code == 204
+    assert _operation("retrieve_group").sync_detailed(plaza.id, client=client).status_code == 404
+    assert _operation("retrieve_conversation").sync_detailed(plaza.conversation_id, client=client).status_code == 404

@@ -18,7 +18,7 @@ from tests.http.conftest import SERVER_ENV, LocalServer, free_port, start_local_
 REQUEST_LINE = re.compile(
     r"^\d\d:\d\d:\d\d (?P<method>[A-Z]+) (?P<target>\S+) (?P<status>\d{3}) \d+ ms(?:  (?P<detail>.+))?$"
 )
-CONTACT = {"contact_id": "WAz8eIbvDR60rouK"}
+CONTACT = {"username": "KevinMcCallister", "phone_number": "1-800-759-3000"}
 
 
 def _after_banner(output: str) -> list[str]:
@@ -44,9 +44,11 @@ def test_by_default_each_request_is_one_readable_line_and_nothing_else(tmp_path:
     local = start_local_server(tmp_path)
     try:
         # When it serves requests that succeed, fail in a function, and fail at the gateway
-        created = local.request("POST", "/v1/conversations", json_body=CONTACT)[2]
+        contact = local.request("POST", "/v1/contacts", json_body=CONTACT)[2]
+        created = local.request("POST", "/v1/conversations", json_body={"contact_id": contact["id"]})[2]
         path = f"/v1/conversations/{created['id']}"
         answers = [
+            ("POST", "/v1/contacts", 201),
             ("POST", "/v1/conversations", 201),
             ("GET", "/v1/conversations?limit=2", local.request("GET", "/v1/conversations?limit=2")[0]),
             ("GET", "/v1/conversations?limit=0", local.request("GET", "/v1/conversations?limit=0")[0]),
@@ -70,12 +72,12 @@ def test_by_default_each_request_is_one_readable_line_and_nothing_else(tmp_path:
     matches = [REQUEST_LINE.match(line) for line in lines[:-1]]
     assert all(matches), lines
     assert [(m["method"], m["target"], int(m["status"])) for m in matches if m] == answers
-    assert [status for _, _, status in answers] == [201, 200, 400, 200, 404, 401, 404, 204]
+    assert [status for _, _, status in answers] == [201, 201, 200, 400, 200, 404, 401, 404, 204]
     details = [m["detail"] for m in matches if m]
-    assert details[0] == f"-> {path}"
-    assert details[2] == "invalid_request: Invalid limit: Input should be greater than or equal to 1"
-    assert details[4] == "invalid_request: No such conversation: 'A000000000000001'"
-    assert details[5:7] == ["Unauthorized", "Not Found"]
+    assert details[1] == f"-> {path}"
+    assert details[3] == "invalid_request: Invalid limit: Input should be greater than or equal to 1"
+    assert details[5] == "invalid_request: No such conversation: 'A000000000000001'"
+    assert details[6:8] == ["Unauthorized", "Not Found"]
     assert "code 400, message Bad request syntax ('GARBAGE')" in lines[-1]
     assert _json_lines(output) == []
     assert "CloudWatchMetrics" not in output
@@ -86,7 +88,7 @@ def test_with_the_json_flag_the_functions_records_and_metrics_are_printed(tmp_pa
     local = start_local_server(tmp_path, {"LOCAL_LOG_FORMAT": "json"})
     try:
         # When a conversation is made (the stream function logs its change event)
-        assert local.request("POST", "/v1/conversations", json_body=CONTACT)[0] == 201
+        assert local.request("POST", "/v1/conversations", json_body=local.conversation_body())[0] == 201
         local.wait_for_output('"message":"change event"')
     finally:
         output = stop_local_server(local)
@@ -141,7 +143,7 @@ def test_webhook_deliveries_are_one_readable_line_an_attempt_failures_included(s
     # Given two webhooks: one answered by a receiver, one at a port nothing listens on
     owner = f"delivery-logs-{uuid.uuid4().hex}"
     receiver = LoopbackReceiver(lambda _: 200)
-    hooks = ["*"]
+    hooks = ["conversation.created"]
     answered = server.request(
         "POST", "/v1/webhooks", owner=owner, json_body={"name": "up", "url": receiver.url("/hook"), "events": hooks}
     )[2]
@@ -153,7 +155,7 @@ def test_webhook_deliveries_are_one_readable_line_an_attempt_failures_included(s
     )[2]
     try:
         # When a change is made
-        server.request("POST", "/v1/conversations", owner=owner, json_body=CONTACT)
+        server.request("POST", "/v1/conversations", owner=owner, json_body=server.conversation_body(owner))
         delivered = server.wait_for_output(f"webhook_id={answered['id']} attempt=1 ")
         failed = server.wait_for_output(f"webhook_id={refused['id']} attempt=1 ")
         retried = server.wait_for_output(f"webhook_id={refused['id']} attempt=2 ")

@@ -58,17 +58,20 @@ def test_every_seed_curl_example_works_verbatim(server: LocalServer) -> None:
     owner = f"seed-{uuid.uuid4().hex}"
     token = server.token(owner)
     status, _, created = server.request(
-        "POST", "/v1/conversations", owner=owner, json_body={"group_id": "GRP0000000000001"}
+        "POST", "/v1/conversations", owner=owner, json_body=server.conversation_body(owner)
     )
     assert status == 201
     conversation_id = created["id"]
+    # The create example's contact, made real: a made-up contact_id is a 400 now.
+    contact_id = server.new_contact(owner)
+    ids = {"xgQQXg3hrtjh7AvZ": conversation_id, "WAz8eIbvDR60rouK": contact_id}
 
-    results = [_run_curl(command, server, token, {"xgQQXg3hrtjh7AvZ": conversation_id}) for command in commands]
+    results = [_run_curl(command, server, token, ids) for command in commands]
 
     # list, create (form body), retrieve, update (form body), delete: in the seed's order
     assert [status for status, _ in results] == [200, 201, 200, 200, 204]
     assert '"has_more":false' in results[0][1]
-    assert '"contact_id":"WAz8eIbvDR60rouK"' in results[1][1]
+    assert f'"contact_id":"{contact_id}"' in results[1][1]
     assert f'"id":"{conversation_id}"' in results[2][1]
     assert '"is_muted":true' in results[3][1]
     assert results[4][1] == ""
@@ -81,7 +84,7 @@ def test_every_messages_reference_curl_example_works_verbatim(server: LocalServe
     owner = f"seed-{uuid.uuid4().hex}"
     token = server.token(owner)
     conversation_id = server.request(
-        "POST", "/v1/conversations", owner=owner, json_body={"contact_id": "WAz8eIbvDR60rouK"}
+        "POST", "/v1/conversations", owner=owner, json_body=server.conversation_body(owner)
     )[2]["id"]
     earlier = server.request(
         "POST", "/v1/messages", owner=owner, json_body={"conversation_id": conversation_id, "message": "hi"}
@@ -188,7 +191,7 @@ def test_wrong_audience_and_issuer_are_refused(server: LocalServer) -> None:
 def test_full_flow_with_json_bodies_and_two_isolated_owners(server: LocalServer) -> None:
     alice, bob = f"alice-{uuid.uuid4().hex}", f"bob-{uuid.uuid4().hex}"
     status, headers, created = server.request(
-        "POST", "/v1/conversations", owner=alice, json_body={"contact_id": "WAz8eIbvDR60rouK"}
+        "POST", "/v1/conversations", owner=alice, json_body=server.conversation_body(alice)
     )
     assert status == 201
     assert headers["Location"] == f"/v1/conversations/{created['id']}"
@@ -221,7 +224,7 @@ def test_errors_keep_the_api_format_over_http(server: LocalServer) -> None:
 def test_pagination_through_27_conversations_over_http(server: LocalServer) -> None:
     owner = f"pager-{uuid.uuid4().hex}"
     created = {
-        server.request("POST", "/v1/conversations", owner=owner, json_body={"contact_id": "WAz8eIbvDR60rouK"})[2]["id"]
+        server.request("POST", "/v1/conversations", owner=owner, json_body=server.conversation_body(owner))[2]["id"]
         for _ in range(27)
     }
     seen: list[str] = []
@@ -270,7 +273,7 @@ def test_make_token_prints_a_token_the_server_accepts(server: LocalServer) -> No
 
 def test_50_concurrent_puts_of_different_fields_all_land(server: LocalServer) -> None:
     owner = f"racer-{uuid.uuid4().hex}"
-    created = server.request("POST", "/v1/conversations", owner=owner, json_body={"contact_id": "WAz8eIbvDR60rouK"})[2]
+    created = server.request("POST", "/v1/conversations", owner=owner, json_body=server.conversation_body(owner))[2]
     path = f"/v1/conversations/{created['id']}"
     sent = {"conversation_id": created["id"], "message": "pin me"}
     pinned_message = server.request("POST", "/v1/messages", owner=owner, json_body=sent)[2]["id"]
@@ -311,7 +314,7 @@ def test_an_external_dynamodb_is_used_and_its_table_created(tmp_path: Path) -> N
     endpoint = f"http://{host}:{port}"
     local = start_local_server(tmp_path, {"DYNAMODB_ENDPOINT_URL": endpoint, "TABLE_NAME": "team-table"})
     try:
-        status, _, created = local.request("POST", "/v1/conversations", json_body={"contact_id": "WAz8eIbvDR60rouK"})
+        status, _, created = local.request("POST", "/v1/conversations", json_body=local.conversation_body())
     finally:
         stop_local_server(local)
         client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint)
@@ -319,7 +322,7 @@ def test_an_external_dynamodb_is_used_and_its_table_created(tmp_path: Path) -> N
         dynamodb.stop()
 
     assert status == 201
-    assert [item["id"]["S"] for item in items] == [created["id"]]
+    assert [item["id"]["S"] for item in items if item["SK"]["S"].startswith("CONV#")] == [created["id"]]
 
 
 @pytest.mark.parametrize("port", ["abc", "-1", "70000", "30 00"])
@@ -356,9 +359,10 @@ def test_a_chunked_body_is_read_whole_and_the_connection_stays_usable(server: Lo
     port = int(server.url.rsplit(":", 1)[1])
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {server.token(owner)}", "Content-Type": "application/json"}
+    contact_id = server.new_contact(owner)
 
     # When a body comes in chunks (Transfer-Encoding: chunked, no Content-Length)
-    chunks = iter([b'{"contact_id": ', b'"WAz8eIbvDR60rouK"}'])
+    chunks = iter([b'{"contact_id": ', f'"{contact_id}"}}'.encode()])
     connection.request("POST", "/v1/conversations", body=chunks, headers=headers, encode_chunked=True)
     created = connection.getresponse()
     created_body = json.loads(created.read())
@@ -367,7 +371,7 @@ def test_a_chunked_body_is_read_whole_and_the_connection_stays_usable(server: Lo
     retrieved = connection.getresponse()
 
     assert (created.status, retrieved.status) == (201, 200)
-    assert json.loads(retrieved.read())["contact_id"] == "WAz8eIbvDR60rouK"
+    assert json.loads(retrieved.read())["contact_id"] == contact_id
     connection.close()
 
 

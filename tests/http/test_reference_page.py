@@ -69,7 +69,7 @@ def test_the_reference_page_shows_every_operation_and_runs_them(
     shown = {e.get_attribute("id") or "" for e in page.locator(".opblock").element_handles()}
     assert shown == set(BLOCK_IDS.values())
     tags = {e.get_attribute("data-tag") or "" for e in page.locator(".opblock-tag").element_handles()}
-    assert tags == {"Contacts", "Conversations", "Messages", "Webhooks"}
+    assert tags == {"Contacts", "Conversations", "Groups", "Messages", "Webhooks"}
     assert page.locator(".webhooks .opblock").count() == len(DOCUMENT["webhooks"])
 
     # 2. Descriptions show: an operation's, a parameter's and a field's
@@ -84,12 +84,12 @@ def test_the_reference_page_shows_every_operation_and_runs_them(
     model.get_by_role("button", name="Expand all").click()
     model.get_by_text("Unique identifier for the pinned message.").wait_for()
 
-    # 3. Authorize with a token from `make token`, then create and list
+    # 3. Authorize with a token from `make token`, then create a group (its conversation with it) and list
     page.get_by_role("button", name="Authorize").first.click()
     page.locator(".auth-container input").fill(server.token(f"browser-{uuid.uuid4().hex}"))
     page.get_by_role("button", name="Apply credentials").click()
     page.locator(".auth-btn-wrapper .btn-done").click()
-    created_status, created_body = _execute(page, "createConversation", {"contact_id": "WAz8eIbvDR60rouK"})
+    created_status, created_body = _execute(page, "createGroup", {"name": "Plaza Hotel"})
     listed_status, listed_body = _execute(page, "listConversations")
 
     # 4. A screenshot in the test's output
@@ -98,9 +98,9 @@ def test_the_reference_page_shows_every_operation_and_runs_them(
     page.close()
 
     assert created_status == "201", created_body
-    created_id = json.loads(created_body)["id"]
+    conversation_id = json.loads(created_body)["conversation_id"]
     assert listed_status == "200", listed_body
-    assert [c["id"] for c in json.loads(listed_body)["data"]] == [created_id]
+    assert [c["id"] for c in json.loads(listed_body)["data"]] == [conversation_id]
     assert screenshot.stat().st_size > 10_000
 
 
