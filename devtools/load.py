@@ -1,17 +1,20 @@
 """`make load`: concurrent clients against the local server, then an audit of the final state.
 
-20 clients (LOAD_CLIENTS) for LOAD_SECONDS seconds send a mix of conversation creates, lists,
-retrieves, updates and deletes, message sends, lists, edits and deletes, and contact creates
-(each with a username of its own), lists with and without `active`, renames and deletes, as two
-owners. Each client logs what it created, sent,
-renamed and deleted; at the end every owner's conversations, messages and contacts are listed
-and compared with that log, each conversation's last_active_at with its newest send, each
-contact's display_name with its last rename; deleted contacts must be 404s, every contact in
-exactly one of the `active` lists, and no two contacts of an owner share a username in any case.
+20 clients (LOAD_CLIENTS) for LOAD_SECONDS seconds send a mix of conversation creates (each with
+a contact made for it), lists, retrieves, updates and deletes, message sends (half of them from
+the conversation's contact), lists, edits and deletes, contact creates (each with a username of
+its own), lists with and without `active`, renames and deletes (which take the contact's
+conversation with them, and the contact off its groups), and group creates, lists, member
+changes and deletes, as two owners. Each client logs what it made and changed; at the end every
+owner's conversations, messages, contacts and groups are listed and compared with that log,
+each conversation's last_active_at with its newest send, each contact's display_name with its
+last rename, each group's members with its last member list less the contacts deleted since;
+deleted contacts must be 404s, every contact in exactly one of the `active` lists, no contact
+may link a conversation that is not its own and there, no group may list a deleted contact,
+and no two contacts of an owner share a username in any case.
 A webhook per owner receives the events of it all: every change the log records (creates,
-updates, deletes, sends, edits, unsends, the messages deleted with their conversation, and
-contacts added, renamed and deleted) must arrive once as its event, signed, at its owner's
-webhook, and nothing else.
+updates, deletes, sends, edits, unsends, links, and what each delete takes with it) must arrive
+once as its event, signed, at its owner's webhook, and nothing else.
 It fails on any 5xx, anything lost, left behind or duplicated, and prints p50/p99 latency per
 operation.
 """
@@ -39,12 +42,15 @@ OWNERS = ("load-alice", "load-bob")
 OPERATIONS = (
     *("create", "list", "retrieve", "update", "delete", "send", "list_messages", "edit", "unsend"),
     *("add_contact", "list_contacts", "rename_contact", "delete_contact"),
+    *("add_group", "list_groups", "change_members", "delete_group"),
 )
-OPERATION_WEIGHTS = (20, 15, 10, 10, 5, 25, 10, 5, 5, 10, 6, 5, 3)
+OPERATION_WEIGHTS = (20, 15, 10, 10, 5, 25, 10, 5, 5, 10, 6, 5, 3, 4, 3, 3, 1)
 NEEDS_A_CONVERSATION = {"retrieve", "update", "delete", "send", "list_messages"}
 NEEDS_A_MESSAGE = {"edit", "unsend"}
 CONTACT_OPERATIONS = {"add_contact", "list_contacts", "rename_contact", "delete_contact"}
 NEEDS_A_CONTACT = {"rename_contact", "delete_contact"}
+GROUP_OPERATIONS = {"add_group", "list_groups", "change_members", "delete_group"}
+NEEDS_A_GROUP = {"change_members", "delete_group"}
 DISPLAY_NAMES = ("UncleFrank", "Old Man Marley", "Pigeon Lady", None)
 # After the clients stop, how long the webhook events of their last changes may take to arrive.
 EVENT_WAIT_SECONDS = 30
@@ -67,6 +73,13 @@ class ClientLog:
     contacts: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
     contacts_deleted: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     display_names: dict[str, str | None] = field(default_factory=dict)
+    # contact id -> its live conversation, and back
+    conversation_of: dict[str, str] = field(default_factory=dict)
+    contact_of: dict[str, str] = field(default_factory=dict)
+    # group id -> its members (the last list, less the contacts deleted since), per owner; and
+    # each group's conversation
+    groups: dict[str, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(dict))
+    group_conversations: dict[str, str] = field(default_factory=dict)
 
 
 class Client:
@@ -105,8 +118,12 @@ class Client:
         my_contacts = sorted(set(self.log.contacts[owner]) - self.log.contacts_deleted[owner])
         if operation in NEEDS_A_CONTACT and not my_contacts:
             operation = "add_contact"
+        if operation in NEEDS_A_GROUP and not self.log.groups[owner]:
+            operation = "add_group"
         started = time.perf_counter()
-        if operation in CONTACT_OPERATIONS:
+        if operation in GROUP_OPERATIONS:
+            status, body, expected = self._run_on_groups(operation, owner, my_contacts)
+        elif operation in CONTACT_OPERATIONS:
             status, body, expected = self._run_on_contacts(operation, owner, my_contacts)
         elif operation in NEEDS_A_MESSAGE:
             status, body, expected = self._run_on_message(operation, owner, live_messages)
@@ -122,10 +139,17 @@ class Client:
 
     def _run(self, operation: str, owner: str, mine: list[str]) -> tuple[int, Any, int]:
         if operation == "create":
-            status, body = self.call("POST", "/v1/conversations", owner, {"contact_id": "WAz8eIbvDR60rouK"})
+            # A contact has one conversation: each new one is with a contact made for it.
+            status, contact, _ = self._run_on_contacts("add_contact", owner, [])
+            if status != 201:
+                return status, contact, 201
+            status, body = self.call("POST", "/v1/conversations", owner, {"contact_id": contact["id"]})
             if status == 201:
                 self.log.created[owner].add(body["id"])
+                self.log.conversation_of[contact["id"]] = body["id"]
+                self.log.contact_of[body["id"]] = contact["id"]
                 self.log.changes.append((owner, "conversation.created", body["id"]))
+                self.log.changes.append((owner, "contact.updated", contact["id"]))  # its conversation_id
             return status, body, 201
         if operation == "list":
             status, body = self.call("GET", "/v1/conversations?limit=20&archived=false", owner)
@@ -142,20 +166,29 @@ class Client:
             return status, body, 200
         status, body = self.call("DELETE", path, owner)
         if status == 204:
-            self.log.deleted[owner].add(conversation_id)
-            self.log.changes.append((owner, "conversation.deleted", conversation_id))
-            # Its messages go with it, and each fires message.deleted.
-            for message_id, in_conversation in self.log.sent[owner].items():
-                if in_conversation == conversation_id and message_id not in self.log.unsent[owner]:
-                    self.log.changes.append((owner, "message.deleted", message_id))
+            self._conversation_gone(owner, conversation_id)
+            contact_id = self.log.contact_of.pop(conversation_id)
+            del self.log.conversation_of[contact_id]
+            self.log.changes.append((owner, "contact.updated", contact_id))  # its conversation_id cleared
         return status, body, 204
+
+    def _conversation_gone(self, owner: str, conversation_id: str) -> None:
+        """A conversation deleted, by its own delete or its contact's: it and its messages fire."""
+        self.log.deleted[owner].add(conversation_id)
+        self.log.changes.append((owner, "conversation.deleted", conversation_id))
+        for message_id, in_conversation in self.log.sent[owner].items():
+            if in_conversation == conversation_id and message_id not in self.log.unsent[owner]:
+                self.log.changes.append((owner, "message.deleted", message_id))
 
     def _run_in_conversation(self, operation: str, owner: str, mine: list[str]) -> tuple[int, Any, int]:
         conversation_id = self._random.choice(mine)
         if operation == "list_messages":
             status, body = self.call("GET", f"/v1/messages?conversation_id={conversation_id}&limit=20", owner)
             return status, body, 200
-        status, body = self.call("POST", "/v1/messages", owner, {"conversation_id": conversation_id, "message": "m"})
+        send = {"conversation_id": conversation_id, "message": "m"}
+        if self._random.random() < 0.5:
+            send["contact_id"] = self.log.contact_of[conversation_id]  # received from its contact
+        status, body = self.call("POST", "/v1/messages", owner, send)
         if status == 201:
             self.log.sent[owner][body["id"]] = conversation_id
             self.log.changes.append((owner, "message.created", body["id"]))
@@ -207,6 +240,43 @@ class Client:
         if status == 204:
             self.log.contacts_deleted[owner].add(contact_id)
             self.log.changes.append((owner, "contact.deleted", contact_id))
+            # Its conversation goes with it, and it leaves every group it was in.
+            if conversation_id := self.log.conversation_of.pop(contact_id, None):
+                del self.log.contact_of[conversation_id]
+                self._conversation_gone(owner, conversation_id)
+            for group_id, members in self.log.groups[owner].items():
+                if contact_id in members:
+                    members.remove(contact_id)
+                    self.log.changes.append((owner, "group.updated", group_id))
+        return status, body, 204
+
+    def _run_on_groups(self, operation: str, owner: str, my_contacts: list[str]) -> tuple[int, Any, int]:
+        if operation == "list_groups":
+            archived = self._random.choice(("", "&archived=false"))
+            status, body = self.call("GET", f"/v1/groups?limit=20{archived}", owner)
+            return status, body, 200
+        members = self._random.sample(my_contacts, min(len(my_contacts), self._random.randint(0, 3)))
+        if operation == "add_group":
+            status, body = self.call("POST", "/v1/groups", owner, {"name": "load", "contacts": members})
+            if status == 201:
+                self.log.groups[owner][body["id"]] = members
+                self.log.group_conversations[body["id"]] = body["conversation_id"]
+                self.log.changes.append((owner, "group.created", body["id"]))
+                self.log.changes.append((owner, "conversation.created", body["conversation_id"]))
+            return status, body, 201
+        group_id = self._random.choice(sorted(self.log.groups[owner]))
+        path = f"/v1/groups/{group_id}"
+        if operation == "change_members":
+            status, body = self.call("PUT", path, owner, {"contacts": members})
+            if status == 200:
+                self.log.groups[owner][group_id] = members
+                self.log.changes.append((owner, "group.updated", group_id))
+            return status, body, 200
+        status, body = self.call("DELETE", path, owner)
+        if status == 204:
+            del self.log.groups[owner][group_id]
+            self.log.changes.append((owner, "group.deleted", group_id))
+            self.log.changes.append((owner, "conversation.deleted", self.log.group_conversations.pop(group_id)))
         return status, body, 204
 
 
@@ -317,8 +387,9 @@ def _compare(owner: str, resource: str, expected: set[str], listed: list[str]) -
 
 def _audit(clients: list[Client], auditor: Client, owner: str) -> list[str]:
     expected = set().union(*(c.log.created[owner] - c.log.deleted[owner] for c in clients))
+    groups_conversations = {c.log.group_conversations[group_id] for c in clients for group_id in c.log.groups[owner]}
     conversations = _everything(auditor, owner, "conversations")
-    problems = _compare(owner, "conversations", expected, [c["id"] for c in conversations])
+    problems = _compare(owner, "conversations", expected | groups_conversations, [c["id"] for c in conversations])
     sent = {m: c for client in clients for m, c in client.log.sent[owner].items()}
     unsent = set().union(*(c.log.unsent[owner] for c in clients))
     # A message is live unless deleted, or in a conversation deleted since.
@@ -355,6 +426,34 @@ def _audit_contacts(clients: list[Client], auditor: Client, owner: str) -> list[
     usernames = Counter(c["username"].lower() for c in contacts)
     if shared := sorted(username for username, count in usernames.items() if count > 1):
         problems.append(f"{owner}: usernames held by two contacts: {shared[:5]}")
+    linked = {
+        contact: conversation for client in clients for contact, conversation in client.log.conversation_of.items()
+    }
+    conversations = {c["id"]: c for c in _everything(auditor, owner, "conversations")}
+    for contact in contacts:
+        conversation = conversations.get(contact["conversation_id"] or "")
+        if contact["conversation_id"] != linked.get(contact["id"]):
+            problems.append(
+                f"{owner}: contact {contact['id']} links {contact['conversation_id']}, not its conversation"
+            )
+        elif contact["conversation_id"] and (conversation is None or conversation["contact_id"] != contact["id"]):
+            problems.append(f"{owner}: contact {contact['id']} links a missing conversation")
+    return problems
+
+
+def _audit_groups(clients: list[Client], auditor: Client, owner: str) -> list[str]:
+    """Every group the logs say exists is listed once, with its members as last set less the
+    contacts deleted since, in that order: no group lists a deleted contact."""
+    expected = {group_id: members for client in clients for group_id, members in client.log.groups[owner].items()}
+    deleted = set().union(*(client.log.contacts_deleted[owner] for client in clients))
+    groups = _everything(auditor, owner, "groups")
+    problems = _compare(owner, "groups", set(expected), [g["id"] for g in groups])
+    for group in groups:
+        members = [c["id"] for c in group["contacts"]]
+        if set(members) & deleted:
+            problems.append(f"{owner}: group {group['id']} lists a deleted contact")
+        elif group["id"] in expected and members != expected[group["id"]]:
+            problems.append(f"{owner}: group {group['id']} members are not its last member list")
     return problems
 
 
@@ -390,6 +489,7 @@ def main() -> int:
 
         problems = [problem for owner in OWNERS for problem in _audit(clients, auditor, owner)]
         problems += [problem for owner in OWNERS for problem in _audit_contacts(clients, auditor, owner)]
+        problems += [problem for owner in OWNERS for problem in _audit_groups(clients, auditor, owner)]
         problems += _audit_events(clients, sink, EVENT_WAIT_SECONDS)
         changes = sum(len(client.log.changes) for client in clients)
         errors = [e for c in clients for e in c.log.server_errors]
