@@ -39,7 +39,12 @@ def new_id() -> str:
     return digits + "".join(secrets.choice(ALPHABET) for _ in range(8))
 
 
-def new_item(owner: str, conversation_id: str, now: int) -> dict[str, Any]:
+# The contact the bench's conversations are with (each bench owner has it; a contact has one
+# conversation, so a create measures an open of its first).
+BENCH_CONTACT_ID = "1xWBJdS8u0Jns3Zf"
+
+
+def new_item(owner: str, conversation_id: str, now: int, contact_id: str = BENCH_CONTACT_ID) -> dict[str, Any]:
     """The item a created conversation is stored as (a contact, no group), index keys included."""
     return {
         "PK": {"S": f"OWNER#{owner}"},
@@ -48,7 +53,7 @@ def new_item(owner: str, conversation_id: str, now: int) -> dict[str, Any]:
         "GSI3PK": {"S": f"OWNER#{owner}#MUTED#0"},
         "GSI4PK": {"S": f"OWNER#{owner}#ARCHIVED#0"},
         "id": {"S": conversation_id},
-        "contact_id": {"S": "WAz8eIbvDR60rouK"},
+        "contact_id": {"S": contact_id},
         "is_pinned": {"BOOL": False},
         "is_muted": {"BOOL": False},
         "created_at": {"N": str(now)},
@@ -151,11 +156,13 @@ def requests(
         return webhook_requests(endpoint, table, owner, webhook_id, now)
     if endpoint in CONTACT_ENDPOINTS:
         return contact_requests(endpoint, table, owner, contact_id, now, username, active, page_keys)
-    return conversation_requests(endpoint, table, owner, conversation_id, now)
+    return conversation_requests(endpoint, table, owner, conversation_id, now, contact_id or BENCH_CONTACT_ID)
 
 
-def conversation_requests(endpoint: str, table: str, owner: str, conversation_id: str, now: int) -> list[Request]:
-    """The requests of the conversation endpoints."""
+def conversation_requests(
+    endpoint: str, table: str, owner: str, conversation_id: str, now: int, contact_id: str = BENCH_CONTACT_ID
+) -> list[Request]:
+    """The requests of the conversation endpoints; a create or delete links or unlinks `contact_id`."""
     partition = {"S": f"OWNER#{owner}"}
     key = {"PK": partition, "SK": {"S": f"CONV#{conversation_id}"}}
 
@@ -186,9 +193,30 @@ def conversation_requests(endpoint: str, table: str, owner: str, conversation_id
                 "Limit": 11,
             }),
         ]  # fmt: skip
+    contact_key = {"PK": partition, "SK": {"S": f"CONTACT#{contact_id}"}}
+    link_names = {"#conversation": "conversation_id", "#version": "version", "#k0": "GSI1PK"}
     if endpoint == "create":
-        item = new_item(owner, conversation_id, now)
-        return [("PutItem", {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"})]
+        # One transaction: the conversation, and its contact's link to it (the contact moves to
+        # the active contacts' index partition).
+        item = new_item(owner, conversation_id, now, contact_id)
+        return [
+            ("TransactWriteItems", {"TransactItems": [
+                {"Put": {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+                {"Update": {
+                    "TableName": table,
+                    "Key": contact_key,
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    "UpdateExpression": "SET #conversation = :conversation, #k0 = :k0 ADD #version :one",
+                    "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(#conversation)",
+                    "ExpressionAttributeNames": link_names,
+                    "ExpressionAttributeValues": {
+                        ":conversation": {"S": conversation_id},
+                        ":one": {"N": "1"},
+                        ":k0": {"S": f"OWNER#{owner}#CONTACTS#ACTIVE#1"},
+                    },
+                }},
+            ]}),
+        ]  # fmt: skip
     if endpoint == "retrieve":
         return update_existing("SET #s0 = :s0", {"#s0": "last_opened_at"}, {":s0": {"N": str(now)}})
     if endpoint == "update":
@@ -197,9 +225,11 @@ def conversation_requests(endpoint: str, table: str, owner: str, conversation_id
             {"#s0": "is_muted", "#s1": "GSI3PK", "#version": "version"},
             {":s0": {"BOOL": True}, ":s1": {"S": f"OWNER#{owner}#MUTED#1"}, ":one": {"N": "1"}},
         )
-    # delete: the conversation swapped for a deletion mark, its items' keys read, then the mark removed
+    # delete: read it (its contact); the conversation swapped for a deletion mark and its contact's
+    # link cleared; its items' keys read, then the mark removed
     mark = {"PK": partition, "SK": {"S": f"DELETING#{conversation_id}"}}
     return [
+        ("GetItem", {"TableName": table, "Key": key, "ConsistentRead": True}),
         ("TransactWriteItems", {
             "TransactItems": [
                 {"Delete": {
@@ -209,6 +239,19 @@ def conversation_requests(endpoint: str, table: str, owner: str, conversation_id
                     "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                 }},
                 {"Put": {"TableName": table, "Item": mark}},
+                {"Update": {
+                    "TableName": table,
+                    "Key": contact_key,
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    "UpdateExpression": "SET #k0 = :k0 REMOVE #conversation ADD #version :one",
+                    "ConditionExpression": "#conversation = :conversation",
+                    "ExpressionAttributeNames": link_names,
+                    "ExpressionAttributeValues": {
+                        ":conversation": {"S": conversation_id},
+                        ":one": {"N": "1"},
+                        ":k0": {"S": f"OWNER#{owner}#CONTACTS#ACTIVE#0"},
+                    },
+                }},
             ],
         }),
         ("Query", {
@@ -460,25 +503,31 @@ def contact_requests(
                 "ExpressionAttributeValues": {":s0": {"S": CONTACT_DISPLAY_NAME}, ":one": {"N": "1"}},
             }),
         ]  # fmt: skip
-    # delete_contact: read for its username, then the contact and its claim in one transaction
+    # delete_contact: read it (its username, version, groups and conversation: none here), then
+    # in one transaction the contact (unchanged since read), its claim and a removal mark; then
+    # the mark, as no group or conversation is left to unlink
     claim_key = {"PK": partition, "SK": {"S": f"USERNAME#{username.lower()}"}}
+    mark_key = {"PK": partition, "SK": {"S": f"DELETING#CONTACT#{contact_id}"}}
     return [
         read,
         ("TransactWriteItems", {"TransactItems": [
             {"Delete": {
                 "TableName": table,
                 "Key": contact_key,
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                "ConditionExpression": "attribute_exists(PK)",
+                "ConditionExpression": "#version = :version AND (attribute_not_exists(#joins) OR #joins = :joins)",
+                "ExpressionAttributeNames": {"#version": "version", "#joins": "group_joins"},
+                "ExpressionAttributeValues": {":version": {"N": "1"}, ":joins": {"N": "0"}},
             }},
             {"Delete": {
                 "TableName": table,
                 "Key": claim_key,
-                "ConditionExpression": "#contact = :contact",
+                "ConditionExpression": "attribute_not_exists(PK) OR #contact = :contact",
                 "ExpressionAttributeNames": {"#contact": "contact_id"},
                 "ExpressionAttributeValues": {":contact": {"S": contact_id}},
             }},
+            {"Put": {"TableName": table, "Item": {**mark_key, "group_ids": {"L": []}}}},
         ]}),
+        ("DeleteItem", {"TableName": table, "Key": mark_key}),
     ]  # fmt: skip
 
 
@@ -583,6 +632,10 @@ def handle(
             # The pointer names the message's conversation, as it does for ours.
             pointed_to = response["Item"]["conversation_id"]["S"]
             planned = requests(endpoint, table, owner, pointed_to, now, message_id)
+        elif endpoint == "delete" and step == 0:
+            # The conversation names its contact, whose link goes with it.
+            linked = response["Item"]["contact_id"]["S"]
+            planned = requests(endpoint, table, owner, conversation_id, now, contact_id=linked)
         elif endpoint == "delete_contact" and step == 0:
             # The contact names its username, whose claim goes with it.
             username = response["Item"]["username"]["S"]
@@ -590,9 +643,7 @@ def handle(
     if endpoint in ("list", "list_messages", "list_webhooks", "list_contacts"):
         items = response["Items"]
         body: Any = {"has_more": len(items) > 10, "data": [_as_json_object(item) for item in items[:10]]}
-    elif endpoint == "create":
-        body = _as_json_object(parameters["Item"])
-    elif endpoint in ("send", "create_webhook", "create_contact"):
+    elif endpoint in ("create", "send", "create_webhook", "create_contact"):
         body = _as_json_object(parameters["TransactItems"][0]["Put"]["Item"])
     elif endpoint in ("retrieve_message", "retrieve_webhook", "retrieve_contact"):
         body = _as_json_object(response["Item"])

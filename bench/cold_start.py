@@ -73,7 +73,7 @@ WEBHOOK_BODY = '{"name": "bench", "url": "http://127.0.0.1:9/hook", "events": ["
 ROUTES = {
     "list": Endpoint("GET", "/v1/conversations", "functions.list_conversations.app", raw_query="limit=10"),
     "create": Endpoint(
-        "POST", "/v1/conversations", "functions.create_conversation.app", '{"contact_id": "WAz8eIbvDR60rouK"}'
+        "POST", "/v1/conversations", "functions.create_conversation.app", '{"contact_id": "{contact_id}"}'
     ),
     "retrieve": Endpoint("GET", ITEM_PATH, "functions.retrieve_conversation.app"),
     "update": Endpoint("PUT", ITEM_PATH, "functions.update_conversation.app", '{"is_muted": true}'),

@@ -19,6 +19,7 @@ import boto3
 from moto import mock_aws
 
 from bench.dynamodb_work import settings_for
+from clarity.contacts.models import CreateContactRequest
 from clarity.conversations.models import CreateConversationRequest
 from clarity.core.clock import TICKS_PER_SECOND
 from clarity.core.ids import ALPHABET, TICK_LENGTH, new_id
@@ -78,8 +79,11 @@ def alternating_sends(skew_ms: int, gap_ms: int, sends: int) -> dict[str, Any]:
         time = SharedTime(SECOND)
         ahead = build_services(settings_for(TABLE), client, clock=time.seen_from(0))
         behind = build_services(settings_for(TABLE), client, clock=time.seen_from(-skew_ms))
-        conversation = CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")
+        contact = CreateContactRequest(username="Kevin", phone_number="1-800-759-3000")
+        conversation = CreateConversationRequest(contact_id=ahead.contacts.create(OWNER, contact).resource.id)
         conversation_id = ahead.conversations.create(OWNER, conversation).resource.id
+        # The setup's ticks (the contact's, the conversation's) are not the sends': start apart.
+        time.now += 0.01
         transactions = _transactions_counter(client)
         sent = []
         for number in range(sends):

@@ -35,6 +35,7 @@ from clarity.conversations.service import ConversationService
 from clarity.core.clock import tick_at
 from clarity.core.ids import new_id
 from clarity.core.settings import Settings, WebhookSettings
+from clarity.groups.models import CreateGroupRequest, UpdateGroupRequest
 from clarity.messages.models import CreateMessageRequest, UpdateMessageRequest
 from clarity.store import keys
 from clarity.store.dynamodb import serialize
@@ -285,12 +286,24 @@ def measure_lists(
     return rows
 
 
+def _new_contact(services: Services, counter: CountingClient, owner: str) -> str:
+    """A contact of its own (not counted): a conversation is with one, and a contact has one."""
+    username = f"bench-{new_id(tick_at(1_700_000_000))}"
+    created = services.contacts.create(owner, CreateContactRequest(username=username, phone_number="1-800-759-3000"))
+    counter.take()
+    return created.resource.id
+
+
 def measure_writes(
-    service: ConversationService, counter: CountingClient, owner: str, client: Any, table: str
+    services: Services, counter: CountingClient, owner: str, client: Any, table: str
 ) -> list[dict[str, Any]]:
     rows = []
-    created = service.create(owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")).resource
+    service = services.conversations
+    contact_id = _new_contact(services, counter, owner)
+    created = service.create(owner, CreateConversationRequest(contact_id=contact_id)).resource
     rows.append({"request": "create", **asdict(counter.take())})
+    service.create(owner, CreateConversationRequest(contact_id=contact_id))
+    rows.append({"request": "create, a repeat open (200)", **asdict(counter.take())})
     service.retrieve(owner, created.id)
     rows.append({"request": "retrieve", **asdict(counter.take())})
     service.update(owner, created.id, UpdateConversationRequest(is_muted=True))
@@ -298,7 +311,8 @@ def measure_writes(
     service.delete(owner, created.id)
     rows.append({"request": "delete", **asdict(counter.take())})
 
-    with_children = service.create(owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")).resource
+    contact_id = _new_contact(services, counter, owner)
+    with_children = service.create(owner, CreateConversationRequest(contact_id=contact_id)).resource
     partition = keys.children_partition(owner, with_children.id)
     for start in range(0, 1000, 25):
         client.batch_write_item(
@@ -319,13 +333,27 @@ def measure_messages(services: Services, counter: CountingClient, owner: str) ->
     """Each message request, in a grouped conversation (in all four indexes) and a contact's (three)."""
     conversations, messages = services.conversations, services.messages
     rows = []
-    grouped = conversations.create(owner, CreateConversationRequest(group_id=f"GROUP{0:011d}")).resource.id
-    direct = conversations.create(owner, CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")).resource.id
+    sender = _new_contact(services, counter, owner)
+    member = _new_contact(services, counter, owner)
+    grouped = services.groups.create(
+        owner, CreateGroupRequest(name="bench", contacts=[member])
+    ).resource.conversation_id
+    assert grouped is not None
+    direct = conversations.create(owner, CreateConversationRequest(contact_id=sender)).resource.id
     for _ in range(30):
         messages.send(owner, CreateMessageRequest(conversation_id=grouped, message="seed " * 20))
     counter.take()
     for label, conversation_id in (("send, contact's conversation", direct), ("send, group conversation", grouped)):
         sent = messages.send(owner, CreateMessageRequest(conversation_id=conversation_id, message="hi " * 30))
+        rows.append({"request": label, **asdict(counter.take())})
+    # A message received from a contact also moves the contact's last_active_at, in the same
+    # transaction (in a group's conversation, with a check of the group's member list).
+    for label, conversation_id, contact_id in (
+        ("send from the contact, contact's conversation", direct, sender),
+        ("send from a member, group conversation", grouped, member),
+    ):
+        from_contact = CreateMessageRequest(conversation_id=conversation_id, message="hi " * 30, contact_id=contact_id)
+        messages.send(owner, from_contact)
         rows.append({"request": label, **asdict(counter.take())})
     message_id = sent.resource.id
     messages.list(owner, grouped, limit=10)
@@ -419,6 +447,43 @@ def measure_contacts(services: Services, counter: CountingClient, owner: str) ->
     rows.append({"request": "update contact", **asdict(counter.take())})
     contacts.delete(owner, created.id)
     rows.append({"request": "delete contact", **asdict(counter.take())})
+    # A contact's delete cascades: its conversation (10 messages) and its place in a group.
+    doomed = _new_contact(services, counter, owner)
+    conversation = services.conversations.create(owner, CreateConversationRequest(contact_id=doomed)).resource.id
+    for _ in range(10):
+        services.messages.send(
+            owner, CreateMessageRequest(conversation_id=conversation, message="hi", contact_id=doomed)
+        )
+    services.groups.create(owner, CreateGroupRequest(name="bench", contacts=[doomed]))
+    counter.take()
+    contacts.delete(owner, doomed)
+    rows.append({"request": "delete contact with a conversation of 10 messages and a group", **asdict(counter.take())})
+    return rows
+
+
+def measure_groups(services: Services, counter: CountingClient, owner: str) -> list[dict[str, Any]]:
+    """Each group request: a create with no members and with 100 (two transactions: the group,
+    its conversation and 98 members, then the last 2), a rename, a member list replaced (50 of
+    the 100 kept, 50 new), a retrieve and a list (the members read), and a delete."""
+    groups = services.groups
+    crowd = [_new_contact(services, counter, owner) for _ in range(150)]
+    rows = []
+    empty = groups.create(owner, CreateGroupRequest(name="empty")).resource
+    rows.append({"request": "create group, 0 members", **asdict(counter.take())})
+    full = groups.create(owner, CreateGroupRequest(name="full", contacts=crowd[:100])).resource
+    rows.append({"request": "create group, 100 members", **asdict(counter.take())})
+    groups.update(owner, empty.id, UpdateGroupRequest(name="renamed"))
+    rows.append({"request": "update group (name)", **asdict(counter.take())})
+    groups.update(owner, full.id, UpdateGroupRequest(contacts=crowd[50:150]))
+    rows.append({"request": "update group (100 members: 50 removed, 50 added)", **asdict(counter.take())})
+    groups.retrieve(owner, full.id)
+    rows.append({"request": "retrieve group, 100 members", **asdict(counter.take())})
+    groups.list(owner, limit=10)
+    rows.append({"request": "list groups", **asdict(counter.take())})
+    groups.delete(owner, full.id)
+    rows.append({"request": "delete group, 100 members", **asdict(counter.take())})
+    groups.delete(owner, empty.id)
+    rows.append({"request": "delete group, 0 members", **asdict(counter.take())})
     return rows
 
 
@@ -442,12 +507,13 @@ def measure(client: Any, table: str, owner: str, count: int, message_table: str)
     counter.mean_item_size = sum(item_size(item) for item in sample) / max(1, len(sample))
     counter.take()
     rows = measure_lists(service, counter, owner, cursor=ids[len(ids) // 2])
-    rows += measure_writes(service, counter, owner, client, table)
+    rows += measure_writes(services, counter, owner, client, table)
     apart = build_services(settings_for(message_table), counter)  # type: ignore[arg-type]
     rows += measure_messages(apart, counter, owner)
     rows += measure_webhooks(apart, counter, owner)
     seed_contacts(client, message_table, owner, CONTACT_COUNT)
     rows += measure_contacts(apart, counter, owner)
+    rows += measure_groups(apart, counter, owner)
     for row in rows:
         row["operation_names"] = sorted(set(row.pop("operations")))
     return {"conversations": count, "mean_item_bytes": round(counter.mean_item_size), "requests": rows}

@@ -53,7 +53,7 @@ def list_conversations() -> Response[str | None]:
 
 @app.post("/v1/conversations")
 def create_conversation() -> Response[str | None]:
-    return _serve("create", baseline.new_id())
+    return _serve("create", baseline.new_id(), contact_id=app.current_event.json_body["contact_id"])
 
 
 @app.get("/v1/conversations/<conversation_id>")

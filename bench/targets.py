@@ -38,9 +38,8 @@ class Targets:
     def __init__(self, services: Services, receiver_url: str = "http://127.0.0.1:9/hook") -> None:
         """`receiver_url` is where the delivery worker's webhook points: a receiver that answers."""
         self._services = services
-        self._conversation = CreateConversationRequest(contact_id="WAz8eIbvDR60rouK")
         self._webhook = CreateWebhookRequest.model_validate_json(WEBHOOK_BODY)
-        self.conversation_id = services.conversations.create(OWNER, self._conversation).resource.id
+        self.conversation_id, _ = self._new_conversation()
         self._message = CreateMessageRequest(conversation_id=self.conversation_id, message="hi")
         self.message_id = services.messages.send(OWNER, self._message).resource.id
         self.webhook_id = services.webhooks.create(OWNER, self._webhook).resource.id
@@ -55,17 +54,25 @@ class Targets:
         request = CreateContactRequest(username=username, phone_number=CONTACT_PHONE_NUMBER)
         return self._services.contacts.create(OWNER, request).resource.id
 
+    def _new_conversation(self) -> tuple[str, str]:
+        """A conversation with a contact made for it (a contact has one): their ids."""
+        contact_id = self._new_contact()
+        request = CreateConversationRequest(contact_id=contact_id)
+        return self._services.conversations.create(OWNER, request).resource.id, contact_id
+
     def for_request(self, endpoint: str) -> Request:
         services, fresh = self._services, new_id(tick_at(time.time()))
         changes: dict[str, str] = {}
         if endpoint == "delete":
-            changes["conversation_id"] = services.conversations.create(OWNER, self._conversation).resource.id
+            # Its contact is what the delete unlinks, on either side.
+            changes["conversation_id"], changes["contact_id"] = self._new_conversation()
         elif endpoint == "delete_message":
             changes["message_id"] = services.messages.send(OWNER, self._message).resource.id
         elif endpoint == "delete_webhook":
             changes["webhook_id"] = services.webhooks.create(OWNER, self._webhook).resource.id
         elif endpoint == "create":
-            changes["conversation_id"] = fresh
+            # A contact without a conversation yet: each side opens one with its own.
+            changes.update(conversation_id=fresh, contact_id=self._new_contact())
         elif endpoint == "send":
             changes["message_id"] = fresh
         elif endpoint == "create_webhook":

@@ -30,7 +30,7 @@ OWNER = "bench-owner"
 CONVERSATION_ID = "1xWBJaZ0q3Qpet8t"
 MESSAGE_ID = "1xWBJbM5s8Gkq2Zd"
 WEBHOOK_ID = "1xWBJcQ7t9Hmr2Ze"
-CONTACT_ID = "1xWBJdS8u0Jns3Zf"
+CONTACT_ID = baseline.BENCH_CONTACT_ID
 
 
 def stored_item(conversation_id: str) -> dict[str, Any]:
@@ -59,10 +59,15 @@ POINTER = ("get_item", {"Item": baseline.pointer_item(OWNER, CONVERSATION_ID, ME
 # The DynamoDB answers each request's calls get, in order; every side makes the same calls.
 STUBBED_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "list": [("query", {"Items": [stored_item(f"1xWBJaZ0q3Qpe{n:03d}") for n in range(10)]})],
-    "create": [("put_item", {})],
+    "create": [("transact_write_items", {})],
     "retrieve": [("update_item", {"Attributes": stored_item(CONVERSATION_ID)})],
     "update": [("update_item", {"Attributes": stored_item(CONVERSATION_ID)})],
-    "delete": [("transact_write_items", {}), ("query", {"Items": []}), ("delete_item", {})],
+    "delete": [
+        ("get_item", {"Item": stored_item(CONVERSATION_ID)}),
+        ("transact_write_items", {}),
+        ("query", {"Items": []}),
+        ("delete_item", {}),
+    ],
     "list_messages": [("query", {"Items": [stored_message(f"1xWBJbM5s8Gkq{n:03d}") for n in range(10)]})],
     "send": [("transact_write_items", {})],
     "retrieve_message": [POINTER, ("get_item", {"Item": stored_message(MESSAGE_ID)})],
@@ -76,7 +81,11 @@ STUBBED_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "create_contact": [("transact_write_items", {})],
     "retrieve_contact": [("get_item", {"Item": stored_contact(CONTACT_ID)})],
     "update_contact": [("update_item", {"Attributes": stored_contact(CONTACT_ID)})],
-    "delete_contact": [("get_item", {"Item": stored_contact(CONTACT_ID)}), ("transact_write_items", {})],
+    "delete_contact": [
+        ("get_item", {"Item": stored_contact(CONTACT_ID)}),
+        ("transact_write_items", {}),
+        ("delete_item", {}),
+    ],
     "webhook_events": [("query", {"Items": [stored_webhook(WEBHOOK_ID)]})],
     "webhook_delivery": [("get_item", {"Item": stored_webhook(WEBHOOK_ID)})],
 }

@@ -86,9 +86,9 @@ def _our_requests(
 def test_the_baseline_makes_exactly_our_requests(name: str, clients: tuple[Any, Any]) -> None:
     ours, our_queue_calls = _our_requests(name, *clients)
     # Creates draw their ids server-side; the baseline is handed the same one.
-    conversation_id = ours[0][1]["Item"]["id"]["S"] if name == "create" else CONVERSATION_ID
-    creates = ("send", "create_webhook", "create_contact")
+    creates = ("create", "send", "create_webhook", "create_contact")
     put_id = ours[0][1]["TransactItems"][0]["Put"]["Item"]["id"]["S"] if name in creates else ""
+    conversation_id = put_id if name == "create" else CONVERSATION_ID
     message_id = put_id if name == "send" else MESSAGE_ID
     webhook_id = put_id if name == "create_webhook" else WEBHOOK_ID
     contact_id = put_id if name == "create_contact" else CONTACT_ID
