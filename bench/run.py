@@ -313,7 +313,9 @@ def print_table(results: dict[str, Any]) -> None:
         out.write(
             f"  {design:<44} {row['dollars_per_million_user_days']:8.2f} USD"
             f" (DynamoDB {row['dynamodb_dollars_per_million_user_days']:.2f},"
-            f" API and Lambda {row['api_and_lambda_dollars_per_million_user_days']:.2f})\n"
+            f" API and Lambda {row['api_and_lambda_dollars_per_million_user_days']:.2f};"
+            f" {row['dollars_per_million_user_days_without_contact_and_group_reads']:.2f}"
+            " without the contact and group reads)\n"
         )
     events = results["webhooks"]
     latency = events["latency"]
