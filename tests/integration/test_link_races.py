@@ -20,11 +20,14 @@ OWNER = "alice"
 
 
 class Interleaved:
-    """A client that runs `before()` once, just ahead of the `nth` call of `operation`: the other
-    request lands exactly between two steps of this one."""
+    """A client that runs `before()` just ahead of the `nth` call of `operation` (or of every one
+    from the `nth` on, with `every`): another request lands exactly between two steps of this
+    one, or the function dies there."""
 
-    def __init__(self, client: Any, operation: str, nth: int, before: Callable[[], object]) -> None:
-        self._client, self._operation, self._nth, self._before = client, operation, nth, before
+    def __init__(
+        self, client: Any, operation: str, nth: int, before: Callable[[], object], every: bool = False
+    ) -> None:
+        self._client, self._operation, self._nth, self._before, self._every = client, operation, nth, before, every
         self.calls = 0
 
     def __getattr__(self, name: str) -> Any:
@@ -34,32 +37,15 @@ class Interleaved:
 
         def call(**kwargs: Any) -> Any:
             self.calls += 1
-            if self.calls == self._nth:
+            if self.calls == self._nth or (self._every and self.calls > self._nth):
                 self._before()
             return attribute(**kwargs)
 
         return call
 
 
-class DiesOn:
-    """A client whose `nth` call of `operation` raises, as a function timing out there would."""
-
-    def __init__(self, client: Any, operation: str, nth: int) -> None:
-        self._client, self._operation, self._nth = client, operation, nth
-        self.calls = 0
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._client, name)
-        if name != self._operation:
-            return attribute
-
-        def call(**kwargs: Any) -> Any:
-            self.calls += 1
-            if self.calls == self._nth:
-                raise RuntimeError("the function died here")
-            return attribute(**kwargs)
-
-        return call
+def _dies() -> None:
+    raise RuntimeError("the function died here")
 
 
 def _services(client: Any) -> Services:
@@ -215,7 +201,7 @@ def test_a_contact_delete_that_dies_part_way_is_finished_by_a_retry(api_and_tabl
         api.send(conversation["id"], contact_id=contact["id"])
     group = api.new_group(members=[contact["id"]])
 
-    dying = _services(DiesOn(client, "batch_write_item", 1)).contacts
+    dying = _services(Interleaved(client, "batch_write_item", 1, _dies)).contacts
     try:
         dying.delete(OWNER, contact["id"])
     except RuntimeError:
@@ -238,7 +224,7 @@ def test_a_group_delete_that_dies_part_way_is_finished_by_a_retry(api_and_table:
     group = api.new_group(members=[member["id"]])
     api.send(group["conversation_id"], contact_id=member["id"])
 
-    dying = _services(DiesOn(client, "update_item", 1)).groups
+    dying = _services(Interleaved(client, "update_item", 1, _dies)).groups
     try:
         dying.delete(OWNER, group["id"])
     except RuntimeError:
@@ -324,20 +310,12 @@ def test_a_contact_that_keeps_changing_is_503_not_half_deleted(api_and_table: tu
     contact = api.new_contact()
     renamer = _services(client).contacts
 
-    class EveryTime(Interleaved):
-        def __getattr__(self, name: str) -> Any:
-            attribute = getattr(self._client, name)
-            if name != "transact_write_items":
-                return attribute
+    renames = iter(range(100))
 
-            def call(**kwargs: Any) -> Any:
-                renamer.update(OWNER, contact["id"], UpdateContactRequest(display_name=f"n{self.calls}"))
-                self.calls += 1
-                return attribute(**kwargs)
+    def rename() -> None:
+        renamer.update(OWNER, contact["id"], UpdateContactRequest(display_name=f"n{next(renames)}"))
 
-            return call
-
-    deleting = _services(EveryTime(client, "transact_write_items", 0, lambda: None)).contacts
+    deleting = _services(Interleaved(client, "transact_write_items", 1, rename, every=True)).contacts
     try:
         deleting.delete(OWNER, contact["id"])
     except ServiceUnavailable:

@@ -13,32 +13,16 @@ from clarity.core.clock import TickBehind
 from clarity.core.errors import InvalidRequest, ServiceUnavailable
 from clarity.groups.models import StoredGroup
 from clarity.groups.repository import GroupRepository
-from clarity.messages.models import Message
 from clarity.messages.repository import MessageRepository
 from clarity.store import keys
 from clarity.store.dynamodb import Table, serialize
+from tests.integration.test_message_transactions import CONVERSATION, _message
 from tests.support import NO_REASON, cancel_transaction, failed_check
 
 OWNER = "alice"
 CONTACT = "Contact000000001"
 GROUP = "Group00000000001"
-CONVERSATION = "Convers000000001"
-MESSAGE = "Message000000001"
 CONFLICT = {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}
-
-
-def _message() -> Message:
-    return Message(
-        id=MESSAGE,
-        conversation_id=CONVERSATION,
-        contact=None,
-        message="hi",
-        reactions=[],
-        attachments=[],
-        read_at=None,
-        created_at=100,
-        updated_at=None,
-    )
 
 
 def _contact_item(**fields: Any) -> dict[str, Any]:

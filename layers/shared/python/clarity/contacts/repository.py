@@ -5,7 +5,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from clarity.contacts.models import Contact, ContactPageRequest, VersionedContact
-from clarity.core.errors import Conflict, NotFound, PreconditionFailed, ServiceUnavailable
+from clarity.core.errors import Conflict, NotFound
 from clarity.core.ids import IdTaken
 from clarity.core.paging import Page
 from clarity.store import keys
@@ -23,20 +23,10 @@ from clarity.store.dynamodb import (
     with_expressions,
 )
 from clarity.store.keys import StatusIndex
-from clarity.store.links import (
-    GROUP_IDS,
-    GROUP_JOINS,
-    LINKED_CONVERSATION,
-    drop_member,
-    remove_children,
-    remove_conversation_actions,
-)
+from clarity.store.links import GROUP_IDS, GROUP_JOINS, drop_member, remove_with_mark
 from clarity.store.pages import status_page
 
 RESOURCE = "contact"
-# A delete reads the contact, then writes on the condition it is unchanged: a rename or a
-# group join in between makes it read again, a few times at most.
-DELETE_ATTEMPTS = 4
 
 
 def to_contact(item: Mapping[str, Any]) -> Contact:
@@ -122,65 +112,36 @@ class ContactRepository:
         die part way, a retried delete finds the mark and finishes the job. A group that adds the
         contact meanwhile counts a join (links.GROUP_JOINS), which the transaction checks.
         """
-        contact_key = keys.contact_key(owner, contact_id)
-        mark_key = keys.removal_mark_key(owner, contact_key)
-        for _ in range(DELETE_ATTEMPTS):
-            item = self._table.get(contact_key)
-            if item is None:
-                mark = self._table.get(mark_key)
-                if mark is None:
-                    raise NotFound(RESOURCE, contact_id)
-                return self._finish_removal(owner, contact_id, mark)
-            if expected_version is not None and int(item["version"]) != expected_version:
-                raise PreconditionFailed(RESOURCE, contact_id)
-            mark = {
-                **mark_key,
-                GROUP_IDS: sorted(item.get(GROUP_IDS, set())),
-                LINKED_CONVERSATION: item.get(LINKED_CONVERSATION),
-            }
-            try:
-                self._table.transact(self._removal_actions(owner, item, mark))
-            except TransactionCancelled:
-                continue  # changed since read: a join, a rename, a link; read it again
-            return self._finish_removal(owner, contact_id, mark)
-        raise ServiceUnavailable("the contact kept changing while being deleted; retry the request")
+        target = (RESOURCE, contact_id, keys.contact_key(owner, contact_id))
 
-    def _removal_actions(self, owner: str, item: Item, mark: Item) -> list[dict[str, Any]]:
+        def unlink(mark: Mapping[str, Any]) -> None:
+            for group_id in mark.get(GROUP_IDS, []):
+                drop_member(self._table, owner, str(group_id), contact_id)
+
+        remove_with_mark(self._table, owner, target, expected_version, self._removal_actions, unlink)
+
+    def _removal_actions(self, item: Item, mark: dict[str, Any]) -> list[dict[str, Any]]:
+        """The contact, unchanged since read, and its username's claim; the mark names its groups."""
+        mark[GROUP_IDS] = sorted(item.get(GROUP_IDS, set()))
         unchanged = Expression(
             "#version = :version AND (attribute_not_exists(#joins) OR #joins = :joins)",
             {"#version": "version", "#joins": GROUP_JOINS},
             {":version": item["version"], ":joins": item.get(GROUP_JOINS, 0)},
         )
+        owner_partition = {keys.PK: str(item[keys.PK])}
         delete_contact = with_expressions(
-            {"TableName": self._table.name, "Key": serialize(keys.contact_key(owner, str(item["id"])))},
+            {"TableName": self._table.name, "Key": serialize({**owner_partition, keys.SK: str(item[keys.SK])})},
             condition=unchanged,
         )
+        claim_key = {**owner_partition, keys.SK: f"{keys.USERNAME_PREFIX}{str(item['username']).lower()}"}
         release_username = {
             "TableName": self._table.name,
-            "Key": serialize(keys.username_key(owner, str(item["username"]))),
+            "Key": serialize(claim_key),
             "ConditionExpression": "attribute_not_exists(PK) OR #contact = :contact",
             "ExpressionAttributeNames": {"#contact": "contact_id"},
             "ExpressionAttributeValues": serialize({":contact": item["id"]}),
         }
-        actions = [
-            {"Delete": delete_contact},
-            {"Delete": release_username},
-            self._table.put_action({name: value for name, value in mark.items() if value is not None}),
-        ]
-        conversation_id = item.get(LINKED_CONVERSATION)
-        if conversation_id:
-            actions.extend(remove_conversation_actions(self._table, owner, str(conversation_id)))
-        return actions
-
-    def _finish_removal(self, owner: str, contact_id: str, mark: Mapping[str, Any]) -> None:
-        """What follows the transaction, each step safe to repeat: the conversation's messages,
-        the contact on each group's member list, then the mark."""
-        conversation_id = mark.get(LINKED_CONVERSATION)
-        if conversation_id:
-            remove_children(self._table, owner, str(conversation_id))
-        for group_id in mark.get(GROUP_IDS, []):
-            drop_member(self._table, owner, str(group_id), contact_id)
-        self._table.delete(keys.removal_mark_key(owner, keys.contact_key(owner, contact_id)))
+        return [{"Delete": delete_contact}, {"Delete": release_username}]
 
     def list_page(self, owner: str, request: ContactPageRequest) -> Page[Contact]:
         """Newest first: the owner's contacts from the table, or, with `active`, from GSI1's

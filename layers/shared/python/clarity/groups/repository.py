@@ -38,8 +38,7 @@ from clarity.store.links import (
     drop_member,
     join_group,
     leave_group,
-    remove_children,
-    remove_conversation_actions,
+    remove_with_mark,
 )
 from clarity.store.pages import status_page
 
@@ -229,40 +228,19 @@ class GroupRepository:
         """Delete the group and its conversation in one transaction, leaving a removal mark; then
         the conversation's messages and the members' links to the group, then the mark. A
         retried delete finds the mark and finishes the job. The member contacts stay."""
-        group_key = keys.group_key(owner, group_id)
-        mark_key = keys.removal_mark_key(owner, group_key)
-        for _ in range(WRITE_ATTEMPTS):
-            item = self._table.get(group_key)
-            if item is None:
-                mark = self._table.get(mark_key)
-                if mark is None:
-                    raise NotFound(RESOURCE, group_id)
-                return self._finish_removal(owner, group_id, mark)
-            group = to_stored_group(item)
-            if expected_version is not None and group.version != expected_version:
-                raise PreconditionFailed(RESOURCE, group_id)
-            mark = {**mark_key, MEMBER_IDS: group.member_ids}
-            if group.conversation_id:
-                mark[LINKED_CONVERSATION] = group.conversation_id
-            unchanged = Expression("#version = :version", {"#version": "version"}, {":version": group.version})
-            delete = with_expressions({"TableName": self._table.name, "Key": serialize(group_key)}, condition=unchanged)
-            actions = [{"Delete": delete}, self._table.put_action(mark)]
-            if group.conversation_id:
-                actions.extend(remove_conversation_actions(self._table, owner, group.conversation_id))
-            try:
-                self._table.transact(actions)
-            except TransactionCancelled:
-                continue  # changed since read: read it again
-            return self._finish_removal(owner, group_id, mark)
-        raise ServiceUnavailable("the group kept changing while being deleted; retry the request")
+        target = (RESOURCE, group_id, keys.group_key(owner, group_id))
 
-    def _finish_removal(self, owner: str, group_id: str, mark: Mapping[str, Any]) -> None:
-        conversation_id = mark.get(LINKED_CONVERSATION)
-        if conversation_id:
-            remove_children(self._table, owner, str(conversation_id))
-        for contact_id in mark.get(MEMBER_IDS, []):
-            leave_group(self._table, owner, str(contact_id), group_id)
-        self._table.delete(keys.removal_mark_key(owner, keys.group_key(owner, group_id)))
+        def plan(item: Item, mark: dict[str, Any]) -> list[dict[str, Any]]:
+            mark[MEMBER_IDS] = list(item.get(MEMBER_IDS, []))
+            unchanged = Expression("#version = :version", {"#version": "version"}, {":version": item["version"]})
+            request = {"TableName": self._table.name, "Key": serialize(target[2])}
+            return [{"Delete": with_expressions(request, condition=unchanged)}]
+
+        def unlink(mark: Mapping[str, Any]) -> None:
+            for contact_id in mark.get(MEMBER_IDS, []):
+                leave_group(self._table, owner, str(contact_id), group_id)
+
+        remove_with_mark(self._table, owner, target, expected_version, plan, unlink)
 
     def list_page(self, owner: str, request: GroupPageRequest) -> Page[Group]:
         """Newest first: the owner's groups from the table, or, with `archived`, from GSI4's

@@ -14,12 +14,20 @@ writes them: a contact's or group's one conversation, a contact's groups, a grou
 Each function returns one action of a TransactWriteItems, or does one bounded chore.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from clarity.core.errors import ServiceUnavailable
+from clarity.core.errors import NotFound, PreconditionFailed, ServiceUnavailable
 from clarity.store import keys
-from clarity.store.dynamodb import ConditionFailed, Expression, Table, serialize, with_expressions
+from clarity.store.dynamodb import (
+    ConditionFailed,
+    Expression,
+    Item,
+    Table,
+    TransactionCancelled,
+    serialize,
+    with_expressions,
+)
 
 LINKED_CONVERSATION = "conversation_id"
 MEMBER_IDS = "member_ids"
@@ -27,6 +35,9 @@ GROUP_IDS = "group_ids"
 GROUP_JOINS = "group_joins"
 # One member's removal races other member changes of the same group only a few times in a row.
 DROP_MEMBER_ATTEMPTS = 5
+# A delete reads its item, then writes on the condition it is unchanged: a change in between
+# makes it read again, a few times at most.
+REMOVAL_ATTEMPTS = 4
 
 
 def _action(table: Table, key: Mapping[str, str], update: Expression | None, condition: Expression) -> dict[str, Any]:
@@ -125,3 +136,48 @@ def remove_children(table: Table, owner: str, conversation_id: str) -> None:
     for page in table.keys_in_partition(keys.children_partition(owner, conversation_id)):
         table.delete_all([key for child in page for key in keys.with_companions(owner, child)])
     table.delete(keys.deletion_mark_key(owner, conversation_id))
+
+
+def remove_with_mark(
+    table: Table,
+    owner: str,
+    target: tuple[str, str, dict[str, str]],
+    expected_version: int | None,
+    plan: Callable[[Item, dict[str, Any]], list[dict[str, Any]]],
+    unlink: Callable[[Mapping[str, Any]], None],
+) -> None:
+    """A contact's or group's delete: read the item, then one transaction of `plan(item, mark)`'s
+    actions, which leave `mark` (what is still to unlink); then the conversation's messages, then
+    `unlink(mark)`, then the mark. Should it die part way, a retried delete finds the mark and
+    finishes the job. `target` is (resource, id, key); `plan` conditions the item's delete on it
+    being as read, so a change in between makes it read again."""
+    resource, resource_id, key = target
+    mark_key = keys.removal_mark_key(owner, key)
+    for _ in range(REMOVAL_ATTEMPTS):
+        item = table.get(key)
+        if item is None:
+            mark = table.get(mark_key)
+            if mark is None:
+                raise NotFound(resource, resource_id)
+            break
+        if expected_version is not None and int(item["version"]) != expected_version:
+            raise PreconditionFailed(resource, resource_id)
+        mark = {**mark_key}
+        conversation_id = item.get(LINKED_CONVERSATION)
+        if conversation_id:
+            mark[LINKED_CONVERSATION] = conversation_id
+        actions = plan(item, mark)
+        actions.append(table.put_action(mark))
+        if conversation_id:
+            actions.extend(remove_conversation_actions(table, owner, str(conversation_id)))
+        try:
+            table.transact(actions)
+        except TransactionCancelled:
+            continue  # changed since read: read it again
+        break
+    else:
+        raise ServiceUnavailable(f"the {resource} kept changing while being deleted; retry the request")
+    if mark.get(LINKED_CONVERSATION):
+        remove_children(table, owner, str(mark[LINKED_CONVERSATION]))
+    unlink(mark)
+    table.delete(mark_key)
