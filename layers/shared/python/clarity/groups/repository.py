@@ -117,7 +117,10 @@ class GroupRepository:
             if group_reason.failed or conversation_reason.failed:
                 raise IdTaken(group.id) from cancelled
             raise _not_a_contact(_first_refused(first, member_reasons)) from cancelled
+        if not rest:
+            return self._answered(owner, group)  # as its transaction wrote it, as every create answers
         self._join_later(owner, group.id, rest)
+        # A member deleted between the two transactions is off the list now: read it back.
         return self.retrieve(owner, group.id)
 
     def _check_contacts(self, owner: str, contact_ids: Sequence[str]) -> None:
