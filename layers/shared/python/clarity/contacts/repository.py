@@ -118,9 +118,12 @@ class ContactRepository:
             for group_id in mark.get(GROUP_IDS, []):
                 drop_member(self._table, owner, str(group_id), contact_id)
 
-        remove_with_mark(self._table, owner, target, expected_version, self._removal_actions, unlink)
+        def plan(item: Item, mark: dict[str, Any]) -> list[dict[str, Any]]:
+            return self._removal_actions(owner, item, mark)
 
-    def _removal_actions(self, item: Item, mark: dict[str, Any]) -> list[dict[str, Any]]:
+        remove_with_mark(self._table, owner, target, expected_version, plan, unlink)
+
+    def _removal_actions(self, owner: str, item: Item, mark: dict[str, Any]) -> list[dict[str, Any]]:
         """The contact, unchanged since read, and its username's claim; the mark names its groups."""
         mark[GROUP_IDS] = sorted(item.get(GROUP_IDS, set()))
         unchanged = Expression(
@@ -128,15 +131,13 @@ class ContactRepository:
             {"#version": "version", "#joins": GROUP_JOINS},
             {":version": item["version"], ":joins": item.get(GROUP_JOINS, 0)},
         )
-        owner_partition = {keys.PK: str(item[keys.PK])}
         delete_contact = with_expressions(
-            {"TableName": self._table.name, "Key": serialize({**owner_partition, keys.SK: str(item[keys.SK])})},
+            {"TableName": self._table.name, "Key": serialize(keys.contact_key(owner, str(item["id"])))},
             condition=unchanged,
         )
-        claim_key = {**owner_partition, keys.SK: f"{keys.USERNAME_PREFIX}{str(item['username']).lower()}"}
         release_username = {
             "TableName": self._table.name,
-            "Key": serialize(claim_key),
+            "Key": serialize(keys.username_key(owner, str(item["username"]))),
             "ConditionExpression": "attribute_not_exists(PK) OR #contact = :contact",
             "ExpressionAttributeNames": {"#contact": "contact_id"},
             "ExpressionAttributeValues": serialize({":contact": item["id"]}),
