@@ -27,7 +27,13 @@ from clarity.store.dynamodb import (
     with_expressions,
 )
 from clarity.store.keys import StatusIndex
-from clarity.store.links import LINKED_CONVERSATION, link_conversation, remove_children, unlink_conversation
+from clarity.store.links import (
+    LINKED_CONVERSATION,
+    link_conversation,
+    remove_children,
+    remove_conversation_actions,
+    unlink_conversation,
+)
 
 RESOURCE = "conversation"
 # A repeat open finds the linked conversation gone only while a delete is finishing.
@@ -318,15 +324,7 @@ class ConversationRepository:
         remove_children(self._table, owner, conversation_id)
 
     def _swap_for_mark(self, owner: str, conversation: Conversation, expected_version: int | None) -> None:
-        delete = with_expressions(
-            {
-                "TableName": self._table.name,
-                "Key": serialize(keys.conversation_key(owner, conversation.id)),
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-            },
-            condition=version_condition(expected_version),
-        )
-        actions = [{"Delete": delete}, self._table.put_action(keys.deletion_mark_key(owner, conversation.id))]
+        actions = remove_conversation_actions(self._table, owner, conversation.id, version_condition(expected_version))
         party = _party_of(owner, conversation)
         unlink = unlink_conversation(self._table, party.key, conversation.id, party.index_keys(owner, linked=False))
         try:

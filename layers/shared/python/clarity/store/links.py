@@ -46,18 +46,28 @@ def _action(table: Table, key: Mapping[str, str], update: Expression | None, con
     return action
 
 
+def _link_expression(
+    conversation_id: str, index_keys: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, Any], list[str]]:
+    """The names, values and index-key assignments a link's or unlink's update shares: the
+    contact's or group's version moves, and its index keys (a contact's `active`) follow."""
+    names = {"#conversation": LINKED_CONVERSATION, "#version": "version"}
+    values: dict[str, Any] = {":conversation": conversation_id, ":one": 1}
+    assignments = []
+    for i, (name, value) in enumerate(index_keys.items()):
+        names[f"#k{i}"], values[f":k{i}"] = name, value
+        assignments.append(f"#k{i} = :k{i}")
+    return names, values, assignments
+
+
 def link_conversation(
     table: Table, party_key: Mapping[str, str], conversation_id: str, index_keys: Mapping[str, str]
 ) -> dict[str, Any]:
     """Point a contact or group at its new conversation, if it exists and has none yet. Its
     version (ETag) moves, since conversation_id is one of its fields. On failure, the party as
     it is tells the caller why: missing, or already linked (the item names the conversation)."""
-    names = {"#conversation": LINKED_CONVERSATION, "#version": "version"}
-    values: dict[str, Any] = {":conversation": conversation_id, ":one": 1}
-    assignments = ["#conversation = :conversation"]
-    for i, (name, value) in enumerate(index_keys.items()):
-        names[f"#k{i}"], values[f":k{i}"] = name, value
-        assignments.append(f"#k{i} = :k{i}")
+    names, values, assignments = _link_expression(conversation_id, index_keys)
+    assignments.insert(0, "#conversation = :conversation")
     update = Expression(f"SET {', '.join(assignments)} ADD #version :one", names, values)
     condition = Expression("attribute_exists(PK) AND attribute_not_exists(#conversation)", {}, {})
     return {"Update": _action(table, party_key, update, condition)}
@@ -67,11 +77,7 @@ def unlink_conversation(
     table: Table, party_key: Mapping[str, str], conversation_id: str, index_keys: Mapping[str, str]
 ) -> dict[str, Any]:
     """Clear a contact's or group's link to this conversation (and only to this one)."""
-    names = {"#conversation": LINKED_CONVERSATION, "#version": "version"}
-    values: dict[str, Any] = {":conversation": conversation_id, ":one": 1}
-    assignments = [f"#k{i} = :k{i}" for i in range(len(index_keys))]
-    for i, (name, value) in enumerate(index_keys.items()):
-        names[f"#k{i}"], values[f":k{i}"] = name, value
+    names, values, assignments = _link_expression(conversation_id, index_keys)
     set_clause = f"SET {', '.join(assignments)} " if assignments else ""
     update = Expression(f"{set_clause}REMOVE #conversation ADD #version :one", names, values)
     condition = Expression("#conversation = :conversation", {}, {})
@@ -124,9 +130,15 @@ def drop_member(table: Table, owner: str, group_id: str, contact_id: str) -> Non
     raise ServiceUnavailable("the group's members kept changing; retry the request")
 
 
-def remove_conversation_actions(table: Table, owner: str, conversation_id: str) -> list[dict[str, Any]]:
-    """Swap a conversation for its deletion mark: in a contact's or group's delete transaction."""
-    delete = {"TableName": table.name, "Key": serialize(keys.conversation_key(owner, conversation_id))}
+def remove_conversation_actions(
+    table: Table, owner: str, conversation_id: str, condition: Expression | None = None
+) -> list[dict[str, Any]]:
+    """Swap a conversation for its deletion mark, in one transaction: its own delete's (with
+    `condition`: it exists, at the version If-Match gave) or its contact's or group's."""
+    key = keys.conversation_key(owner, conversation_id)
+    delete = (
+        {"TableName": table.name, "Key": serialize(key)} if condition is None else _action(table, key, None, condition)
+    )
     return [{"Delete": delete}, table.put_action(keys.deletion_mark_key(owner, conversation_id))]
 
 
