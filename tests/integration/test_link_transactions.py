@@ -62,7 +62,8 @@ def test_a_send_behind_both_the_newest_message_and_the_contact_takes_a_later_tic
 ) -> None:
     table, stubber = stubbed
     conversation = {**keys.conversation_key(OWNER, CONVERSATION), "id": CONVERSATION, "contact_id": CONTACT}
-    stubber.add_response("get_item", {"Item": serialize(conversation)})
+    read = [serialize(conversation), serialize(_contact_item())]
+    stubber.add_response("batch_get_item", {"Responses": {"stubbed": read}})
     newest = {**conversation, "newest_message_id": "zzzzzzzz00000000", "version": 1}
     cancel_transaction(
         stubber, NO_REASON, NO_REASON, failed_check(newest), failed_check(_contact_item(last_active_at=999))
@@ -75,7 +76,9 @@ def test_a_send_behind_both_the_newest_message_and_the_contact_takes_a_later_tic
 def test_a_send_from_a_contact_deleted_meanwhile_is_400_naming_contact_id(stubbed: tuple[Table, Stubber]) -> None:
     table, stubber = stubbed
     group_conversation = {**keys.conversation_key(OWNER, CONVERSATION), "id": CONVERSATION, "group_id": GROUP}
-    stubber.add_response("get_item", {"Item": serialize(group_conversation)})
+    # Read with the conversation, then deleted before the transaction.
+    read = [serialize(group_conversation), serialize(_contact_item())]
+    stubber.add_response("batch_get_item", {"Responses": {"stubbed": read}})
     cancel_transaction(stubber, NO_REASON, NO_REASON, NO_REASON, failed_check(), failed_check())
 
     with pytest.raises(InvalidRequest) as raised:

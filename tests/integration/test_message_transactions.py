@@ -54,8 +54,9 @@ def test_a_send_to_a_missing_conversation_is_400_naming_it(stubbed: tuple[Table,
 
 def test_a_send_from_another_contact_is_400_naming_contact_id(stubbed: tuple[Table, Stubber]) -> None:
     table, stubber = stubbed
-    # The conversation's contact never changes: read before the transaction, it decides.
-    stubber.add_response("get_item", {"Item": serialize(_conversation_item(contact_id="Contact000000001"))})
+    # The conversation's contact never changes: read (with the sender) before the transaction, it decides.
+    conversation = serialize(_conversation_item(contact_id="Contact000000001"))
+    stubber.add_response("batch_get_item", {"Responses": {TABLE: [conversation]}})
 
     with pytest.raises(InvalidRequest) as raised:
         MessageRepository(table).send(OWNER, _message(), contact_id="Someone000000002")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from clarity.contacts.models import Contact
-from clarity.contacts.repository import ContactRepository
+from clarity.contacts.repository import ContactRepository, to_contact
 from clarity.core.clock import TICKS_PER_SECOND, TickBehind
 from clarity.core.errors import InvalidRequest, NotFound, PreconditionFailed, ServiceUnavailable
 from clarity.core.ids import IdTaken, tick_of
@@ -94,13 +94,26 @@ class _Sender:
 
     contact_id: str
     group_id: str | None
+    # The contact as read before the send: the answer's sender, its last_active_at moved.
+    contact: Item
     # False once the contact was found active later than this message: the send then only
     # checks that the contact exists, as last_active_at never moves backwards.
     moves_last_active: bool = True
 
+    def as_answered(self, message: Message) -> Contact:
+        """The sender as the send leaves it, without reading it again."""
+        contact = dict(self.contact)
+        if self.moves_last_active:
+            contact["last_active_at"] = message.created_at
+        return to_contact(contact)
+
 
 def _not_your_conversation(conversation_id: str) -> InvalidRequest:
     return InvalidRequest(f"conversation_id '{conversation_id}' is not one of your conversations", "conversation_id")
+
+
+def _not_your_contact(contact_id: str) -> InvalidRequest:
+    return InvalidRequest(f"contact_id '{contact_id}' is not one of your contacts", "contact_id")
 
 
 class MessageRepository:
@@ -139,30 +152,36 @@ class MessageRepository:
                             {**keys.message_pointer_key(owner, message.id), "conversation_id": message.conversation_id},
                             "attribute_not_exists(PK)",
                         ),
-                        self._conversation_action(owner, message, contact_id),
+                        self._conversation_action(owner, message),
                         *self._sender_actions(owner, message, sender),
                     ]
                 )
                 break
             except TransactionCancelled as cancelled:
                 sender = self._refused(message, sender, cancelled)
-        if contact_id is None:
+        if sender is None:
             return message
-        contacts = self._contacts.by_ids(owner, [contact_id])
-        return to_message(_to_item(owner, message, contact_id), contacts)
+        return message.model_copy(update={"contact": sender.as_answered(message)})
 
     def _sender(self, owner: str, conversation_id: str, contact_id: str) -> _Sender:
-        """Whom a conversation lets a send name as its sender: read from the conversation, whose
-        contact and group never change."""
-        conversation = self._table.get(keys.conversation_key(owner, conversation_id))
+        """Whom a conversation lets a send name as its sender, read with the contact in one
+        BatchGetItem: the conversation's contact and group never change, so the read decides
+        which contact it takes; the transaction then checks that the contact (and, in a group's
+        conversation, the membership) still holds."""
+        conversation_key = keys.conversation_key(owner, conversation_id)
+        contact_key = keys.contact_key(owner, contact_id)
+        found = {item[keys.SK]: item for item in self._table.get_all([conversation_key, contact_key])}
+        conversation, contact = found.get(conversation_key[keys.SK]), found.get(contact_key[keys.SK])
         if conversation is None:
             raise _not_your_conversation(conversation_id)
         if conversation.get("contact_id") not in (None, contact_id):
             raise InvalidRequest(
                 f"contact_id '{contact_id}' is not the contact of conversation '{conversation_id}'", "contact_id"
             )
+        if contact is None:
+            raise _not_your_contact(contact_id)
         group_id = conversation.get("group_id") if conversation.get("contact_id") is None else None
-        return _Sender(contact_id, str(group_id) if group_id else None)
+        return _Sender(contact_id, str(group_id) if group_id else None, contact)
 
     def _sender_actions(self, owner: str, message: Message, sender: _Sender | None) -> list[dict[str, Any]]:
         if sender is None:
@@ -197,17 +216,10 @@ class MessageRepository:
         existing = conversation_reason.item
         if conversation_reason.failed and existing is None:
             raise _not_your_conversation(message.conversation_id) from cancelled
-        if sender is not None and existing is not None and existing.get("contact_id") not in (None, sender.contact_id):
-            raise InvalidRequest(
-                f"contact_id '{sender.contact_id}' is not the contact of conversation '{message.conversation_id}'",
-                "contact_id",
-            ) from cancelled
         if sender is not None and sender_reasons:
             contact_reason, *group_reason = sender_reasons
-            if contact_reason.failed and contact_reason.item is None:
-                raise InvalidRequest(
-                    f"contact_id '{sender.contact_id}' is not one of your contacts", "contact_id"
-                ) from cancelled
+            if contact_reason.failed and contact_reason.item is None:  # deleted since it was read
+                raise _not_your_contact(sender.contact_id) from cancelled
             if group_reason and group_reason[0].failed:
                 raise InvalidRequest(
                     f"contact_id '{sender.contact_id}' is not a member of group '{sender.group_id}'", "contact_id"
@@ -220,17 +232,8 @@ class MessageRepository:
             raise TickBehind(_newest_tick(existing)) from cancelled
         raise ServiceUnavailable("the send was refused for no reason given; retry the request") from cancelled
 
-    def _conversation_action(self, owner: str, message: Message, contact_id: str | None) -> dict[str, Any]:
-        conditions = [Expression("attribute_exists(PK)", {}, {})]
-        if contact_id is not None:
-            conditions.append(
-                Expression(
-                    "(attribute_not_exists(#contact) OR #contact = :contact)",
-                    {"#contact": "contact_id"},
-                    {":contact": contact_id},
-                )
-            )
-        conditions.append(sorts_after_newest(NEWEST_MESSAGE, message.id))
+    def _conversation_action(self, owner: str, message: Message) -> dict[str, Any]:
+        conditions = [Expression("attribute_exists(PK)", {}, {}), sorts_after_newest(NEWEST_MESSAGE, message.id)]
         conditions.append(
             Expression(
                 "(attribute_not_exists(#active) OR #active <= :active)",
