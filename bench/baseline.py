@@ -61,6 +61,33 @@ def new_item(owner: str, conversation_id: str, now: int, contact_id: str = BENCH
     }
 
 
+# The name the bench's groups are made with, and the one an update renames them to.
+GROUP_NAME = "Plaza Hotel"
+GROUP_RENAMED = "The Plaza"
+
+
+def new_group_item(owner: str, group_id: str, conversation_id: str, members: list[str], now: int) -> dict[str, Any]:
+    """The item a created group is stored as: its conversation and its members named on it."""
+    return {
+        "PK": {"S": f"OWNER#{owner}"},
+        "SK": {"S": f"GROUP#{group_id}"},
+        "GSI4PK": {"S": f"OWNER#{owner}#GROUPS#ARCHIVED#0"},
+        "id": {"S": group_id},
+        "name": {"S": GROUP_NAME},
+        "conversation_id": {"S": conversation_id},
+        "member_ids": {"L": [{"S": member} for member in members]},
+        "created_at": {"N": str(now)},
+        "version": {"N": "1"},
+    }
+
+
+def new_group_conversation_item(owner: str, conversation_id: str, group_id: str, now: int) -> dict[str, Any]:
+    """The item a group's conversation is stored as: in GSI1's partition of its group too."""
+    item = new_item(owner, conversation_id, now)
+    del item["contact_id"]
+    return {**item, "GSI1PK": {"S": f"OWNER#{owner}#GROUP#{group_id}"}, "group_id": {"S": group_id}}
+
+
 def new_message_item(owner: str, conversation_id: str, message_id: str, now: int) -> dict[str, Any]:
     """The item a sent message is stored as: among its conversation's children."""
     return {
@@ -146,10 +173,15 @@ def requests(
     username: str | None = None,
     active: bool | None = None,
     page_keys: list[dict[str, Any]] | None = None,
+    group_id: str = "",
+    read: dict[str, Any] | None = None,
 ) -> list[Request]:
     """The DynamoDB requests one call of `endpoint` makes, in order, as (operation, parameters).
     A contact's requests take its `username`, and a list of contacts `active` and `page_keys`
-    (`contact_requests`)."""
+    (`contact_requests`). A group's take `read`, what its first request answered, when it names
+    the members and conversation the others act on (`group_requests`)."""
+    if endpoint in GROUP_ENDPOINTS:
+        return group_requests(endpoint, table, owner, group_id, conversation_id, contact_id, now, read)
     if endpoint in MESSAGE_ENDPOINTS:
         return message_requests(endpoint, table, owner, conversation_id, message_id, now)
     if endpoint in WEBHOOK_ENDPOINTS:
@@ -536,6 +568,149 @@ CONTACT_ENDPOINTS = frozenset(
 )
 
 
+GROUP_ENDPOINTS = frozenset({"list_groups", "create_group", "retrieve_group", "update_group", "delete_group"})
+
+
+def read_members(table: str, owner: str, member_ids: list[str]) -> list[Request]:
+    """The one strongly consistent read of the distinct members of the groups answered (none
+    when they have none): a group's `contacts` are the contacts as they are now."""
+    distinct = list(dict.fromkeys(member_ids))
+    if not distinct:
+        return []
+    keys = [{"PK": {"S": f"OWNER#{owner}"}, "SK": {"S": f"CONTACT#{member}"}} for member in distinct]
+    return [("BatchGetItem", {"RequestItems": {table: {"Keys": keys, "ConsistentRead": True}}})]
+
+
+def members_of(group: dict[str, Any]) -> list[str]:
+    """The member ids a stored group lists, in order."""
+    return [member["S"] for member in group.get("member_ids", {"L": []})["L"]]
+
+
+def group_requests(
+    endpoint: str,
+    table: str,
+    owner: str,
+    group_id: str,
+    conversation_id: str,
+    contact_id: str,
+    now: int,
+    read: dict[str, Any] | None = None,
+) -> list[Request]:
+    """The requests of the group endpoints. The bench's groups have one member, `contact_id`, and
+    the conversation `conversation_id`; `read`, the answer of a request's first call, names the
+    groups' real members (a list, a retrieve, an update) and the version and conversation a
+    delete removes."""
+    partition = {"S": f"OWNER#{owner}"}
+    group_key = {"PK": partition, "SK": {"S": f"GROUP#{group_id}"}}
+    read_group: Request = ("GetItem", {"TableName": table, "Key": group_key, "ConsistentRead": True})
+    if read is None:
+        stored = new_group_item(owner, group_id, conversation_id, [contact_id] if contact_id else [], now)
+        read = {"Items": [stored], "Item": stored, "Attributes": stored}
+    if endpoint == "list_groups":
+        page = read["Items"][:10]
+        return [
+            ("Query", {
+                "TableName": table,
+                "ScanIndexForward": False,
+                "KeyConditionExpression": "#pk = :partition AND begins_with(#sk, :prefix)",
+                "ConsistentRead": True,
+                "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
+                "ExpressionAttributeValues": {":partition": partition, ":prefix": {"S": "GROUP#"}},
+                "Limit": 11,
+            }),
+            *read_members(table, owner, [member for group in page for member in members_of(group)]),
+        ]  # fmt: skip
+    if endpoint == "create_group":
+        # One transaction: the group, its conversation, and its member's link to it; then the
+        # member read, as every read of a group does.
+        members = [contact_id] if contact_id else []
+        joins = [
+            {"Update": {
+                "TableName": table,
+                "Key": {"PK": partition, "SK": {"S": f"CONTACT#{member}"}},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                "UpdateExpression": "ADD #groups :group, #joins :one",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeNames": {"#groups": "group_ids", "#joins": "group_joins"},
+                "ExpressionAttributeValues": {":group": {"SS": [group_id]}, ":one": {"N": "1"}},
+            }}
+            for member in members
+        ]  # fmt: skip
+        group = new_group_item(owner, group_id, conversation_id, members, now)
+        conversation = new_group_conversation_item(owner, conversation_id, group_id, now)
+        return [
+            ("TransactWriteItems", {"TransactItems": [
+                {"Put": {"TableName": table, "Item": group, "ConditionExpression": "attribute_not_exists(PK)"}},
+                {"Put": {"TableName": table, "Item": conversation, "ConditionExpression": "attribute_not_exists(PK)"}},
+                *joins,
+            ]}),
+            *read_members(table, owner, members),
+        ]  # fmt: skip
+    if endpoint == "retrieve_group":
+        return [read_group, *read_members(table, owner, members_of(read["Item"]))]
+    if endpoint == "update_group":
+        rename: Request = ("UpdateItem", {
+            "TableName": table,
+            "Key": group_key,
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            "UpdateExpression": "SET #s0 = :s0 ADD #version :one",
+            "ConditionExpression": "attribute_exists(PK)",
+            "ExpressionAttributeNames": {"#s0": "name", "#version": "version"},
+            "ExpressionAttributeValues": {":s0": {"S": GROUP_RENAMED}, ":one": {"N": "1"}},
+        })  # fmt: skip
+        return [rename, *read_members(table, owner, members_of(read["Attributes"]))]
+    # delete_group: read it; in one transaction the group (unchanged since), a removal mark naming
+    # its members and conversation, and the conversation swapped for its deletion mark; then the
+    # conversation's children (none) and its mark, each member's link to the group, the mark.
+    group = read["Item"]
+    conversation = group["conversation_id"]
+    mark_key = {"PK": partition, "SK": {"S": f"DELETING#GROUP#{group_id}"}}
+    conversation_mark = {"PK": partition, "SK": {"S": f"DELETING#{conversation['S']}"}}
+    leaves: list[Request] = [
+        ("UpdateItem", {
+            "TableName": table,
+            "Key": {"PK": partition, "SK": {"S": f"CONTACT#{member}"}},
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            "UpdateExpression": "DELETE #groups :group",
+            "ConditionExpression": "attribute_exists(PK)",
+            "ExpressionAttributeNames": {"#groups": "group_ids"},
+            "ExpressionAttributeValues": {":group": {"SS": [group_id]}},
+        })
+        for member in members_of(group)
+    ]  # fmt: skip
+    return [
+        read_group,
+        ("TransactWriteItems", {"TransactItems": [
+            {"Delete": {
+                "TableName": table,
+                "Key": group_key,
+                "ConditionExpression": "#version = :version",
+                "ExpressionAttributeNames": {"#version": "version"},
+                "ExpressionAttributeValues": {":version": group["version"]},
+            }},
+            {"Put": {
+                "TableName": table,
+                "Item": {**mark_key, "conversation_id": conversation, "member_ids": group["member_ids"]},
+            }},
+            {"Delete": {"TableName": table, "Key": {"PK": partition, "SK": {"S": f"CONV#{conversation['S']}"}}}},
+            {"Put": {"TableName": table, "Item": conversation_mark}},
+        ]}),
+        ("Query", {
+            "TableName": table,
+            "KeyConditionExpression": "#pk = :partition",
+            "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
+            "ExpressionAttributeValues": {":partition": {"S": f"OWNER#{owner}#CONV#{conversation['S']}"}},
+            "ProjectionExpression": "#pk, #sk",
+            "ConsistentRead": True,
+        }),
+        ("DeleteItem", {"TableName": table, "Key": conversation_mark}),
+        *leaves,
+        ("DeleteItem", {"TableName": table, "Key": mark_key}),
+    ]  # fmt: skip
+
+
 def worker_requests(worker: str, table: str, owner: str, webhook_id: str) -> list[Request]:
     """The DynamoDB requests of the workers, for one record: the owner's webhooks (the stream's
     worker), or the one webhook a delivery is for (the queue's)."""
@@ -616,12 +791,16 @@ def handle(
     webhook_id: str = "",
     contact_id: str = "",
     username: str | None = None,
+    group_id: str = "",
 ) -> dict[str, Any]:
     """Serve one request: make the endpoint's DynamoDB requests, answer with their data as JSON.
-    A contact's create stores `username` (by default the bench's own for `contact_id`)."""
+    A contact's create stores `username` (by default the bench's own for `contact_id`); a group's
+    create lists `contact_id` as its one member."""
     from botocore import xform_name  # noqa: PLC0415 - loaded by boto3 already; "PutItem" -> "put_item"
 
     now = int(time.time())
+    if endpoint in GROUP_ENDPOINTS:
+        return _handle_group(endpoint, client, table, owner, group_id, conversation_id, contact_id, now)
     planned = requests(endpoint, table, owner, conversation_id, now, message_id, webhook_id, contact_id, username)
     response: dict[str, Any] = {}
     parameters: dict[str, Any] = {}
@@ -651,4 +830,41 @@ def handle(
         body = _as_json_object(response["Attributes"])
     else:
         return {"statusCode": 204, "body": ""}
+    return {"statusCode": 200, "body": json.dumps(body)}
+
+
+def _handle_group(
+    endpoint: str, client: Any, table: str, owner: str, group_id: str, conversation_id: str, contact_id: str, now: int
+) -> dict[str, Any]:
+    """A group request: its first call's answer names what the others act on (`group_requests`);
+    groups answer with their members as read."""
+    from botocore import xform_name  # noqa: PLC0415
+
+    planned = group_requests(endpoint, table, owner, group_id, conversation_id, contact_id, now)
+    answers: list[dict[str, Any]] = []
+    while len(answers) < len(planned):  # the plan may grow with the first answer
+        operation, parameters = planned[len(answers)]
+        answers.append(getattr(client, xform_name(operation))(**parameters))
+        if len(answers) == 1 and endpoint != "create_group":
+            planned = group_requests(endpoint, table, owner, group_id, conversation_id, contact_id, now, answers[0])
+    if endpoint == "delete_group":
+        return {"statusCode": 204, "body": ""}
+    members = {
+        item["id"]["S"]: _as_json_object(item)
+        for answer in answers[1:]
+        for item in answer.get("Responses", {}).get(table, [])
+    }
+
+    def shown(group: dict[str, Any]) -> dict[str, Any]:
+        plain = _as_json_object({name: value for name, value in group.items() if name != "member_ids"})
+        return {**plain, "contacts": [members[member] for member in members_of(group) if member in members]}
+
+    first = answers[0]
+    if endpoint == "list_groups":
+        items = first["Items"]
+        body: Any = {"has_more": len(items) > 10, "data": [shown(item) for item in items[:10]]}
+    elif endpoint == "create_group":
+        body = shown(planned[0][1]["TransactItems"][0]["Put"]["Item"])
+    else:
+        body = shown(first.get("Item") or first["Attributes"])
     return {"statusCode": 200, "body": json.dumps(body)}

@@ -1,7 +1,7 @@
 """One cold start, in this fresh process: import the handler, serve one request, print the ms.
 
 Run by bench/run.py as `python -m bench.cold_start ours|floor|baseline FUNCTION ENDPOINT_URL TABLE
-OWNER CONVERSATION_ID MESSAGE_ID WEBHOOK_ID CONTACT_ID`: our function's handler module, the
+OWNER CONVERSATION_ID MESSAGE_ID WEBHOOK_ID CONTACT_ID GROUP_ID`: our function's handler module, the
 required stack alone (bench/floor.py, bench/floor_worker.py), or the bare baseline. Only stdlib
 modules are loaded before the clock starts, so each side pays for its own imports.
 """
@@ -36,7 +36,13 @@ class Endpoint:
         return int(response["statusCode"])
 
     def event(
-        self, owner: str, conversation_id: str, message_id: str, webhook_id: str = "", contact_id: str = ""
+        self,
+        owner: str,
+        conversation_id: str,
+        message_id: str,
+        webhook_id: str = "",
+        contact_id: str = "",
+        group_id: str = "",
     ) -> dict[str, Any]:
         """The API Gateway event for this endpoint's request, as the HTTP API would send it."""
         ids = {
@@ -44,6 +50,7 @@ class Endpoint:
             "message_id": message_id,
             "webhook_id": webhook_id,
             "contact_id": contact_id,
+            "group_id": group_id,
         }
         parameters = {name: value for name, value in ids.items() if f"{{{name}}}" in self.route_path}
         path = self.route_path
@@ -68,6 +75,7 @@ ITEM_PATH = "/v1/conversations/{conversation_id}"
 MESSAGE_PATH = "/v1/messages/{message_id}"
 WEBHOOK_PATH = "/v1/webhooks/{webhook_id}"
 CONTACT_PATH = "/v1/contacts/{contact_id}"
+GROUP_PATH = "/v1/groups/{group_id}"
 # Local runs allow loopback destinations only, so registering this URL needs no DNS lookup.
 WEBHOOK_BODY = '{"name": "bench", "url": "http://127.0.0.1:9/hook", "events": ["*"]}'
 ROUTES = {
@@ -107,6 +115,14 @@ ROUTES = {
     "retrieve_contact": Endpoint("GET", CONTACT_PATH, "functions.retrieve_contact.app"),
     "update_contact": Endpoint("PUT", CONTACT_PATH, "functions.update_contact.app", '{"display_name": "Uncle Frank"}'),
     "delete_contact": Endpoint("DELETE", CONTACT_PATH, "functions.delete_contact.app"),
+    "list_groups": Endpoint("GET", "/v1/groups", "functions.list_groups.app", raw_query="limit=10"),
+    # The bench's groups have one member, the bench's contact: each read of a group reads it too.
+    "create_group": Endpoint(
+        "POST", "/v1/groups", "functions.create_group.app", '{"name": "Plaza Hotel", "contacts": ["{contact_id}"]}'
+    ),
+    "retrieve_group": Endpoint("GET", GROUP_PATH, "functions.retrieve_group.app"),
+    "update_group": Endpoint("PUT", GROUP_PATH, "functions.update_group.app", '{"name": "The Plaza"}'),
+    "delete_group": Endpoint("DELETE", GROUP_PATH, "functions.delete_group.app"),
 }
 
 
@@ -125,9 +141,15 @@ class Worker:
     floor_module = "bench.floor_worker"
 
     def event(
-        self, owner: str, conversation_id: str, message_id: str, webhook_id: str = "", contact_id: str = ""
+        self,
+        owner: str,
+        conversation_id: str,
+        message_id: str,
+        webhook_id: str = "",
+        contact_id: str = "",
+        group_id: str = "",
     ) -> dict[str, Any]:
-        del message_id, contact_id  # neither worker's record names a message or a contact
+        del message_id, contact_id, group_id  # neither worker's record names a message, contact or group
         text = (EVENTS / self.event_file).read_text(encoding="utf-8")
         for name, value in {"owner": owner, "conversation_id": conversation_id, "webhook_id": webhook_id}.items():
             text = text.replace(EVENT_NAMES[name], value)
@@ -160,6 +182,8 @@ SHARES_CODE_PATH_WITH = {
     "delete_webhook": "retrieve_webhook",
     "update_contact": "retrieve_contact",
     "delete_contact": "retrieve_contact",
+    "update_group": "retrieve_group",
+    "delete_group": "retrieve_group",
 }
 SHARED_CODE_PATH_RUNS = 5
 
@@ -171,9 +195,10 @@ def runs_for(name: str, runs: int) -> int:
 
 
 def main() -> None:
-    side, name, endpoint_url, table, owner, conversation_id, message_id, webhook_id, contact_id = sys.argv[1:10]
+    side, name, endpoint_url, table, owner, *ids = sys.argv[1:11]
+    conversation_id, message_id, webhook_id, contact_id, group_id = ids
     target = FUNCTIONS[name]
-    event = target.event(owner, conversation_id, message_id, webhook_id, contact_id)
+    event = target.event(owner, conversation_id, message_id, webhook_id, contact_id, group_id)
     started = time.perf_counter()
     if side in ("ours", "floor"):
         module_name = target.module_name if side == "ours" else target.floor_module
@@ -187,7 +212,8 @@ def main() -> None:
             queue = baseline.make_client(endpoint_url, "sqs") if name == "webhook_events" else None
             answer = baseline.handle_worker(name, event, client, queue, table, os.environ.get("WEBHOOK_QUEUE_URL", ""))
         else:
-            answer = baseline.handle(name, client, table, owner, conversation_id, message_id, webhook_id, contact_id)
+            ids_named = (conversation_id, message_id, webhook_id, contact_id)
+            answer = baseline.handle(name, client, table, owner, *ids_named, group_id=group_id)
         status = target.status(answer)
     elapsed_ms = (time.perf_counter() - started) * 1000
     sys.stdout.write("\nCOLD_START " + json.dumps({"ms": elapsed_ms, "status": status}) + "\n")

@@ -487,6 +487,29 @@ def measure_groups(services: Services, counter: CountingClient, owner: str) -> l
     return rows
 
 
+def measure_bench_groups(services: Services, counter: CountingClient, owner: str) -> list[dict[str, Any]]:
+    """Each group request in the shape `make bench` times it (bench/cold_start.py): groups of one
+    member, the same contact, so a page of ten reads one contact. An owner of its own, so the page
+    holds these groups only."""
+    groups = services.groups
+    member = _new_contact(services, counter, owner)
+    made = CreateGroupRequest(name="Plaza Hotel", contacts=[member])
+    for _ in range(9):
+        groups.create(owner, made)
+    counter.take()
+    group = groups.create(owner, made).resource
+    rows = [{"request": "create group, 1 member", **asdict(counter.take())}]
+    groups.list(owner, limit=10)
+    rows.append({"request": "list groups, 10 of 1 member", **asdict(counter.take())})
+    groups.retrieve(owner, group.id)
+    rows.append({"request": "retrieve group, 1 member", **asdict(counter.take())})
+    groups.update(owner, group.id, UpdateGroupRequest(name="The Plaza"))
+    rows.append({"request": "update group (name), 1 member", **asdict(counter.take())})
+    groups.delete(owner, group.id)
+    rows.append({"request": "delete group, 1 member", **asdict(counter.take())})
+    return rows
+
+
 def measure(client: Any, table: str, owner: str, count: int, message_table: str) -> dict[str, Any]:
     """Seed `count` conversations for `owner`, then count each request's DynamoDB work.
 
@@ -514,6 +537,7 @@ def measure(client: Any, table: str, owner: str, count: int, message_table: str)
     seed_contacts(client, message_table, owner, CONTACT_COUNT)
     rows += measure_contacts(apart, counter, owner)
     rows += measure_groups(apart, counter, owner)
+    rows += measure_bench_groups(apart, counter, f"{owner}-groups")
     for row in rows:
         row["operation_names"] = sorted(set(row.pop("operations")))
     return {"conversations": count, "mean_item_bytes": round(counter.mean_item_size), "requests": rows}

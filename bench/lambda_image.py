@@ -200,8 +200,8 @@ def event_for(name: str, request: Request, bare_side: bool) -> dict[str, Any]:
     if bare_side and name not in WORKERS:
         return {"endpoint": name, "owner": request.owner, "conversation_id": request.conversation_id,
                 "message_id": request.message_id, "webhook_id": request.webhook_id,
-                "contact_id": request.contact_id}  # fmt: skip
-    ids = (request.conversation_id, request.message_id, request.webhook_id, request.contact_id)
+                "contact_id": request.contact_id, "group_id": request.group_id}  # fmt: skip
+    ids = (request.conversation_id, request.message_id, request.webhook_id, request.contact_id, request.group_id)
     return FUNCTIONS[name].event(request.owner, *ids)
 
 

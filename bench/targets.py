@@ -9,6 +9,7 @@ from clarity.contacts.models import CreateContactRequest
 from clarity.conversations.models import CreateConversationRequest
 from clarity.core.clock import tick_at
 from clarity.core.ids import new_id
+from clarity.groups.models import CreateGroupRequest
 from clarity.messages.models import CreateMessageRequest
 from clarity.webhooks.models import CreateWebhookRequest
 from clarity.wiring import Services
@@ -25,9 +26,10 @@ class Request:
     message_id: str
     webhook_id: str
     contact_id: str
+    group_id: str
 
     def arguments(self) -> list[str]:
-        return [self.owner, self.conversation_id, self.message_id, self.webhook_id, self.contact_id]
+        return [self.owner, self.conversation_id, self.message_id, self.webhook_id, self.contact_id, self.group_id]
 
 
 class Targets:
@@ -46,7 +48,13 @@ class Targets:
         receiving = self._webhook.model_copy(update={"url": receiver_url})
         self.receiving_webhook_id = services.webhooks.create(OWNER, receiving).resource.id
         self.contact_id = self._new_contact()
+        # The group the group requests act on: the bench's contact is its one member.
+        self._group = CreateGroupRequest(name="Plaza Hotel", contacts=[self.contact_id])
+        self.group_id = self._new_group()
         self._owners = 0
+
+    def _new_group(self) -> str:
+        return self._services.groups.create(OWNER, self._group).resource.id
 
     def _new_contact(self) -> str:
         """A contact of its own username (the bench's, made from a fresh id)."""
@@ -86,5 +94,10 @@ class Targets:
         elif endpoint == "create_contact":
             # The id the baseline stores its contact under; each side makes its username from it.
             changes["contact_id"] = fresh
-        ids = (self.conversation_id, self.message_id, self.webhook_id, self.contact_id)
+        elif endpoint == "create_group":
+            # The ids the baseline stores its group and the group's conversation under.
+            changes.update(group_id=fresh, conversation_id=new_id(tick_at(time.time())))
+        elif endpoint == "delete_group":
+            changes["group_id"] = self._new_group()
+        ids = (self.conversation_id, self.message_id, self.webhook_id, self.contact_id, self.group_id)
         return replace(Request(OWNER, *ids), **changes)

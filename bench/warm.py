@@ -31,6 +31,7 @@ CONVERSATION_ID = "1xWBJaZ0q3Qpet8t"
 MESSAGE_ID = "1xWBJbM5s8Gkq2Zd"
 WEBHOOK_ID = "1xWBJcQ7t9Hmr2Ze"
 CONTACT_ID = baseline.BENCH_CONTACT_ID
+GROUP_ID = "1xWBJeT9v1Kot4Ag"
 
 
 def stored_item(conversation_id: str) -> dict[str, Any]:
@@ -53,6 +54,13 @@ def stored_contact(contact_id: str) -> dict[str, Any]:
     return baseline.new_contact_item(OWNER, contact_id, baseline.bench_username(contact_id), 1_795_600_000)
 
 
+def stored_group(group_id: str) -> dict[str, Any]:
+    """A group as DynamoDB holds it: the bench's contact its one member, the bench's conversation its own."""
+    return baseline.new_group_item(OWNER, group_id, CONVERSATION_ID, [CONTACT_ID], 1_795_600_000)
+
+
+# The bench's contact, as a group read answers it (one BatchGetItem of a group's members).
+MEMBERS = ("batch_get_item", {"Responses": {TABLE: [stored_contact(CONTACT_ID)]}})
 POINTER = ("get_item", {"Item": baseline.pointer_item(OWNER, CONVERSATION_ID, MESSAGE_ID)})
 
 
@@ -84,6 +92,18 @@ STUBBED_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "delete_contact": [
         ("get_item", {"Item": stored_contact(CONTACT_ID)}),
         ("transact_write_items", {}),
+        ("delete_item", {}),
+    ],
+    "list_groups": [("query", {"Items": [stored_group(f"1xWBJeT9v1Kot{n:03d}") for n in range(10)]}), MEMBERS],
+    "create_group": [("transact_write_items", {}), MEMBERS],
+    "retrieve_group": [("get_item", {"Item": stored_group(GROUP_ID)}), MEMBERS],
+    "update_group": [("update_item", {"Attributes": stored_group(GROUP_ID)}), MEMBERS],
+    "delete_group": [
+        ("get_item", {"Item": stored_group(GROUP_ID)}),
+        ("transact_write_items", {}),
+        ("query", {"Items": []}),
+        ("delete_item", {}),
+        ("update_item", {"Attributes": stored_contact(CONTACT_ID)}),
         ("delete_item", {}),
     ],
     "webhook_events": [("query", {"Items": [stored_webhook(WEBHOOK_ID)]})],
@@ -148,7 +168,7 @@ def main() -> None:
     sqs, _ = stubbed("sqs", STUBBED_QUEUE_ANSWERS.get(name, []), requests + 1)
     target = FUNCTIONS[name]
     # With DynamoDB stubbed, a contact's create may repeat its username: nothing stored, nothing refused.
-    event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)
+    event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID, GROUP_ID)
 
     if side == "baseline" and name in WORKERS:
 
@@ -159,7 +179,7 @@ def main() -> None:
 
         def serve() -> int:
             ids = (CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)
-            return target.status(baseline.handle(name, client, TABLE, OWNER, *ids))
+            return target.status(baseline.handle(name, client, TABLE, OWNER, *ids, group_id=GROUP_ID))
     else:
         handler = handler_serving_from(side, target, client, sqs)
 

@@ -13,6 +13,7 @@ from bench.cold_start import FUNCTIONS, ROUTES, WORKERS, Endpoint, Worker
 from bench.warm import (
     CONTACT_ID,
     CONVERSATION_ID,
+    GROUP_ID,
     MESSAGE_ID,
     OWNER,
     QUEUE_URL,
@@ -76,7 +77,7 @@ def _our_requests(
     target = target or FUNCTIONS[name]
     handler = handler_serving_from("ours", target, client, sqs)
     with redirect_stdout(io.StringIO()):
-        event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)
+        event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID, GROUP_ID)
         status = target.status(handler(event, LocalLambdaContext(target.module_name)))
     assert status < 300
     return made, queued
@@ -92,6 +93,10 @@ def test_the_baseline_makes_exactly_our_requests(name: str, clients: tuple[Any, 
     message_id = put_id if name == "send" else MESSAGE_ID
     webhook_id = put_id if name == "create_webhook" else WEBHOOK_ID
     contact_id = put_id if name == "create_contact" else CONTACT_ID
+    group_id = GROUP_ID
+    if name == "create_group":  # two ids drawn: the group's, then its conversation's
+        group_put, conversation_put = (action["Put"]["Item"] for action in ours[0][1]["TransactItems"][:2])
+        group_id, conversation_id = group_put["id"]["S"], conversation_put["id"]["S"]
 
     if name in WORKERS:
         theirs = baseline.worker_requests(name, TABLE, OWNER, webhook_id)
@@ -107,6 +112,7 @@ def test_the_baseline_makes_exactly_our_requests(name: str, clients: tuple[Any, 
             contact_id=contact_id,
             # The username the create's body sends, and the stored contact's (the delete's claim).
             username=baseline.bench_username(CONTACT_ID),
+            group_id=group_id,
         )
 
     assert _without_clock(theirs) == _without_clock(ours)
@@ -125,7 +131,8 @@ def test_the_baseline_answers_like_the_function(name: str, clients: tuple[Any, A
         event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID)
         answer = baseline.handle_worker(name, event, client, sqs, TABLE, QUEUE_URL, post=lambda *a: posted.append(a))
     else:
-        answer = baseline.handle(name, client, TABLE, OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)
+        ids = (CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)
+        answer = baseline.handle(name, client, TABLE, OWNER, *ids, group_id=GROUP_ID)
 
     expected = 204 if name.startswith("delete") else 200
     assert target.status(answer) == expected
