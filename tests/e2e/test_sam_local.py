@@ -194,6 +194,9 @@ def test_sam_local_start_api_serves_the_whole_flow(e2e: E2EEnvironment, tmp_path
 
         status, created = _http("POST", base, token, {"contact_id": contact["id"]})
         assert status == 201, created
+        # A contact has one conversation: opening it again answers 200 with that one.
+        status, again = _http("POST", base, token, {"contact_id": contact["id"]})
+        assert (status, again["id"]) == (200, created["id"]), again
         item = f"{base}/{created['id']}"
         status, listed = _http("GET", base + "?limit=5", token)
         assert (status, [c["id"] for c in listed["data"]]) == (200, [created["id"]])
@@ -216,6 +219,29 @@ def test_sam_local_start_api_serves_the_whole_flow(e2e: E2EEnvironment, tmp_path
         assert _http("GET", item, token)[1]["pinned_message_id"] is None
         assert _http("DELETE", item, token)[0] == 204
         assert _http("GET", item, token)[0] == 404
+
+        # A group, made with its conversation; a member's send checks the member list. The member's
+        # delete takes it off the list and leaves its message, now from a deleted contact.
+        groups = f"http://127.0.0.1:{port}/v1/groups"
+        status, group = _http("POST", groups, token, {"name": "Plaza Hotel", "contacts": [contact["id"]]})
+        assert (status, [member["id"] for member in group["contacts"]]) == (201, [contact["id"]]), group
+        said = {"conversation_id": group["conversation_id"], "message": "hi", "contact_id": contact["id"]}
+        status, sent = _http("POST", messages, token, said)
+        assert (status, sent["contact"]["id"]) == (201, contact["id"]), sent
+        group_item = f"{groups}/{group['id']}"
+        status, described = _http("PUT", group_item, token, {"description": "The finest in New York."})
+        assert (status, described["description"]) == (200, "The finest in New York."), described
+        status, listed = _http("GET", f"{groups}?archived=false", token)
+        assert (status, [g["id"] for g in listed["data"]]) == (200, [group["id"]]), listed
+        assert _http("DELETE", f"{contacts}/{contact['id']}", token)[0] == 204
+        status, left = _http("GET", group_item, token)
+        assert (status, left["contacts"]) == (200, []), left
+        status, kept = _http("GET", f"{messages}/{sent['id']}", token)
+        assert (status, kept["contact"]) == (200, {"id": contact["id"], "deleted": True}), kept
+        assert _http("DELETE", group_item, token)[0] == 204
+        assert _http("GET", group_item, token)[0] == 404
+        assert _http("GET", f"{messages}/{sent['id']}", token)[0] == 404
+
         assert _http("GET", base, None)[0] == 401
         assert _http("GET", f"{base}/{EXAMPLE_ID}", LocalIssuer(tmp_path / "k").token("x"))[0] == 401
     finally:
