@@ -170,18 +170,24 @@ WORKERS = {
 FUNCTIONS: dict[str, Endpoint | Worker] = {**ROUTES, **WORKERS}
 # Functions that load exactly the modules another loads (the same resource's models, service and
 # repository; tests/integration/test_bench_sampling.py holds it) and differ from it only in the
-# one request they serve: a resource's item endpoints, after its retrieve. Both cold-start parts
+# one request they serve: a resource's item endpoints and its create, after its retrieve (not a
+# contact's create, which alone loads the phone-number library; not the lists, which load no
+# conditional-request code). Both cold-start parts
 # of `make bench`, the two that grow with every function, sample each of them in fewer fresh
 # processes and containers than the function whose code path it shares (BENCHMARKS.md: what that
 # costs in precision, and in time).
 SHARES_CODE_PATH_WITH = {
+    "create": "retrieve",
     "update": "retrieve",
     "delete": "retrieve",
+    "send": "retrieve_message",
     "update_message": "retrieve_message",
     "delete_message": "retrieve_message",
+    "create_webhook": "retrieve_webhook",
     "delete_webhook": "retrieve_webhook",
     "update_contact": "retrieve_contact",
     "delete_contact": "retrieve_contact",
+    "create_group": "retrieve_group",
     "update_group": "retrieve_group",
     "delete_group": "retrieve_group",
 }
