@@ -8,6 +8,10 @@ STAMP := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM_STAMP := $(SAM_VENV)/.installed
 export SAM_CLI := $(CURDIR)/$(SAM_VENV)/bin/sam
+# checkov, too, pins its own dependencies: its own virtual environment.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+export CHECKOV := $(CURDIR)/$(CHECKOV_VENV)/bin/checkov
 export SAM_CLI_TELEMETRY := 0
 STANDIN_IMAGE := clarity/lambda-python-standin:3.13
 E2E_DYNAMODB_IMAGE := clarity/e2e-dynamodb:moto
@@ -34,7 +38,12 @@ $(SAM_STAMP): requirements/sam.lock
 	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/sam.lock
 	touch $(SAM_STAMP)
 
-install: $(STAMP) $(SAM_STAMP) ## Create .venv and .venv-sam with the locked dependencies
+$(CHECKOV_STAMP): requirements/checkov.lock
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/checkov.lock
+	touch $(CHECKOV_STAMP)
+
+install: $(STAMP) $(SAM_STAMP) $(CHECKOV_STAMP) ## Create .venv, .venv-sam and .venv-checkov with the locked dependencies
 
 run: $(STAMP) ## Serve the API on http://127.0.0.1:3000 (/docs), one line a request: make run LOGS=json for Powertools' JSON and EMF
 	@$(if $(LOGS),LOCAL_LOG_FORMAT=$(LOGS) )$(VENV_PY) -m devtools.local_api
@@ -50,7 +59,7 @@ lint: $(STAMP) ## ruff (lint and format check) and mypy
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 
-test: lint $(SAM_STAMP) ## Lint, then every test (cfn-lint and sam validate among them)
+test: lint $(SAM_STAMP) $(CHECKOV_STAMP) ## Lint, then every test (cfn-lint, checkov and sam validate among them)
 	scripts/ensure-chromium.sh
 	$(VENV)/bin/pytest -q
 
@@ -81,12 +90,13 @@ openapi: $(STAMP) ## Regenerate openapi.json from the code
 	$(VENV_PY) -m devtools.openapi > openapi.json
 
 clean: ## Remove the virtual environment and caches
-	rm -rf $(VENV) $(SAM_VENV) .mypy_cache .ruff_cache .pytest_cache .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .mypy_cache .ruff_cache .pytest_cache .aws-sam
 
 lock: $(STAMP) ## Re-resolve the lock files from pyproject.toml
 	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras -o layers/shared/requirements.txt pyproject.toml
 	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras --extra dev -o requirements/dev.lock pyproject.toml
 	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras -o requirements/sam.lock requirements/sam.in
+	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras -o requirements/checkov.lock requirements/checkov.in
 
 fuzz: $(STAMP) ## schemathesis against the local server, from openapi.json (bounded)
 	scripts/fuzz.sh

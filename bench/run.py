@@ -26,7 +26,7 @@ from bench.cold_start import FUNCTIONS, runs_for
 from bench.targets import OWNER, Targets
 from clarity.core.settings import Settings
 from clarity.wiring import build_services
-from devtools.local_api import local_function_environment, start_embedded_dynamodb
+from devtools.local_api import local_function_environment, start_moto_server
 from devtools.loopback_receiver import LoopbackReceiver
 from devtools.template import (
     DEAD_LETTER_QUEUE_RESOURCE,
@@ -93,7 +93,7 @@ def ratios(medians: dict[str, float]) -> dict[str, float]:
 
 def cold_start(runs: int) -> dict[str, Any]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    endpoint_url, stop = start_embedded_dynamodb()
+    endpoint_url, stop = start_moto_server()
     receiver = LoopbackReceiver(lambda _: 204)
     try:
         client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)

@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 
 from devtools.events import jwt_claims
-from devtools.local_api import start_embedded_dynamodb, start_webhook_pipeline
+from devtools.local_api import start_moto_server, start_webhook_pipeline
 from devtools.loopback_receiver import Delivered, LoopbackReceiver
 from devtools.routing import Router, invoke
 from devtools.template import create_tables
@@ -50,7 +50,7 @@ def _call(router: Router, method: str, path: str, body: dict[str, Any]) -> dict[
 
 def latency(events: int, spacing_seconds: float = 0.05) -> dict[str, Any]:
     """p50/p99 from a write to its event's arrival, locally."""
-    endpoint_url, stop_dynamodb = start_embedded_dynamodb()
+    endpoint_url, stop_dynamodb = start_moto_server()
     create_tables(boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url), TABLE)
     pipeline = start_webhook_pipeline(endpoint_url, TABLE)
     arrived_at: dict[str, float] = {}

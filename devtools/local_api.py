@@ -40,6 +40,7 @@ from devtools.routing import Router, invoke
 from devtools.template import (
     DEAD_LETTER_QUEUE_RESOURCE,
     DELIVERY_QUEUE_RESOURCE,
+    create_bucket,
     create_tables,
     function_environment,
     import_function,
@@ -66,9 +67,14 @@ LOCAL_WEBHOOK_SETTINGS = {
 
 
 def local_function_environment(
-    table_name: str, endpoint_url: str, queue_urls: dict[str, str] | None = None, port: int | None = None
+    table_name: str,
+    endpoint_url: str,
+    queue_urls: dict[str, str] | None = None,
+    port: int | None = None,
+    s3_endpoint_url: str | None = None,
 ) -> dict[str, str]:
     """The functions' environment from template.yaml, pointed at the local DynamoDB (and SQS),
+    at the local S3 (`s3_endpoint_url`, by default the DynamoDB's server: moto's serves both),
     and, given the server's port, at the errors page it serves."""
     errors_page = {ERRORS_DOCUMENTATION_VARIABLE: errors_page_url(port)} if port is not None else {}
     return {
@@ -76,6 +82,7 @@ def local_function_environment(
         **LOCAL_WEBHOOK_SETTINGS,
         "DYNAMODB_ENDPOINT_URL": endpoint_url,
         "SQS_ENDPOINT_URL": endpoint_url if queue_urls else "",
+        "S3_ENDPOINT_URL": s3_endpoint_url or endpoint_url,
         "AWS_REGION": LOCAL_REGION,
         "AWS_DEFAULT_REGION": LOCAL_REGION,
         **errors_page,
@@ -111,8 +118,9 @@ def start_webhook_pipeline(
     return pipeline
 
 
-def start_embedded_dynamodb() -> tuple[str, Callable[[], None]]:
-    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - only when no endpoint is given
+def start_moto_server() -> tuple[str, Callable[[], None]]:
+    """moto's server on a loopback port, in memory: DynamoDB, its stream, SQS and S3."""
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - a local-only dependency
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
@@ -288,18 +296,20 @@ def freeze_clock_if_asked() -> None:
 
 
 def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) -> None:
-    stop_dynamodb: Callable[[], None] = lambda: None  # noqa: E731
+    # moto's server always runs: S3 (attachments' files) is there even when DynamoDB is not.
+    moto_url, stop_moto = start_moto_server()
     embedded = endpoint_url is None
     if endpoint_url is None:
-        endpoint_url, stop_dynamodb = start_embedded_dynamodb()
+        endpoint_url = moto_url
         where = f"embedded DynamoDB (moto, in memory) at {endpoint_url}"
     else:
         where = f"DynamoDB at {endpoint_url}"
     port = int(server.server_address[1])
-    os.environ.update(local_function_environment(table_name, endpoint_url, port=port))
+    os.environ.update(local_function_environment(table_name, endpoint_url, port=port, s3_endpoint_url=moto_url))
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     create_tables(boto3.client("dynamodb", region_name=LOCAL_REGION, endpoint_url=endpoint_url), table_name)
+    bucket = create_bucket(boto3.client("s3", region_name=LOCAL_REGION, endpoint_url=moto_url), table_name)
     # One function runs at a time, and the pipeline reads the stream only between them.
     functions_lock = threading.Lock()
     pipeline: LocalPipeline | None = None
@@ -319,6 +329,7 @@ def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) ->
     token = issuer.token("alice")
     print(  # noqa: T201 - the banner is for the person who ran `make run`
         f"Clarity Conversations API on {url}  ({where}, table {table_name})\n"
+        f"Attachments' files: S3 (moto, in memory) at {moto_url}, bucket {bucket}\n"
         f"API reference (Swagger UI, Try it out): {url}{DOCS_PATH}\n"
         f"{webhooks}\n"
         f"Token for owner 'alice' (make token SUB=... for others):\n{token}\n\n"
@@ -341,7 +352,7 @@ def serve(server: LocalHTTPServer, table_name: str, endpoint_url: str | None) ->
         server.server_close()
         if pipeline is not None:
             pipeline.stop()
-        stop_dynamodb()
+        stop_moto()
         print("Stopped.", flush=True)  # noqa: T201
 
 

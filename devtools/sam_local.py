@@ -16,7 +16,7 @@ from typing import Any
 from clarity.store import keys
 from clarity.webhooks.queue import Delivery
 from devtools.local_issuer import LocalIssuer
-from devtools.template import ROOT, idempotency_table_name
+from devtools.template import ROOT, attachments_bucket_name, idempotency_table_name
 from devtools.webhook_pipeline import queue_names
 
 EVENTS_DIRECTORY = ROOT / "events"
@@ -33,6 +33,7 @@ def env_vars(
     sqs_endpoint_url: str = "",
     queue_url: str = "",
     dead_letter_queue_url: str = "",
+    s3_endpoint_url: str = "",
 ) -> dict[str, Any]:
     """The --env-vars document: every function gets the table, the endpoints and the issuer's
     key; webhooks may point at loopback only (the template's Globals say "public"); the webhook
@@ -47,6 +48,8 @@ def env_vars(
             "SQS_ENDPOINT_URL": sqs_endpoint_url,
             "WEBHOOK_QUEUE_URL": queue_url,
             "WEBHOOK_DEAD_LETTER_QUEUE_URL": dead_letter_queue_url,
+            "ATTACHMENTS_BUCKET": attachments_bucket_name(table_name),
+            "S3_ENDPOINT_URL": s3_endpoint_url,
         }
     }
 
@@ -112,7 +115,14 @@ def local_queue_urls(sqs_endpoint_url: str, table_name: str) -> tuple[str, str]:
     return f"{base}/{delivery}", f"{base}/{dead_letters}"
 
 
-def write_files(directory: Path, sub: str, table_name: str, dynamodb_endpoint_url: str, sqs_endpoint_url: str) -> None:
+def write_files(
+    directory: Path,
+    sub: str,
+    table_name: str,
+    dynamodb_endpoint_url: str,
+    sqs_endpoint_url: str,
+    s3_endpoint_url: str = "",
+) -> None:
     issuer = LocalIssuer()
     (directory / "events").mkdir(parents=True, exist_ok=True)
     queue_url, dead_letter_queue_url = local_queue_urls(sqs_endpoint_url, table_name)
@@ -123,6 +133,7 @@ def write_files(directory: Path, sub: str, table_name: str, dynamodb_endpoint_ur
         sqs_endpoint_url=sqs_endpoint_url,
         queue_url=queue_url,
         dead_letter_queue_url=dead_letter_queue_url,
+        s3_endpoint_url=s3_endpoint_url,
     )
     (directory / "env.json").write_text(json.dumps(document))
     token = issuer.token(sub)
@@ -140,8 +151,9 @@ def main() -> None:
         sub=sys.argv[1] if len(sys.argv) > 1 else "alice",
         table_name=os.environ.get("TABLE_NAME") or "conversations-local",
         dynamodb_endpoint_url=dynamodb_endpoint_url,
-        # moto's server answers SQS too.
+        # moto's server answers SQS and S3 too.
         sqs_endpoint_url=os.environ.get("SQS_ENDPOINT_URL") or dynamodb_endpoint_url,
+        s3_endpoint_url=os.environ.get("S3_ENDPOINT_URL") or dynamodb_endpoint_url,
     )
 
 

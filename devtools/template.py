@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATH = ROOT / "template.yaml"
 TABLE_RESOURCE = "ConversationsTable"
 IDEMPOTENCY_TABLE_RESOURCE = "IdempotencyTable"
+ATTACHMENTS_BUCKET_RESOURCE = "AttachmentsBucket"
 DELIVERY_QUEUE_RESOURCE = "WebhookDeliveryQueue"
 DEAD_LETTER_QUEUE_RESOURCE = "WebhookDeadLetterQueue"
 FOR_EACH_PREFIX = "Fn::ForEach::"
@@ -174,6 +175,21 @@ def idempotency_table_name(table_name: str) -> str:
     return f"{table_name}-idempotency"
 
 
+def attachments_bucket_name(table_name: str) -> str:
+    """The local name of the attachments bucket that goes with a conversations table."""
+    return f"{table_name}-attachments"
+
+
+def create_bucket(s3: Any, table_name: str) -> str:
+    """Create the attachments bucket of a local conversations table unless it exists: its name."""
+    name = attachments_bucket_name(table_name)
+    try:
+        s3.head_bucket(Bucket=name)
+    except s3.exceptions.ClientError:
+        s3.create_bucket(Bucket=name)
+    return name
+
+
 def create_table(client: Any, table_name: str, resource: str = TABLE_RESOURCE, *, stream: bool = True) -> None:
     """Create one of the template's tables unless it exists already."""
     try:
@@ -200,6 +216,7 @@ def function_environment(table_name: str, queue_urls: dict[str, str] | None = No
     references = {
         TABLE_RESOURCE: table_name,
         IDEMPOTENCY_TABLE_RESOURCE: idempotency_table_name(table_name),
+        ATTACHMENTS_BUCKET_RESOURCE: attachments_bucket_name(table_name),
         # Queues exist only where a pipeline runs; elsewhere their variables stay empty.
         DELIVERY_QUEUE_RESOURCE: "",
         DEAD_LETTER_QUEUE_RESOURCE: "",

@@ -25,7 +25,7 @@ import pytest
 
 from devtools.local_issuer import LocalIssuer
 from devtools.sam_local import env_vars, local_queue_urls
-from devtools.template import create_tables
+from devtools.template import create_bucket, create_tables
 from devtools.webhook_pipeline import create_queues
 from tests.support import EXAMPLE_CONVERSATION_ID, EXAMPLE_WEBHOOK_URL, seed_examples
 
@@ -113,6 +113,7 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EEnvironment]:
         create_tables(client, TABLE_NAME)
         sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=here)
         queue_url, dead_letter_queue_url = create_queues(sqs, TABLE_NAME)
+        create_bucket(boto3.client("s3", region_name="us-east-1", endpoint_url=here), TABLE_NAME)
         # The same queues under the name the function containers reach moto by.
         queue_urls = local_queue_urls(CONTAINER_ENDPOINT, TABLE_NAME)
         assert [url.rsplit("/", 2)[1:] for url in queue_urls] == [
@@ -127,6 +128,7 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EEnvironment]:
             sqs_endpoint_url=CONTAINER_ENDPOINT,
             queue_url=queue_urls[0],
             dead_letter_queue_url=queue_urls[1],
+            s3_endpoint_url=CONTAINER_ENDPOINT,
         )
         env_vars_file.write_text(json.dumps(document), encoding="utf-8")
         yield E2EEnvironment(client, issuer, env_vars_file, sam, invoke_image, sqs, queue_url, dead_letter_queue_url)
