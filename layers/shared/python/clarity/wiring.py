@@ -16,6 +16,7 @@ from botocore.config import Config
 from clarity.core.clock import Clock, TimeSource
 from clarity.core.settings import (
     PHONE_DEFAULT_REGION_DEFAULT,
+    AttachmentSettings,
     MissingSetting,
     Settings,
     WebhookSettings,
@@ -27,12 +28,15 @@ from clarity.store.dynamodb import Table
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
 
+    from clarity.attachments.service import AttachmentService
     from clarity.contacts.service import ContactService
     from clarity.conversations.service import ConversationService
     from clarity.groups.service import GroupService
     from clarity.messages.service import MessageService
+    from clarity.store.objects import Bucket
     from clarity.webhooks.delivery import DeliveryWorker
     from clarity.webhooks.destinations import DestinationPolicy, Resolver
     from clarity.webhooks.fanout import EventFanout
@@ -50,6 +54,14 @@ DYNAMODB_CLIENT_CONFIG = Config(
     read_timeout=3,
 )
 SQS_CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=2, read_timeout=5)
+# Uploads through the API carry up to a few MB: a longer read timeout than DynamoDB's. Presigned
+# links are signature version 4, the only one S3 accepts in every region.
+S3_CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": 3},
+    connect_timeout=2,
+    read_timeout=10,
+    signature_version="s3v4",
+)
 
 
 class Services:
@@ -63,8 +75,10 @@ class Services:
         idempotency_store: "BasePersistenceLayer | None" = None,
         outbound: "Outbound | None" = None,
         phone_region: str = PHONE_DEFAULT_REGION_DEFAULT,
+        files: "Files | None" = None,
     ) -> None:
         self._table = table
+        self._files = files or Files()
         self._phone_region = phone_region
         # One clock for every service: ticks never repeat within the process, whatever resource.
         self._clock = clock or Clock()
@@ -98,6 +112,15 @@ class Services:
         from clarity.groups.service import GroupService  # noqa: PLC0415
 
         return GroupService(GroupRepository(self._table), clock=self._clock, idempotency_store=self._idempotency_store)
+
+    @cached_property
+    def attachments(self) -> "AttachmentService":
+        from clarity.attachments.repository import AttachmentRepository  # noqa: PLC0415
+        from clarity.attachments.service import AttachmentService  # noqa: PLC0415
+
+        settings = self._files.settings
+        repository = AttachmentRepository(self._table, self._files.bucket, settings)
+        return AttachmentService(repository, clock=self._clock, settings=settings)
 
     @cached_property
     def messages(self) -> "MessageService":
@@ -202,6 +225,27 @@ class Outbound:
         return DeliveryQueue(client, self.settings.queue_url, self.settings.dead_letter_queue_url)
 
 
+@dataclass
+class Files:
+    """Where attachments' files live: the bucket, on S3 (or moto's server, locally). Tests pass
+    their own client."""
+
+    settings: AttachmentSettings = field(default_factory=AttachmentSettings)
+    region: str = "us-east-1"
+    s3: "S3Client | None" = None
+
+    @cached_property
+    def bucket(self) -> "Bucket":
+        from clarity.store.objects import Bucket  # noqa: PLC0415 - only attachments' functions need S3
+
+        if self.settings.bucket is None:
+            raise MissingSetting("ATTACHMENTS_BUCKET")
+        client = self.s3 or boto3.client(
+            "s3", region_name=self.region, endpoint_url=self.settings.s3_endpoint_url, config=S3_CLIENT_CONFIG
+        )
+        return Bucket(client, self.settings.bucket)
+
+
 _services: Services | None = None
 
 
@@ -221,6 +265,7 @@ def build_services(
     clock: TimeSource = time.time,
     sleep: Callable[[float], None] = time.sleep,
     outbound: Outbound | None = None,
+    files: Files | None = None,
 ) -> Services:
     """Every service on one client: the production one unless a test or the bench passes its own."""
     client = client or dynamodb_client(settings)
@@ -237,6 +282,7 @@ def build_services(
         idempotency_store,
         outbound,
         phone_region=settings.phone_default_region,
+        files=files or Files(settings.attachments, region=settings.region),
     )
 
 

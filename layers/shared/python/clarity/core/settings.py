@@ -66,6 +66,31 @@ class WebhookSettings:
 
 
 @dataclass(frozen=True)
+class AttachmentSettings:
+    """Where attachments' files live, how long a download link lasts, and how much may be stored.
+
+    `max_upload_bytes` is what one upload through the API may carry (a request reaches a function
+    base64-encoded, within Lambda's 6 MB); `quota_bytes` is what one owner may store in all."""
+
+    bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    link_seconds: int = 3600
+    max_upload_bytes: int = 4 * 1024 * 1024
+    quota_bytes: int = 1024**3
+
+    @classmethod
+    def from_environment(cls) -> "AttachmentSettings":
+        defaults = cls()
+        return cls(
+            bucket=os.environ.get("ATTACHMENTS_BUCKET") or None,
+            s3_endpoint_url=os.environ.get("S3_ENDPOINT_URL") or None,
+            link_seconds=int(_number("ATTACHMENT_LINK_SECONDS", defaults.link_seconds)),
+            max_upload_bytes=int(_number("ATTACHMENT_MAX_UPLOAD_BYTES", defaults.max_upload_bytes)),
+            quota_bytes=int(_number("ATTACHMENT_QUOTA_BYTES", defaults.quota_bytes)),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     table_name: str
     # Set locally to use moto's server or another DynamoDB-compatible endpoint.
@@ -81,6 +106,7 @@ class Settings:
     # Where a contact's phone number without a leading + is read (clarity.contacts.phone_numbers
     # checks the library knows it, so no other function loads the library).
     phone_default_region: str = PHONE_DEFAULT_REGION_DEFAULT
+    attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
 
     @classmethod
     def for_table(cls, table_name: str, region: str = "us-east-1") -> "Settings":
@@ -100,6 +126,7 @@ class Settings:
             webhooks=WebhookSettings.from_environment(),
             errors_documentation_url=_errors_documentation_url(),
             phone_default_region=_region("PHONE_DEFAULT_REGION", PHONE_DEFAULT_REGION_DEFAULT),
+            attachments=AttachmentSettings.from_environment(),
         )
 
 

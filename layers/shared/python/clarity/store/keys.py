@@ -13,6 +13,9 @@ Layout (see the access-patterns table in docs/architecture.md):
     group            PK=OWNER#<owner>                  SK=GROUP#<id>  (member_ids: its members, in order)
     removal mark     PK=OWNER#<owner>                  SK=DELETING#CONTACT#<id> or DELETING#GROUP#<id>
                      (what a contact's or group's delete still has to unlink, should it die part way)
+    attachment       PK=OWNER#<owner>                  SK=ATTACH#<id> (object_key: its file in S3)
+    attachment bytes PK=OWNER#<owner>                  SK=ATTACHMENT_BYTES (bytes: what the owner stores)
+    file removal     PK=OWNER#<owner>                  SK=DELETING#ATTACH#<id> (object_key: a file still to delete)
 
     GSI1 (group, sparse)  GSI1PK=OWNER#<owner>#GROUP#<group_id>   sort key SK
     GSI2 (pinned)         GSI2PK=OWNER#<owner>#PINNED#<0|1>       sort key SK
@@ -44,6 +47,7 @@ WEBHOOK_PREFIX = "HOOK#"
 CONTACT_PREFIX = "CONTACT#"
 USERNAME_PREFIX = "USERNAME#"
 GROUP_PREFIX = "GROUP#"
+ATTACHMENT_PREFIX = "ATTACH#"
 DELETING_PREFIX = "DELETING#"
 CHILDREN_SEGMENT = "#CONV#"
 
@@ -202,3 +206,16 @@ def is_group(key: Mapping[str, str]) -> bool:
 def group_index_keys(owner: str, *, archived: bool) -> dict[str, str]:
     """The index key a group carries: in GSI4's partition of archived groups, or of the others."""
     return {StatusIndex.GROUP_ARCHIVED.key_attribute: flag_partition(owner, StatusIndex.GROUP_ARCHIVED, archived)}
+
+
+def attachment_sort_key(attachment_id: str) -> str:
+    return f"{ATTACHMENT_PREFIX}{attachment_id}"
+
+
+def attachment_key(owner: str, attachment_id: str) -> dict[str, str]:
+    return {PK: owner_partition(owner), SK: attachment_sort_key(attachment_id)}
+
+
+def attachment_bytes_key(owner: str) -> dict[str, str]:
+    """The owner's count of stored bytes, which the upload quota is checked against."""
+    return {PK: owner_partition(owner), SK: "ATTACHMENT_BYTES"}

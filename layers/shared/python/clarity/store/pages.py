@@ -16,7 +16,7 @@ def status_page(
     *,
     prefix: str,
     sort_key: Callable[[str], str],
-    index: StatusIndex,
+    index: StatusIndex | None,
     status: bool | None,
     limit: int,
     position: Position,
@@ -28,7 +28,7 @@ def status_page(
     start_key: dict[str, str] | None = None
     if position.cursor is not None:
         start_key = {keys.PK: keys.owner_partition(owner), keys.SK: sort_key(position.cursor)}
-    if status is None:
+    if status is None or index is None:
         query["KeyConditionExpression"] = "#pk = :partition AND begins_with(#sk, :prefix)"
         query["ExpressionAttributeNames"] = {"#pk": keys.PK, "#sk": keys.SK}
         values = {":partition": keys.owner_partition(owner), ":prefix": prefix}
@@ -46,6 +46,6 @@ def status_page(
         query["ExclusiveStartKey"] = serialize(start_key)
     result = table.query(query, wanted=limit + 1, filtered=False, position=position)
     entries = to_page(result, limit, position, dict)
-    if status is None:
+    if status is None or index is None:
         return entries
     return table.whole_items(entries, {index.key_attribute: values[":partition"]})

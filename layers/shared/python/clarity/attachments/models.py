@@ -1,0 +1,93 @@
+"""The attachment object, the stored record behind it, and the request that renames one."""
+
+from dataclasses import dataclass, replace
+from typing import Annotated, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from clarity.core.paging import Position
+from clarity.core.versioned import Versioned
+
+FILENAME = "The file's name, 1 to 255 characters, no path separators or control characters; downloads use it."
+FILE_URL = (
+    "A link that downloads the file (as an attachment, under its current filename), valid for an hour and made"
+    " fresh on every response. Null until the file is uploaded. Webhook payloads carry null."
+)
+
+Filename = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+class Attachment(BaseModel):
+    """The attachment object, exactly the seven fields of the API reference."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(description="Unique identifier for the attachment.")
+    message_id: str | None = Field(description="The message it is attached to; null until it is sent in one.")
+    filename: str = Field(description=FILENAME)
+    file_url: str | None = Field(description=FILE_URL)
+    file_type: str = Field(
+        description="Its MIME type, as the upload declared it (lowercased, no parameters), or application/octet-stream."
+    )
+    file_size: int = Field(description="Its size in bytes.")
+    created_at: int = Field(description="Timestamp of when it was uploaded, in unix seconds.")
+
+
+VersionedAttachment = Versioned[Attachment]
+
+
+class AttachmentList(BaseModel):
+    """One page of attachments."""
+
+    has_more: bool = Field(
+        description="Whether more attachments lie beyond this page, in the direction you are paging."
+    )
+    data: list[Attachment] = Field(description="The attachments of this page, newest first.")
+
+
+class UpdateAttachmentRequest(BaseModel):
+    """Only filename can change."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    read_only_fields: ClassVar[frozenset[str]] = frozenset(
+        {"id", "message_id", "file_url", "file_type", "file_size", "created_at"}
+    )
+
+    filename: Filename = Field(description=FILENAME)
+
+
+@dataclass(frozen=True)
+class StoredAttachment:
+    """An attachment as its record holds it: where its file is, and whether it is there yet."""
+
+    id: str
+    filename: str
+    file_type: str
+    file_size: int
+    object_key: str
+    created_at: int
+    # False while the file is on its way (its record is made first, so that the quota holds).
+    uploaded: bool = False
+    message_id: str | None = None
+    version: int = 1
+
+    def as_uploaded(self) -> "StoredAttachment":
+        return replace(self, uploaded=True)
+
+    def answer(self, file_url: str | None) -> Attachment:
+        """The API's object, with a download link made for this response (None: not uploaded)."""
+        return Attachment(
+            id=self.id,
+            message_id=self.message_id,
+            filename=self.filename,
+            file_url=file_url if self.uploaded else None,
+            file_type=self.file_type,
+            file_size=self.file_size,
+            created_at=self.created_at,
+        )
+
+
+@dataclass(frozen=True)
+class AttachmentPageRequest:
+    limit: int
+    position: Position
