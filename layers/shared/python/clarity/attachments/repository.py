@@ -5,7 +5,8 @@ A file and its record cannot share a transaction, so every change goes in an ord
 nothing unaccounted for should it stop part way:
 - An upload writes its record first, its bytes counted against the quota in the same
   transaction, marked not uploaded and due to expire (`expires_at`); then the file; then it marks
-  the record uploaded. A record never marked is removed with its file when it expires.
+  the record uploaded. A record never marked is to be removed with its file when it expires
+  (the sweep that does it is a later part of issue 20).
 - A delete swaps the record for a removal mark naming the file, and uncounts its bytes, in one
   transaction; then deletes the file; then the mark. A retried delete that finds the mark
   finishes the job (clarity.store.links.remove_with_mark).
