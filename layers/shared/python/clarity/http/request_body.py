@@ -26,7 +26,8 @@ FORM_BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
 FORM_INTEGER = re.compile(r"-?[0-9]{1,20}")
 
 
-def _raw_bytes(event: dict[str, Any]) -> bytes:
+def raw_body(event: dict[str, Any]) -> bytes:
+    """The body as sent: API Gateway base64-encodes what is not text."""
     body = event.get("body") or ""
     if not event.get("isBase64Encoded"):
         return body.encode("utf-8", errors="surrogatepass")
@@ -150,7 +151,7 @@ def _refuse_read_only(document: dict[str, Any], model: type[BaseModel], method: 
 
 def canonical_body(event: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
     """The event with its body as a JSON object, or an error naming what is wrong with it."""
-    raw = _raw_bytes(event)
+    raw = raw_body(event)
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"the request body is larger than 64 KB ({MAX_BODY_BYTES} bytes)")
     try:

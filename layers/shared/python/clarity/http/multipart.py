@@ -1,0 +1,64 @@
+"""Reads the one file an upload sends as multipart/form-data (`curl -F file=@invoice.pdf`),
+with the `multipart` library; or an error in the API's format naming `file`."""
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from multipart import MultipartError, MultipartParser, parse_options_header
+
+from clarity.core.errors import InvalidRequest
+from clarity.http.request_body import raw_body
+
+MULTIPART_TYPE = "multipart/form-data"
+# A form of one file needs a part or two; many parts are a malformed or hostile body.
+MAX_PARTS = 8
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file part: its name as the client sent it (a path, maybe), its declared type, its bytes."""
+
+    filename: str
+    content_type: str | None
+    body: bytes
+
+
+def is_multipart(headers: dict[str, Any]) -> bool:
+    media_type, _ = parse_options_header(_content_type(headers))
+    return bool(media_type == MULTIPART_TYPE)
+
+
+def _content_type(headers: dict[str, Any]) -> str:
+    return next((str(value) for name, value in headers.items() if name.lower() == "content-type"), "")
+
+
+def uploaded_file(event: dict[str, Any], field: str = "file") -> UploadedFile:
+    """The one part named `field`, which must be a file. Any other part, a repeated one, a text
+    value in its place, or a body that is not well-formed multipart is a 400 naming `field`."""
+    _, options = parse_options_header(_content_type(event.get("headers") or {}))
+    boundary = options.get("boundary")
+    if not boundary:
+        raise InvalidRequest(f"the {MULTIPART_TYPE} body has no boundary in its Content-Type", field)
+    raw = raw_body(event)
+    found: UploadedFile | None = None
+    try:
+        parts = MultipartParser(io.BytesIO(raw), boundary, content_length=len(raw), strict=True, part_limit=MAX_PARTS)
+        for part in parts:
+            if part.name != field:
+                raise InvalidRequest(f"the form has a part named '{part.name[:64]}'; send only {field}", field)
+            if found is not None:
+                raise InvalidRequest(f"the form sends {field} more than once; send one file", field)
+            if part.filename is None:
+                raise InvalidRequest(
+                    f"{field} must be a file, sent as -F {field}=@<path>: a text value"
+                    f' (-F {field}="../Invoice.pdf") sends only a name',
+                    field,
+                )
+            declared = part.headers.get("Content-Type")
+            found = UploadedFile(part.filename, declared, part.raw)
+    except MultipartError as error:
+        raise InvalidRequest(f"the {MULTIPART_TYPE} body is malformed: {error}", field) from error
+    if found is None:
+        raise InvalidRequest(f"the form has no {field}; send the file as -F {field}=@<path>", field)
+    return found
