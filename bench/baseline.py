@@ -161,6 +161,32 @@ def pointer_item(owner: str, conversation_id: str, message_id: str) -> dict[str,
 POINTED = frozenset({"retrieve_message", "update_message", "delete_message"})
 
 
+def newest_first(table: str, partition: str, prefix: str) -> Request:
+    """One page of a partition's items whose sort keys start with `prefix`, newest first, strongly
+    consistent, limit + 1 of them: how every unfiltered list reads."""
+    return ("Query", {
+        "TableName": table,
+        "ScanIndexForward": False,
+        "KeyConditionExpression": "#pk = :partition AND begins_with(#sk, :prefix)",
+        "ConsistentRead": True,
+        "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
+        "ExpressionAttributeValues": {":partition": {"S": partition}, ":prefix": {"S": prefix}},
+        "Limit": 11,
+    })  # fmt: skip
+
+
+def children_keys(table: str, owner: str, conversation_id: str) -> Request:
+    """The keys of a deleted conversation's items (its messages), read to delete them."""
+    return ("Query", {
+        "TableName": table,
+        "KeyConditionExpression": "#pk = :partition",
+        "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
+        "ExpressionAttributeValues": {":partition": {"S": f"OWNER#{owner}#CONV#{conversation_id}"}},
+        "ProjectionExpression": "#pk, #sk",
+        "ConsistentRead": True,
+    })  # fmt: skip
+
+
 def requests(
     endpoint: str,
     table: str,
@@ -214,17 +240,7 @@ def conversation_requests(
         ]  # fmt: skip
 
     if endpoint == "list":
-        return [
-            ("Query", {
-                "TableName": table,
-                "ScanIndexForward": False,
-                "KeyConditionExpression": "#pk = :partition AND begins_with(#sk, :prefix)",
-                "ConsistentRead": True,
-                "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
-                "ExpressionAttributeValues": {":partition": partition, ":prefix": {"S": "CONV#"}},
-                "Limit": 11,
-            }),
-        ]  # fmt: skip
+        return [newest_first(table, f"OWNER#{owner}", "CONV#")]
     contact_key = {"PK": partition, "SK": {"S": f"CONTACT#{contact_id}"}}
     link_names = {"#conversation": "conversation_id", "#version": "version", "#k0": "GSI1PK"}
     if endpoint == "create":
@@ -286,14 +302,7 @@ def conversation_requests(
                 }},
             ],
         }),
-        ("Query", {
-            "TableName": table,
-            "KeyConditionExpression": "#pk = :partition",
-            "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
-            "ExpressionAttributeValues": {":partition": {"S": f"OWNER#{owner}#CONV#{conversation_id}"}},
-            "ProjectionExpression": "#pk, #sk",
-            "ConsistentRead": True,
-        }),
+        children_keys(table, owner, conversation_id),
         ("DeleteItem", {"TableName": table, "Key": mark}),
     ]  # fmt: skip
 
@@ -308,19 +317,7 @@ def message_requests(
     pointer_key = {"PK": {"S": f"OWNER#{owner}"}, "SK": {"S": f"MSG#{message_id}"}}
     read_pointer: Request = ("GetItem", {"TableName": table, "Key": pointer_key, "ConsistentRead": True})
     if endpoint == "list_messages":
-        return [
-            ("Query", {
-                "TableName": table,
-                "KeyConditionExpression": "#pk = :partition AND begins_with(#sk, :prefix)",
-                "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
-                "ExpressionAttributeValues": {
-                    ":partition": {"S": f"OWNER#{owner}#CONV#{conversation_id}"}, ":prefix": {"S": "MSG#"},
-                },
-                "ScanIndexForward": False,
-                "ConsistentRead": True,
-                "Limit": 11,
-            }),
-        ]  # fmt: skip
+        return [newest_first(table, f"OWNER#{owner}#CONV#{conversation_id}", "MSG#")]
     if endpoint == "send":
         return [
             ("TransactWriteItems", {"TransactItems": [
@@ -456,17 +453,7 @@ def contact_list_requests(
     """A page of contacts: from the owner's partition, or with `active`, from GSI1's partition of
     active (or other) contacts, whose entries name the page's items, `page_keys`, read whole after."""
     if active is None:
-        return [
-            ("Query", {
-                "TableName": table,
-                "ScanIndexForward": False,
-                "KeyConditionExpression": "#pk = :partition AND begins_with(#sk, :prefix)",
-                "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
-                "ExpressionAttributeValues": {":partition": {"S": f"OWNER#{owner}"}, ":prefix": {"S": "CONTACT#"}},
-                "ConsistentRead": True,
-                "Limit": 11,
-            }),
-        ]  # fmt: skip
+        return [newest_first(table, f"OWNER#{owner}", "CONTACT#")]
     listed: list[Request] = [
         ("Query", {
             "TableName": table,
@@ -609,15 +596,7 @@ def group_requests(
     if endpoint == "list_groups":
         page = read["Items"][:10]
         return [
-            ("Query", {
-                "TableName": table,
-                "ScanIndexForward": False,
-                "KeyConditionExpression": "#pk = :partition AND begins_with(#sk, :prefix)",
-                "ConsistentRead": True,
-                "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
-                "ExpressionAttributeValues": {":partition": partition, ":prefix": {"S": "GROUP#"}},
-                "Limit": 11,
-            }),
+            newest_first(table, f"OWNER#{owner}", "GROUP#"),
             *read_members(table, owner, [member for group in page for member in members_of(group)]),
         ]  # fmt: skip
     if endpoint == "create_group":
@@ -697,14 +676,7 @@ def group_requests(
             {"Delete": {"TableName": table, "Key": {"PK": partition, "SK": {"S": f"CONV#{conversation['S']}"}}}},
             {"Put": {"TableName": table, "Item": conversation_mark}},
         ]}),
-        ("Query", {
-            "TableName": table,
-            "KeyConditionExpression": "#pk = :partition",
-            "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
-            "ExpressionAttributeValues": {":partition": {"S": f"OWNER#{owner}#CONV#{conversation['S']}"}},
-            "ProjectionExpression": "#pk, #sk",
-            "ConsistentRead": True,
-        }),
+        children_keys(table, owner, conversation["S"]),
         ("DeleteItem", {"TableName": table, "Key": conversation_mark}),
         *leaves,
         ("DeleteItem", {"TableName": table, "Key": mark_key}),

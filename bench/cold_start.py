@@ -20,6 +20,22 @@ from devtools.lambda_context import LocalLambdaContext
 
 
 @dataclass(frozen=True)
+class Ids:
+    """Whom one request is for and which resources it names (a function uses those it needs)."""
+
+    owner: str
+    conversation_id: str
+    message_id: str
+    webhook_id: str = ""
+    contact_id: str = ""
+    group_id: str = ""
+
+    def arguments(self) -> list[str]:
+        """As a fresh process's command line takes them (`main`)."""
+        return [self.owner, self.conversation_id, self.message_id, self.webhook_id, self.contact_id, self.group_id]
+
+
+@dataclass(frozen=True)
 class Endpoint:
     """One endpoint as the benchmarks call it: its request, and the handler module serving it."""
 
@@ -35,38 +51,30 @@ class Endpoint:
     def status(response: dict[str, Any]) -> int:
         return int(response["statusCode"])
 
-    def event(
-        self,
-        owner: str,
-        conversation_id: str,
-        message_id: str,
-        webhook_id: str = "",
-        contact_id: str = "",
-        group_id: str = "",
-    ) -> dict[str, Any]:
+    def event(self, ids: Ids) -> dict[str, Any]:
         """The API Gateway event for this endpoint's request, as the HTTP API would send it."""
-        ids = {
-            "conversation_id": conversation_id,
-            "message_id": message_id,
-            "webhook_id": webhook_id,
-            "contact_id": contact_id,
-            "group_id": group_id,
+        named = {
+            "conversation_id": ids.conversation_id,
+            "message_id": ids.message_id,
+            "webhook_id": ids.webhook_id,
+            "contact_id": ids.contact_id,
+            "group_id": ids.group_id,
         }
-        parameters = {name: value for name, value in ids.items() if f"{{{name}}}" in self.route_path}
+        parameters = {name: value for name, value in named.items() if f"{{{name}}}" in self.route_path}
         path = self.route_path
         for name, value in parameters.items():
             path = path.replace(f"{{{name}}}", value)
         body = None
         if self.body:
-            body = self.body.replace("{conversation_id}", conversation_id).replace("{contact_id}", contact_id).encode()
+            body = self.body.replace("{conversation_id}", ids.conversation_id).replace("{contact_id}", ids.contact_id)
         return http_api_event(
             self.method,
             path,
             route_key=f"{self.method} {self.route_path}",
-            claims=jwt_claims(owner),
-            raw_query=self.raw_query.replace("{conversation_id}", conversation_id),
+            claims=jwt_claims(ids.owner),
+            raw_query=self.raw_query.replace("{conversation_id}", ids.conversation_id),
             headers={"content-type": "application/json"} if body else {},
-            body=body,
+            body=body.encode() if body else None,
             path_parameters=parameters or None,
         )
 
@@ -140,19 +148,11 @@ class Worker:
     module_name: str
     floor_module = "bench.floor_worker"
 
-    def event(
-        self,
-        owner: str,
-        conversation_id: str,
-        message_id: str,
-        webhook_id: str = "",
-        contact_id: str = "",
-        group_id: str = "",
-    ) -> dict[str, Any]:
-        del message_id, contact_id, group_id  # neither worker's record names a message, contact or group
+    def event(self, ids: Ids) -> dict[str, Any]:
+        """The worker's record names an owner, a conversation and a webhook; no message, contact or group."""
         text = (EVENTS / self.event_file).read_text(encoding="utf-8")
-        for name, value in {"owner": owner, "conversation_id": conversation_id, "webhook_id": webhook_id}.items():
-            text = text.replace(EVENT_NAMES[name], value)
+        for name, committed in EVENT_NAMES.items():
+            text = text.replace(committed, getattr(ids, name))
         event: dict[str, Any] = json.loads(text)
         return event
 
@@ -201,10 +201,10 @@ def runs_for(name: str, runs: int) -> int:
 
 
 def main() -> None:
-    side, name, endpoint_url, table, owner, *ids = sys.argv[1:11]
-    conversation_id, message_id, webhook_id, contact_id, group_id = ids
+    side, name, endpoint_url, table = sys.argv[1:5]
+    ids = Ids(*sys.argv[5:11])
     target = FUNCTIONS[name]
-    event = target.event(owner, conversation_id, message_id, webhook_id, contact_id, group_id)
+    event = target.event(ids)
     started = time.perf_counter()
     if side in ("ours", "floor"):
         module_name = target.module_name if side == "ours" else target.floor_module
@@ -218,8 +218,8 @@ def main() -> None:
             queue = baseline.make_client(endpoint_url, "sqs") if name == "webhook_events" else None
             answer = baseline.handle_worker(name, event, client, queue, table, os.environ.get("WEBHOOK_QUEUE_URL", ""))
         else:
-            ids_named = (conversation_id, message_id, webhook_id, contact_id)
-            answer = baseline.handle(name, client, table, owner, *ids_named, group_id=group_id)
+            named = (ids.conversation_id, ids.message_id, ids.webhook_id, ids.contact_id)
+            answer = baseline.handle(name, client, table, ids.owner, *named, group_id=ids.group_id)
         status = target.status(answer)
     elapsed_ms = (time.perf_counter() - started) * 1000
     sys.stdout.write("\nCOLD_START " + json.dumps({"ms": elapsed_ms, "status": status}) + "\n")

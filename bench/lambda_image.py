@@ -25,16 +25,16 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from http.client import HTTPException
 from pathlib import Path
 from typing import Any
 
 import boto3
 
-from bench.cold_start import FUNCTIONS, WORKERS, Worker, runs_for
+from bench.cold_start import FUNCTIONS, WORKERS, Ids, Worker, runs_for
 from bench.dynamodb_work import settings_for
-from bench.targets import Request, Targets
+from bench.targets import Targets
 from clarity.wiring import build_services
 from devtools.local_api import local_function_environment
 from devtools.sam_local import local_queue_urls
@@ -195,14 +195,11 @@ def bare(name: str, environment: dict[str, str]) -> Invocation:
     return Invocation(ROOT / "bench", "/var/task/bench", handler, environment, name == "webhook_delivery")
 
 
-def event_for(name: str, request: Request, bare_side: bool) -> dict[str, Any]:
+def event_for(name: str, ids: Ids, bare_side: bool) -> dict[str, Any]:
     """The function's own event; the bare baseline's names the endpoint and its ids instead."""
     if bare_side and name not in WORKERS:
-        return {"endpoint": name, "owner": request.owner, "conversation_id": request.conversation_id,
-                "message_id": request.message_id, "webhook_id": request.webhook_id,
-                "contact_id": request.contact_id, "group_id": request.group_id}  # fmt: skip
-    ids = (request.conversation_id, request.message_id, request.webhook_id, request.contact_id, request.group_id)
-    return FUNCTIONS[name].event(request.owner, *ids)
+        return {"endpoint": name, **asdict(ids)}
+    return FUNCTIONS[name].event(ids)
 
 
 def measure(runs: int, layer: Path, names: list[str] | None = None) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """The data the cold-start requests act on, on whichever DynamoDB the bench started."""
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from bench.baseline import CONTACT_PHONE_NUMBER, bench_username
-from bench.cold_start import WEBHOOK_BODY
+from bench.cold_start import WEBHOOK_BODY, Ids
 from clarity.contacts.models import CreateContactRequest
 from clarity.conversations.models import CreateConversationRequest
 from clarity.core.clock import tick_at
@@ -15,21 +15,6 @@ from clarity.webhooks.models import CreateWebhookRequest
 from clarity.wiring import Services
 
 OWNER = "bench-owner"
-
-
-@dataclass(frozen=True)
-class Request:
-    """Whom one cold request is for and which resources it names."""
-
-    owner: str
-    conversation_id: str
-    message_id: str
-    webhook_id: str
-    contact_id: str
-    group_id: str
-
-    def arguments(self) -> list[str]:
-        return [self.owner, self.conversation_id, self.message_id, self.webhook_id, self.contact_id, self.group_id]
 
 
 class Targets:
@@ -68,7 +53,7 @@ class Targets:
         request = CreateConversationRequest(contact_id=contact_id)
         return self._services.conversations.create(OWNER, request).resource.id, contact_id
 
-    def for_request(self, endpoint: str) -> Request:
+    def for_request(self, endpoint: str) -> Ids:
         services, fresh = self._services, new_id(tick_at(time.time()))
         changes: dict[str, str] = {}
         if endpoint == "delete":
@@ -100,4 +85,4 @@ class Targets:
         elif endpoint == "delete_group":
             changes["group_id"] = self._new_group()
         ids = (self.conversation_id, self.message_id, self.webhook_id, self.contact_id, self.group_id)
-        return replace(Request(OWNER, *ids), **changes)
+        return replace(Ids(OWNER, *ids), **changes)

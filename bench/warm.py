@@ -22,7 +22,7 @@ import boto3
 from botocore.stub import Stubber
 
 from bench import baseline
-from bench.cold_start import FUNCTIONS, WORKERS, Endpoint, Worker
+from bench.cold_start import FUNCTIONS, WORKERS, Endpoint, Ids, Worker
 from devtools.lambda_context import LocalLambdaContext
 
 TABLE = "bench-warm"
@@ -32,6 +32,8 @@ MESSAGE_ID = "1xWBJbM5s8Gkq2Zd"
 WEBHOOK_ID = "1xWBJcQ7t9Hmr2Ze"
 CONTACT_ID = baseline.BENCH_CONTACT_ID
 GROUP_ID = "1xWBJeT9v1Kot4Ag"
+# What every warm request names (one function uses those it needs).
+IDS = Ids(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID, GROUP_ID)
 
 
 def stored_item(conversation_id: str) -> dict[str, Any]:
@@ -168,7 +170,7 @@ def main() -> None:
     sqs, _ = stubbed("sqs", STUBBED_QUEUE_ANSWERS.get(name, []), requests + 1)
     target = FUNCTIONS[name]
     # With DynamoDB stubbed, a contact's create may repeat its username: nothing stored, nothing refused.
-    event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID, GROUP_ID)
+    event = target.event(IDS)
 
     if side == "baseline" and name in WORKERS:
 

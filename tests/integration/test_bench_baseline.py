@@ -14,6 +14,7 @@ from bench.warm import (
     CONTACT_ID,
     CONVERSATION_ID,
     GROUP_ID,
+    IDS,
     MESSAGE_ID,
     OWNER,
     QUEUE_URL,
@@ -77,7 +78,7 @@ def _our_requests(
     target = target or FUNCTIONS[name]
     handler = handler_serving_from("ours", target, client, sqs)
     with redirect_stdout(io.StringIO()):
-        event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID, GROUP_ID)
+        event = target.event(IDS)
         status = target.status(handler(event, LocalLambdaContext(target.module_name)))
     assert status < 300
     return made, queued
@@ -128,7 +129,7 @@ def test_the_baseline_answers_like_the_function(name: str, clients: tuple[Any, A
     target = FUNCTIONS[name]
 
     if name in WORKERS:
-        event = target.event(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID)
+        event = target.event(IDS)
         answer = baseline.handle_worker(name, event, client, sqs, TABLE, QUEUE_URL, post=lambda *a: posted.append(a))
     else:
         ids = (CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)

@@ -26,8 +26,7 @@ client, _ = warm.stubbed("dynamodb", warm.STUBBED_ANSWERS[name], 1)
 sqs, _ = warm.stubbed("sqs", warm.STUBBED_QUEUE_ANSWERS.get(name, []), 1)
 target = FUNCTIONS[name]
 handler = warm.handler_serving_from("ours", target, client, sqs)
-ids = (warm.CONVERSATION_ID, warm.MESSAGE_ID, warm.WEBHOOK_ID, warm.CONTACT_ID, warm.GROUP_ID)
-event = target.event(warm.OWNER, *ids)
+event = target.event(warm.IDS)
 with contextlib.redirect_stdout(io.StringIO()):
     status = target.status(handler(event, LocalLambdaContext(target.module_name)))
 modules = sorted(module for module in sys.modules if not module.startswith("functions"))
