@@ -12,14 +12,17 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from clarity.attachments.models import UpdateAttachmentRequest
+from clarity.attachments.models import StoredAttachment, UpdateAttachmentRequest
+from clarity.attachments.repository import AttachmentRepository, attach_refusal
 from clarity.attachments.service import AttachmentService
 from clarity.core.errors import InvalidRequest, NotFound, PayloadTooLarge, PreconditionFailed, ServiceUnavailable
 from clarity.core.settings import AttachmentSettings, Settings
 from clarity.store import keys
-from clarity.store.dynamodb import deserialize, serialize
+from clarity.store.dynamodb import TransactionCancelled, deserialize, serialize
+from clarity.store.objects import Bucket
 from clarity.wiring import Files, Services, build_services
 from devtools.template import create_tables
+from tests.support import cancel_transaction, failed_check
 
 TABLE = "attachments-test"
 BUCKET = "attachments-test-files"
@@ -267,3 +270,85 @@ class replace_method:  # noqa: N801 - used as a context manager, like unittest.m
 
 def test_the_count_of_stored_bytes_is_its_own_item_under_the_owner() -> None:
     assert keys.attachment_bytes_key("alice") == {"PK": "OWNER#alice", "SK": "ATTACHMENT_BYTES"}
+
+
+# Attaching (issue 20: the send's transaction will carry this action; below HTTP, a transaction of
+# its own stands in for the send's other items).
+
+
+def _attach(world: World, owner: str, attachment_id: str, message_id: str, conversation_id: str) -> None:
+    repository = world.services.attachments._repository
+    world.services.attachments._repository._table.transact(
+        [repository.attach_action(owner, attachment_id, message_id, conversation_id)]
+    )
+
+
+CONVERSATION = "1xWBJaZ0q3Qpet8t"
+OTHER_CONVERSATION = "1xWBJaZ0q3Qpet9u"
+
+
+def test_an_attached_file_names_its_message_and_lists_under_its_conversation_newest_first(world: World) -> None:
+    first = world.attachments.upload("alice", "a.pdf", None, b"a").resource
+    second = world.attachments.upload("alice", "b.pdf", None, b"b").resource
+    elsewhere = world.attachments.upload("alice", "c.pdf", None, b"c").resource
+    loose = world.attachments.upload("alice", "d.pdf", None, b"d").resource
+
+    _attach(world, "alice", first.id, "1xWBJbM5s8Gkq2Zd", CONVERSATION)
+    _attach(world, "alice", second.id, "1xWBJbM5s8Gkq2Ze", CONVERSATION)
+    _attach(world, "alice", elsewhere.id, "1xWBJbM5s8Gkq2Zf", OTHER_CONVERSATION)
+
+    listed = world.attachments.list("alice", limit=10, conversation_id=CONVERSATION)
+    assert [a.id for a in listed.items] == [second.id, first.id] and not listed.has_more
+    assert [a.message_id for a in listed.items] == ["1xWBJbM5s8Gkq2Ze", "1xWBJbM5s8Gkq2Zd"]
+    page = world.attachments.list("alice", limit=1, conversation_id=CONVERSATION)
+    assert [a.id for a in page.items] == [second.id] and page.has_more
+    rest = world.attachments.list("alice", limit=1, conversation_id=CONVERSATION, starting_after=second.id)
+    assert [a.id for a in rest.items] == [first.id]
+    assert len(world.attachments.list("alice", limit=10).items) == 4  # the unfiltered list has them all
+    assert world.attachments.retrieve("alice", loose.id).resource.message_id is None
+    assert world.attachments.retrieve("alice", first.id).version == 2  # message_id moved its ETag
+    assert world.attachments.list("bob", limit=10, conversation_id=CONVERSATION).items == []
+
+
+def test_one_attachment_sent_twice_lands_on_exactly_one_message(world: World) -> None:
+    """Two sends racing for one attachment: DynamoDB applies their transactions one after the
+    other, and the second's condition finds the first's message_id."""
+    created = world.attachments.upload("alice", "a.pdf", None, b"a").resource
+    _attach(world, "alice", created.id, "1xWBJbM5s8Gkq2Zd", CONVERSATION)
+
+    with pytest.raises(TransactionCancelled) as cancelled:
+        _attach(world, "alice", created.id, "1xWBJbM5s8Gkq2Ze", OTHER_CONVERSATION)
+
+    refusal = attach_refusal(created.id, cancelled.value.reasons[0].item)
+    assert refusal.param == "attachments"
+    assert "already attached to message '1xWBJbM5s8Gkq2Zd'" in str(refusal)
+    assert world.attachments.retrieve("alice", created.id).resource.message_id == "1xWBJbM5s8Gkq2Zd"
+    assert world.attachments.list("alice", limit=10, conversation_id=OTHER_CONVERSATION).items == []
+
+
+def test_only_your_uploaded_attachments_can_be_attached(world: World) -> None:
+    theirs = world.attachments.upload("bob", "b.pdf", None, b"b").resource
+    repository = world.services.attachments._repository
+    pending = StoredAttachment("1xWBJfU0w2Lpu5Bh", "p.pdf", "application/pdf", 1, "alice/p/x", 1_795_600_000)
+    repository.reserve("alice", pending, expires_at=1_795_690_000)
+
+    for attachment_id, reason in ((theirs.id, "is not one of your attachments"), (pending.id, "not been uploaded")):
+        with pytest.raises(TransactionCancelled) as cancelled:
+            _attach(world, "alice", attachment_id, "1xWBJbM5s8Gkq2Zd", CONVERSATION)
+        assert reason in str(attach_refusal(attachment_id, cancelled.value.reasons[0].item))
+    assert world.attachments.retrieve("bob", theirs.id).resource.message_id is None
+
+
+def test_the_refusal_is_read_from_dynamodbs_own_cancellation_reasons(stubbed: tuple[Any, Any]) -> None:
+    """What real DynamoDB answers a refused attach with (moto's shape may differ): the record as it
+    was, in the reason's Item."""
+    table, stubber = stubbed
+    cancel_transaction(stubber, failed_check({"id": "1xWBJfU0w2Lpu5Bh", "message_id": "1xWBJbM5s8Gkq2Zd"}))
+    files = Bucket(boto3.client("s3", region_name="us-east-1", endpoint_url="http://stubbed.invalid"), BUCKET)
+    repository = AttachmentRepository(table, files, AttachmentSettings())
+
+    with pytest.raises(TransactionCancelled) as cancelled:
+        table.transact([repository.attach_action("alice", "1xWBJfU0w2Lpu5Bh", "1xWBJbM5s8Gkq2Ze", CONVERSATION)])
+
+    refusal = attach_refusal("1xWBJfU0w2Lpu5Bh", cancelled.value.reasons[0].item)
+    assert "already attached to message '1xWBJbM5s8Gkq2Zd'" in str(refusal)

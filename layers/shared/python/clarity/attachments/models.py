@@ -91,3 +91,5 @@ class StoredAttachment:
 class AttachmentPageRequest:
     limit: int
     position: Position
+    # One conversation's attached files (key-mapped on GSI1), or every attachment of the owner's.
+    conversation_id: str | None = None

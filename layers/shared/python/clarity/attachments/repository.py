@@ -33,6 +33,7 @@ from clarity.store.dynamodb import (
     version_condition,
     with_expressions,
 )
+from clarity.store.keys import StatusIndex
 from clarity.store.links import remove_with_mark
 from clarity.store.objects import Bucket
 from clarity.store.pages import status_page
@@ -166,17 +167,51 @@ class AttachmentRepository:
 
         remove_with_mark(self._table, owner, target, expected_version, plan, remove_file)
 
+    def attach_action(self, owner: str, attachment_id: str, message_id: str, conversation_id: str) -> dict[str, Any]:
+        """One action of a send's (or a message update's) transaction: the attachment names its
+        message, and joins its conversation's partition of GSI1, on the condition that it is the
+        owner's, uploaded, and attached to no message yet. So of two sends racing for one
+        attachment, exactly one transaction goes through (`attach_refusal` says why the other
+        did not)."""
+        update = Expression(
+            "SET #message = :message, #index = :partition ADD #version :one",
+            {
+                "#message": "message_id",
+                "#index": StatusIndex.ATTACHMENT_CONVERSATION.key_attribute,
+                "#version": "version",
+            },
+            {
+                ":message": message_id,
+                ":partition": keys.attachments_partition(owner, conversation_id),
+                ":one": 1,
+            },
+        )
+        condition = Expression(
+            "attribute_exists(PK) AND #uploaded = :true AND attribute_not_exists(#message)",
+            {"#uploaded": "uploaded", "#message": "message_id"},
+            {":true": True},
+        )
+        request = {
+            "TableName": self._table.name,
+            "Key": serialize(keys.attachment_key(owner, attachment_id)),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        return {"Update": with_expressions(request, update=update, condition=condition)}
+
     def list_page(self, owner: str, request: AttachmentPageRequest) -> Page[StoredAttachment]:
-        """Newest first, every attachment of the owner's, uploads on their way included."""
+        """Newest first: one conversation's attached files from GSI1 (then read whole), or every
+        attachment of the owner's, uploads on their way included. At most limit + 1 entries."""
+        conversation = request.conversation_id
         entries = status_page(
             self._table,
             owner,
             prefix=keys.ATTACHMENT_PREFIX,
             sort_key=keys.attachment_sort_key,
-            index=None,
+            index=StatusIndex.ATTACHMENT_CONVERSATION,
             status=None,
             limit=request.limit,
             position=request.position,
+            partition=keys.attachments_partition(owner, conversation) if conversation is not None else None,
         )
         return Page(items=[to_stored(item) for item in entries.items], has_more=entries.has_more)
 
@@ -190,3 +225,15 @@ def _no_room(size: int, room: int, quota: int) -> InvalidRequest:
     return InvalidRequest(
         f"file is {size} bytes, and {room} of your {quota} bytes of attachment storage are left", "file"
     )
+
+
+def attach_refusal(attachment_id: str, current: Mapping[str, Any] | None) -> InvalidRequest:
+    """Why an attachment could not be attached, from the record as the refused transaction found
+    it (ReturnValuesOnConditionCheckFailure): a 400 naming `attachments`."""
+    if current is None:
+        reason = "is not one of your attachments"
+    elif current.get("message_id"):
+        reason = f"is already attached to message '{current['message_id']}'"
+    else:
+        reason = "has not been uploaded yet"
+    return InvalidRequest(f"attachments lists '{attachment_id}', which {reason}", "attachments")

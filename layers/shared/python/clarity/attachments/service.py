@@ -11,7 +11,7 @@ from clarity.attachments.repository import AttachmentRepository
 from clarity.attachments.rules import checked_filename, file_type_of, new_object_key, uploaded_filename
 from clarity.core.clock import Clock
 from clarity.core.errors import PayloadTooLarge
-from clarity.core.ids import existing_id, stored_under_fresh_id
+from clarity.core.ids import checked_id, existing_id, stored_under_fresh_id
 from clarity.core.paging import Page, position
 from clarity.core.settings import AttachmentSettings
 from clarity.core.versioned import Versioned
@@ -69,11 +69,17 @@ class AttachmentService:
         self._repository.delete(owner, existing_id(RESOURCE, attachment_id), expected_version)
 
     def list(
-        self, owner: str, limit: int, starting_after: str | None = None, ending_before: str | None = None
+        self,
+        owner: str,
+        limit: int,
+        conversation_id: str | None = None,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
     ) -> Page[Attachment]:
-        page = self._repository.list_page(
-            owner, AttachmentPageRequest(limit=limit, position=position(starting_after, ending_before))
-        )
+        """Newest first: one conversation's attached files, or all of the owner's attachments."""
+        conversation = checked_id(conversation_id, "conversation_id") if conversation_id is not None else None
+        request = AttachmentPageRequest(limit, position(starting_after, ending_before), conversation)
+        page = self._repository.list_page(owner, request)
         return Page(items=[self._answer(stored) for stored in page.items], has_more=page.has_more)
 
     def _answer(self, stored: StoredAttachment) -> Attachment:

@@ -26,6 +26,8 @@ Layout (see the access-patterns table in docs/architecture.md):
                           GSI1PK=OWNER#<owner>#CONTACTS#ACTIVE#<0|1>   (a conversation with you, or not)
     GSI4 also serves groups (overloaded: the same status, another resource):
                           GSI4PK=OWNER#<owner>#GROUPS#ARCHIVED#<0|1>
+    GSI1 also serves attachments once attached (overloaded: an attachment has no group):
+                          GSI1PK=OWNER#<owner>#ATTACHMENTS#CONV#<conversation_id>
 
 Links between items of different resources (clarity.store.links writes them):
     contact.conversation_id, group.conversation_id   the one conversation with it, or absent
@@ -61,6 +63,7 @@ class StatusIndex(Enum):
     ARCHIVED = ("GSI4", "GSI4PK", "ARCHIVED")
     CONTACT_ACTIVE = ("GSI1", "GSI1PK", "CONTACTS#ACTIVE")
     GROUP_ARCHIVED = ("GSI4", "GSI4PK", "GROUPS#ARCHIVED")
+    ATTACHMENT_CONVERSATION = ("GSI1", "GSI1PK", "ATTACHMENTS#CONV")
 
     def __init__(self, index_name: str, key_attribute: str, label: str) -> None:
         self.index_name = index_name
@@ -219,3 +222,8 @@ def attachment_key(owner: str, attachment_id: str) -> dict[str, str]:
 def attachment_bytes_key(owner: str) -> dict[str, str]:
     """The owner's count of stored bytes, which the upload quota is checked against."""
     return {PK: owner_partition(owner), SK: "ATTACHMENT_BYTES"}
+
+
+def attachments_partition(owner: str, conversation_id: str) -> str:
+    """GSI1's partition of one conversation's attached files."""
+    return f"{owner_partition(owner)}#{StatusIndex.ATTACHMENT_CONVERSATION.label}#{conversation_id}"
