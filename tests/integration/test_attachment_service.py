@@ -255,6 +255,63 @@ def test_a_delete_that_dies_before_the_file_is_gone_is_finished_by_its_retry(wor
         world.attachments.delete("alice", created.id)
 
 
+def _put_during(world: World, before_put: Any, *, then_store: bool, then_fail: bool) -> Any:
+    """A put_object that first lets `before_put(key)` run (a racing request), then stores the file
+    or not, then reports success or failure: what S3 can do to an upload in flight."""
+    bucket = world.services.attachments._repository._bucket
+    real_put = bucket.client.put_object
+
+    def put(**request: Any) -> Any:
+        before_put(request["Key"])
+        answer: Any = real_put(**request) if then_store else {}
+        if then_fail:
+            raise ServiceUnavailable("file storage is unavailable right now")
+        return answer
+
+    return replace_method(bucket.client, "put_object", put)
+
+
+def _delete_the_one_listed(world: World) -> Any:
+    def delete(_: str) -> None:
+        (waiting,) = world.attachments.list("alice", limit=10).items
+        assert waiting.file_url is None  # listed while its file is on its way
+        world.attachments.delete("alice", waiting.id)
+
+    return delete
+
+
+def test_a_delete_while_the_file_is_on_its_way_leaves_no_file_behind(world: World) -> None:
+    with _put_during(world, _delete_the_one_listed(world), then_store=True, then_fail=False), pytest.raises(NotFound):
+        world.attachments.upload("alice", "a", None, b"abc")
+
+    assert world.objects() == []
+    assert world.stored_bytes("alice") == 0
+    assert world.attachments.list("alice", limit=10).items == []
+
+
+def test_a_failed_upload_after_a_racing_delete_uncounts_its_bytes_once(world: World) -> None:
+    world.attachments.upload("alice", "kept", None, b"k" * 1000)
+
+    def delete_the_new_one(_: str) -> None:
+        newest = world.attachments.list("alice", limit=1).items[0]
+        world.attachments.delete("alice", newest.id)
+
+    with _put_during(world, delete_the_new_one, then_store=False, then_fail=True), pytest.raises(ServiceUnavailable):
+        world.attachments.upload("alice", "gone", None, b"g" * 700)
+
+    assert world.stored_bytes("alice") == 1000  # not 300: the delete had uncounted it already
+    assert len(world.objects()) == 1
+
+
+def test_a_put_reported_failed_that_did_store_leaves_no_file_and_no_count(world: World) -> None:
+    with _put_during(world, lambda _: None, then_store=True, then_fail=True), pytest.raises(ServiceUnavailable):
+        world.attachments.upload("alice", "a", None, b"abc")
+
+    assert world.objects() == []
+    assert world.stored_bytes("alice") == 0
+    assert world.attachments.list("alice", limit=10).items == []
+
+
 class replace_method:  # noqa: N801 - used as a context manager, like unittest.mock.patch
     """Swap one method of a boto3 client for the duration of a `with`."""
 

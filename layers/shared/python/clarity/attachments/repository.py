@@ -39,6 +39,10 @@ from clarity.store.objects import Bucket
 from clarity.store.pages import status_page
 
 RESOURCE = "attachment"
+# The record is there and its file not yet: what an upload's last steps change, and only then.
+WAITING_FOR_FILE = Expression(
+    "attribute_exists(PK) AND #uploaded = :false", {"#uploaded": "uploaded"}, {":false": False}
+)
 STORED_BYTES = "bytes"
 OBJECT_KEY = "object_key"
 
@@ -114,7 +118,8 @@ class AttachmentRepository:
 
     def upload(self, owner: str, stored: StoredAttachment, body: bytes) -> StoredAttachment:
         """Store the file of a reserved record, then mark the record uploaded. Should the file
-        not be stored, the record and its count go (and the error with them)."""
+        not be stored, the record and its count go (and the error with them). Should the record
+        have been deleted while its file was on its way, that delete found no file: this removes it."""
         try:
             self._bucket.put(stored.object_key, body, stored.file_type)
         except Exception:
@@ -123,16 +128,24 @@ class AttachmentRepository:
         names = {"#uploaded": "uploaded", "#expires": "expires_at"}
         update = Expression("SET #uploaded = :true REMOVE #expires", names, {":true": True})
         try:
-            item = self._table.update(keys.attachment_key(owner, stored.id), update, version_condition(None))
+            item = self._table.update(keys.attachment_key(owner, stored.id), update, WAITING_FOR_FILE)
         except ConditionFailed as failed:
+            self._bucket.delete_all([stored.object_key])
             raise NotFound(RESOURCE, stored.id) from failed
         return to_stored(item)
 
     def _release(self, owner: str, stored: StoredAttachment) -> None:
-        """Undo a reservation whose file did not arrive: the record, its count, any file."""
-        record = {"Delete": {"TableName": self._table.name, "Key": serialize(keys.attachment_key(owner, stored.id))}}
-        self._table.transact([record, self._count_bytes(owner, -stored.file_size)])
+        """Undo a reservation whose file did not arrive. Any file first (S3 may have stored what
+        it reported failing): until the record goes, it names the file for the expiry sweep. Then
+        the record and its count together, only while the record still waits for its file: a
+        delete that came first has uncounted it already."""
         self._bucket.delete_all([stored.object_key])
+        request = {"TableName": self._table.name, "Key": serialize(keys.attachment_key(owner, stored.id))}
+        record = {"Delete": with_expressions(request, condition=WAITING_FOR_FILE)}
+        try:
+            self._table.transact([record, self._count_bytes(owner, -stored.file_size)])
+        except TransactionCancelled:
+            return  # deleted meanwhile: its delete uncounted it
 
     def get(self, owner: str, attachment_id: str) -> StoredAttachment:
         item = self._table.get(keys.attachment_key(owner, attachment_id))
