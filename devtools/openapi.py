@@ -28,6 +28,8 @@ Conversations between you, your contacts and groups, and the messages in them, o
   you show them by. A contact has one conversation with you.
 - **Groups** are contacts you talk with together: up to 100 members, in one conversation made with the
   group.
+- **Attachments** are files: upload one (multipart, or straight to storage for a large one), then send
+  it in a message; each answer carries a download link valid for an hour.
 - **Webhooks** are URLs of yours that receive a signed POST for every change to your conversations,
   messages, contacts and groups; the events and their bodies are in the *Webhooks* section below.
 
@@ -35,7 +37,8 @@ Conversations between you, your contacts and groups, and the messages in them, o
 creates; another owner's objects do not exist for it (404). API Gateway answers a missing or bad token
 with `401 {"message": "Unauthorized"}`.
 
-**Bodies.** JSON, or form-encoded as the reference's `curl -d` sends them; at most 64 KB. A field the
+**Bodies.** JSON, or form-encoded as the reference's `curl -d` sends them; at most 64 KB. An
+attachment's upload is multipart/form-data, as `curl -F file=@invoice.pdf` sends it. A field the
 request cannot write is a 400 that says so (`contact_id cannot be changed`); a name that is no field is
 `Received unknown parameter: <name>`.
 
@@ -154,6 +157,34 @@ def _as_served(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _document_upload(schema: dict[str, Any], field: str) -> None:
+    """An upload route's body: the file as multipart/form-data (what Swagger UI shows as a file
+    picker and generated clients send as a file), or its JSON model. The route declares the JSON
+    body optional only because a multipart request reaches it without one."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            body = operation.get("requestBody")
+            if body is None:
+                continue
+            content = body["content"]
+            options = content["application/json"]["schema"].get("anyOf")
+            if options:
+                content["application/json"]["schema"] = next(o for o in options if o != {"type": "null"})
+            body["required"] = True
+            # A direct upload's answer carries its form; a file's is the plain object.
+            answer = operation["responses"]["201"]["content"]["application/json"]
+            answer["schema"] = {"anyOf": [answer["schema"], {"$ref": "#/components/schemas/Attachment"}]}
+            content["multipart/form-data"] = {
+                "schema": {
+                    "type": "object",
+                    "required": [field],
+                    "properties": {
+                        field: {"type": "string", "format": "binary", "description": "The file, as -F file=@<path>."}
+                    },
+                }
+            }
+
+
 class ComponentNameClash(ValueError):
     """Two models of one name: the merged document would keep one and describe the other wrongly."""
 
@@ -181,6 +212,8 @@ def openapi_document() -> dict[str, Any]:
         module = importlib.import_module(route.module_name)
         resolver_schema = module.app.get_openapi_schema(title=TITLE, version=VERSION)
         dumped = resolver_schema.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if module.app.upload_field is not None:
+            _document_upload(dumped, module.app.upload_field)
         check_component_names(components, dumped.get("components", {}).get("schemas", {}), route.module_name)
         merge.add_schema(dumped)
     document = _as_served(json.loads(merge.get_openapi_json_schema()))

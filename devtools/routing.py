@@ -1,5 +1,6 @@
 """Routes a method and path to the template's function, as API Gateway's HTTP API does."""
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -7,6 +8,9 @@ from typing import Any
 from devtools.events import http_api_event
 from devtools.lambda_context import LocalLambdaContext
 from devtools.template import FunctionRoute, function_routes, import_handler
+
+# What one synchronous invocation may carry: the whole event, a body base64-encoded in it.
+LAMBDA_MAX_EVENT_BYTES = 6 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -63,5 +67,12 @@ def invoke(
         body=body,
         path_parameters=match.path_parameters or None,
     )
+    if len(json.dumps(event)) > LAMBDA_MAX_EVENT_BYTES:
+        # Lambda refuses the invocation: the function never runs, and the answer is the platform's.
+        return {
+            "statusCode": 413,
+            "headers": {"Content-Type": "application/json"},
+            "body": json.dumps({"message": "Request Entity Too Large"}),
+        }
     result: dict[str, Any] = router.handler(match.route)(event, LocalLambdaContext(match.route.logical_id))
     return result

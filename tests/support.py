@@ -14,28 +14,33 @@ import boto3
 from botocore.config import Config
 from botocore.stub import Stubber
 from moto import mock_aws
+from urllib3.filepost import encode_multipart_formdata
 
+from clarity.attachments.models import StoredAttachment
+from clarity.attachments.repository import to_item as attachment_item
 from clarity.contacts.models import Contact
 from clarity.contacts.repository import ContactRepository
 from clarity.conversations.models import Conversation
 from clarity.conversations.repository import ConversationRepository
-from clarity.core.settings import Settings, WebhookSettings
+from clarity.core.settings import AttachmentSettings, Settings, WebhookSettings
 from clarity.groups.models import StoredGroup
 from clarity.groups.repository import GroupRepository
 from clarity.messages.models import Message
 from clarity.messages.repository import MessageRepository
+from clarity.store import keys
 from clarity.store.dynamodb import Table, serialize
 from clarity.webhooks.destinations import Resolver
 from clarity.webhooks.models import Webhook
 from clarity.webhooks.repository import WebhookRepository
 from clarity.webhooks.transport import Transport
-from clarity.wiring import Outbound, build_services, use_services
+from clarity.wiring import Files, Outbound, build_services, use_services
 from devtools.events import jwt_claims
 from devtools.routing import Router, invoke
 from devtools.template import create_tables, idempotency_table_name
 from devtools.webhook_pipeline import create_queues
 
 TABLE_NAME = "conversations-test"
+BUCKET_NAME = "conversations-test-attachments"
 SETTINGS = Settings(
     table_name=TABLE_NAME,
     dynamodb_endpoint_url=None,
@@ -47,15 +52,18 @@ SETTINGS = Settings(
     webhooks=WebhookSettings(destinations="loopback"),
     # Not the default, so an error body that carries it took it from the settings.
     errors_documentation_url="https://docs.example.com/clarity/errors",
+    # Small enough that a test can send one byte too many.
+    attachments=AttachmentSettings(bucket=BUCKET_NAME, max_upload_bytes=64 * 1024, quota_bytes=256 * 1024),
 )
 
 
 @contextmanager
 def moto_table() -> Iterator[Any]:
-    """A moto DynamoDB client with the template's table in it."""
+    """A moto DynamoDB client with the template's table in it, and moto's S3 with the bucket."""
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_tables(client, TABLE_NAME)
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET_NAME)
         yield client
 
 
@@ -104,6 +112,21 @@ class ApiClient:
         claims = jwt_claims(owner) if owner is not None else None
         result = invoke(self._router, match, claims=claims, raw_query=raw_query, headers=all_headers, body=body)
         return ApiResponse(result["statusCode"], result.get("headers") or {}, result.get("body") or "")
+
+    def upload(
+        self,
+        content: bytes,
+        filename: str = "invoice.pdf",
+        content_type: str | None = "application/pdf",
+        *,
+        owner: str = "alice",
+        headers: dict[str, str] | None = None,
+    ) -> ApiResponse:
+        """POST /v1/attachments with one file, as `curl -F file=@<path>` sends it."""
+        part = (filename, content, content_type) if content_type is not None else (filename, content)
+        body, form_type = encode_multipart_formdata({"file": part})
+        all_headers = {"content-type": form_type, **(headers or {})}
+        return self.request("POST", "/v1/attachments", owner=owner, body=body, headers=all_headers)
 
     def create(self, owner: str = "alice", **fields: Any) -> dict[str, Any]:
         """A new conversation of `owner`: with these fields, or with a contact made for it (a
@@ -176,6 +199,7 @@ EXAMPLE_MESSAGE_ID = "SIuAFUNKdSYHZF2w"
 EXAMPLE_WEBHOOK_ID = "1vNYyuXVqC00YPDd"
 EXAMPLE_GROUP_ID = "L7cGNIBKZiNJ6wqF"
 EXAMPLE_GROUP_CONVERSATION_ID = "L7cGNIBKZiNJ6wqG"
+EXAMPLE_ATTACHMENT_ID = "Bq0xZp9WmT3cKd7E"
 EXAMPLE_WEBHOOK_URL = "http://127.0.0.1:4000/hooks/clarity"
 # base64url of "example-webhook-secret-for-tests": 32 bytes, as a real secret has.
 EXAMPLE_WEBHOOK_SECRET = "whsec_ZXhhbXBsZS13ZWJob29rLXNlY3JldC1mb3ItdGVzdHM"
@@ -184,9 +208,10 @@ EXAMPLE_WEBHOOK_SECRET = "whsec_ZXhhbXBsZS13ZWJob29rLXNlY3JldC1mb3ItdGVzdHM"
 def seed_examples(
     client: Any, owner: str, table_name: str = TABLE_NAME, webhook_url: str = EXAMPLE_WEBHOOK_URL
 ) -> None:
-    """The contact, conversation, message, group (with the contact) and webhook (every event type,
-    to `webhook_url`) the committed events name, owned by `owner`."""
+    """The contact, conversation, message, group (with the contact), webhook (every event type,
+    to `webhook_url`) and attachment the committed events name, owned by `owner`."""
     table = Table(client, table_name)
+    _seed_example_attachment(client, owner, table_name)
     ContactRepository(table).create(
         owner,
         Contact(
@@ -238,6 +263,23 @@ def seed_examples(
     )
 
 
+def _seed_example_attachment(client: Any, owner: str, table_name: str) -> None:
+    """An uploaded attachment's record and its owner's byte count. Its file is not stored: the
+    events that name it only make links to it and delete it, and deleting no object succeeds."""
+    attachment = StoredAttachment(
+        id=EXAMPLE_ATTACHMENT_ID,
+        filename="Invoice.pdf",
+        file_type="application/pdf",
+        file_size=1024,
+        object_key=f"{owner}/{EXAMPLE_ATTACHMENT_ID}/example",
+        created_at=705103400,
+    )
+    item = {key: value for key, value in attachment_item(owner, attachment, 0).items() if key != "expires_at"}
+    client.put_item(TableName=table_name, Item=serialize({**item, "uploaded": True}))
+    count = {**keys.attachment_bytes_key(owner), "bytes": attachment.file_size}
+    client.put_item(TableName=table_name, Item=serialize(count))
+
+
 def serialized(client: Any) -> Any:
     """`client` with its calls one at a time (SerializedClient), typed to pass for a client."""
     return SerializedClient(client)
@@ -250,11 +292,18 @@ def repository_on(client: Any, table_name: str = TABLE_NAME) -> ConversationRepo
 
 @contextmanager
 def installed_services(
-    client: Any, settings: Settings = SETTINGS, clock: Any = None, outbound: Outbound | None = None
+    client: Any,
+    settings: Settings = SETTINGS,
+    clock: Any = None,
+    outbound: Outbound | None = None,
+    s3: Any = None,
 ) -> Iterator[None]:
     """The functions use services built on `client` (moto, a Stubber or a recorder) until the end;
-    webhooks reach outside through `outbound` (SQS, DNS, HTTP) when given."""
-    services = build_services(settings, client, clock=clock or time.time, sleep=lambda _: None, outbound=outbound)
+    webhooks reach outside through `outbound` (SQS, DNS, HTTP) when given; files, through `s3`."""
+    files = Files(settings.attachments, region=settings.region, s3=s3)
+    services = build_services(
+        settings, client, clock=clock or time.time, sleep=lambda _: None, outbound=outbound, files=files
+    )
     use_services(services, settings)
     try:
         yield

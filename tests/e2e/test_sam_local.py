@@ -25,7 +25,7 @@ SAM_ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-eas
 
 # Function, its event, the status, and how many fields the body has: a list 2 (has_more, data),
 # a conversation 10, a message 9, a webhook 5 (6 with the secret it is created with), a contact 8,
-# a group 8. The create_conversation event opens the example contact's conversation, which the
+# a group 8, an attachment 7. The create_conversation event opens the example contact's conversation, which the
 # seeded examples have: 200, that conversation.
 EXPECTED = [
     ("ListConversationsFunction", "list_conversations", 200, 2),
@@ -52,6 +52,12 @@ EXPECTED = [
     ("RetrieveGroupFunction", "retrieve_group", 200, 8),
     ("UpdateGroupFunction", "update_group", 200, 8),
     ("DeleteGroupFunction", "delete_group", 204, 0),
+    # A multipart upload, base64-encoded as API Gateway sends it; its file goes to the S3 container.
+    ("ListAttachmentsFunction", "list_attachments", 200, 2),
+    ("CreateAttachmentFunction", "create_attachment", 201, 7),
+    ("RetrieveAttachmentFunction", "retrieve_attachment", 200, 7),
+    ("UpdateAttachmentFunction", "update_attachment", 200, 7),
+    ("DeleteAttachmentFunction", "delete_attachment", 204, 0),
 ]
 # Nothing listens on this port in a function's container: every delivery attempt there fails.
 REFUSING_URL = "http://127.0.0.1:9/hooks/clarity"

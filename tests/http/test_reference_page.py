@@ -69,7 +69,7 @@ def test_the_reference_page_shows_every_operation_and_runs_them(
     shown = {e.get_attribute("id") or "" for e in page.locator(".opblock").element_handles()}
     assert shown == set(BLOCK_IDS.values())
     tags = {e.get_attribute("data-tag") or "" for e in page.locator(".opblock-tag").element_handles()}
-    assert tags == {"Contacts", "Conversations", "Groups", "Messages", "Webhooks"}
+    assert tags == {"Attachments", "Contacts", "Conversations", "Groups", "Messages", "Webhooks"}
     assert page.locator(".webhooks .opblock").count() == len(DOCUMENT["webhooks"])
 
     # 2. Descriptions show: an operation's, a parameter's and a field's
@@ -102,6 +102,45 @@ def test_the_reference_page_shows_every_operation_and_runs_them(
     assert listed_status == "200", listed_body
     assert [c["id"] for c in json.loads(listed_body)["data"]] == [conversation_id]
     assert screenshot.stat().st_size > 10_000
+
+
+def test_the_reference_page_uploads_a_file_through_its_file_picker(
+    browser: Browser, server: LocalServer, tmp_path: Path
+) -> None:
+    content = b"hello\x00\xff\r\n--not-a-boundary\r\n"
+    picked = tmp_path / "notes.txt"
+    picked.write_bytes(content)
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{server.url}/docs")
+    page.get_by_role("button", name="Authorize").first.click()
+    page.locator(".auth-container input").fill(server.token(f"browser-{uuid.uuid4().hex}"))
+    page.get_by_role("button", name="Apply credentials").click()
+    page.locator(".auth-btn-wrapper .btn-done").click()
+
+    block = page.locator(f"#{BLOCK_IDS['createAttachment']}")
+    block.locator(".opblock-summary").click()
+    block.get_by_role("button", name="Try it out").click()
+    block.locator(".opblock-section-request-body select").select_option("multipart/form-data")
+    block.locator('input[type="file"]').set_input_files(str(picked))
+    block.get_by_role("button", name="Execute").click()
+    response = block.locator(".live-responses-table .response").first
+    response.locator(".response-col_status").wait_for(timeout=TIMEOUT_MS)
+    status, body = (
+        response.locator(".response-col_status").inner_text().strip(),
+        response.locator("pre").first.inner_text(),
+    )
+    page.close()
+
+    assert status == "201", body
+    created = json.loads(body)
+    assert (created["filename"], created["file_type"], created["file_size"]) == (
+        "notes.txt",
+        "text/plain",
+        len(content),
+    )
+    with urllib.request.urlopen(created["file_url"], timeout=30) as download:  # noqa: S310 - moto's S3 on loopback
+        assert download.read() == content
 
 
 def _get(url: str) -> tuple[int, str]:

@@ -1,4 +1,4 @@
-"""Each function's role allows exactly the DynamoDB and SQS actions its code calls, and no more.
+"""Each function's role allows exactly the DynamoDB, SQS and S3 actions its code calls, and no more.
 
 The calls are not listed by hand: every function runs its scenarios against moto clients that
 record each operation, and the template's policy must equal what was recorded. What SAM adds to
@@ -9,10 +9,13 @@ queue, sending to the stream's on-failure queue) is the event source mapping's, 
 import re
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
+from urllib3.filepost import encode_multipart_formdata
 
 from clarity.core.settings import WebhookSettings
 from clarity.store import keys
@@ -21,6 +24,7 @@ from devtools.routing import Router
 from devtools.template import function_routes, load_template
 from devtools.webhook_pipeline import LocalPipeline
 from tests.support import (
+    BUCKET_NAME,
     SETTINGS,
     TABLE_NAME,
     ApiClient,
@@ -87,6 +91,42 @@ class RecordingClient:
         self.actions_by_table.setdefault(table, set()).add(action)
 
 
+# IAM governs these S3 operations with another action's name.
+S3_ACTIONS = {"DeleteObjects": "DeleteObject", "HeadObject": "GetObject"}
+# A presigned request is checked against the signer's role when it is used: a link to download
+# needs GetObject, a form to upload needs PutObject.
+PRESIGNED_ACTIONS = {"generate_presigned_url": "s3:GetObject", "generate_presigned_post": "s3:PutObject"}
+# The scenarios' file that S3 refuses to store, to take an upload's undo path.
+REFUSED_TYPE = "application/x-refused"
+
+
+class RecordingS3Client:
+    """An S3 client that records the IAM action of each call, presigning included; a put of
+    REFUSED_TYPE fails as S3 being unavailable would."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.actions: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        operation = self._client.meta.method_to_api_mapping.get(name)
+        if name in PRESIGNED_ACTIONS:
+            action = PRESIGNED_ACTIONS[name]
+        elif operation is not None:
+            action = f"s3:{S3_ACTIONS.get(operation, operation)}"
+        else:
+            return attribute
+
+        def record(*args: Any, **kwargs: Any) -> Any:
+            self.actions.add(action)
+            if operation == "PutObject" and kwargs.get("ContentType") == REFUSED_TYPE:
+                raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "Slow Down"}}, operation)
+            return attribute(*args, **kwargs)
+
+        return record
+
+
 class RecordingSqsClient:
     """An SQS client that records the IAM action of each call, by queue URL."""
 
@@ -108,18 +148,50 @@ class RecordingSqsClient:
         return record
 
 
+@dataclass
+class Recorded:
+    api: ApiClient
+    dynamodb: RecordingClient
+    s3: RecordingS3Client
+    raw_client: Any
+
+
 @pytest.fixture
-def recorded() -> Iterator[tuple[ApiClient, RecordingClient, Any]]:
+def recorded() -> Iterator[Recorded]:
     # Webhooks as local runs allow them: a URL to loopback is registered without DNS.
     settings = replace(SETTINGS, webhooks=WebhookSettings(destinations="loopback"))
     with moto_table() as client:
         recorder = RecordingClient(client)
-        with installed_services(recorder, settings):
-            yield ApiClient(Router()), recorder, client
+        s3 = RecordingS3Client(boto3.client("s3", region_name="us-east-1"))
+        with installed_services(recorder, settings, s3=s3):
+            yield Recorded(ApiClient(Router()), recorder, s3, client)
 
 
 def _contacts(api: ApiClient, count: int) -> list[str]:
     return [api.new_contact()["id"] for _ in range(count)]
+
+
+def _upload_options(content: bytes, content_type: str = "application/pdf", **headers: str) -> dict[str, Any]:
+    body, form_type = encode_multipart_formdata({"file": ("a.pdf", content, content_type)})
+    return {"body": body, "headers": {"content-type": form_type, **headers}}
+
+
+def _uploaded(api: ApiClient) -> str:
+    response = api.upload(b"%PDF")
+    assert response.status == 201, response.text
+    attachment_id: str = response.json()["id"]
+    return attachment_id
+
+
+def _declared(api: ApiClient, raw_client: Any, content: bytes | None) -> str:
+    """A direct upload of 3 bytes, and what its form stored (None: nothing yet)."""
+    response = api.request("POST", "/v1/attachments", json_body={"filename": "d.bin", "file_size": 3})
+    assert response.status == 201, response.text
+    if content is not None:
+        key = response.json()["upload"]["fields"]["key"]
+        boto3.client("s3", region_name="us-east-1").put_object(Bucket=BUCKET_NAME, Key=key, Body=content)
+    attachment_id: str = response.json()["id"]
+    return attachment_id
 
 
 def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str, str, dict[str, Any]]]:
@@ -153,7 +225,31 @@ def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str,
     # A hundred members: more than one transaction holds with the group (and its conversation).
     crowd = _contacts(api, 100) if function in ("CreateGroupFunction", "UpdateGroupFunction") else []
     in_group = {"conversation_id": group["conversation_id"], "message": "hi", "contact_id": member}
+    attachment_path = f"/v1/attachments/{_uploaded(api)}"
+    declared = {"filename": "big.bin", "file_size": 3}
     scenarios: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
+        "ListAttachmentsFunction": [
+            ("GET", "/v1/attachments", {}),
+            ("GET", "/v1/attachments", {"query": {"conversation_id": conversation_id}}),
+        ],
+        "CreateAttachmentFunction": [
+            ("POST", "/v1/attachments", _upload_options(b"file")),
+            ("POST", "/v1/attachments", {"json_body": declared}),
+            ("POST", "/v1/attachments", _upload_options(b"k", **{"Idempotency-Key": "a1"})),
+            ("POST", "/v1/attachments", _upload_options(b"k", **{"Idempotency-Key": "a1"})),
+            # S3 refuses the file: the record and its count go, and any file S3 kept (a 503).
+            ("POST", "/v1/attachments", {**_upload_options(b"x", REFUSED_TYPE), "expect": 503}),
+        ],
+        "RetrieveAttachmentFunction": [
+            ("GET", attachment_path, {}),
+            # Direct uploads: one not there yet, one there (confirmed), one of another size (refused).
+            ("GET", f"/v1/attachments/{_declared(api, raw_client, None)}", {}),
+            ("GET", f"/v1/attachments/{_declared(api, raw_client, b'abc')}", {}),
+            ("GET", f"/v1/attachments/{_declared(api, raw_client, b'abcd')}", {"expect": 400}),
+            ("GET", "/v1/attachments/A000000000000000", {}),
+        ],
+        "UpdateAttachmentFunction": [("PUT", attachment_path, {"json_body": {"filename": "renamed.pdf"}})],
+        "DeleteAttachmentFunction": [("DELETE", attachment_path, {}), ("DELETE", attachment_path, {})],
         "ListGroupsFunction": [
             ("GET", "/v1/groups", {}),
             ("GET", "/v1/groups", {"query": {"archived": "false", "starting_after": "A000000000000000"}}),
@@ -274,24 +370,25 @@ def _policy(function: str) -> dict[str, set[str]]:
                 if "Fn::GetAtt" in resource:
                     name = resource["Fn::GetAtt"][0]
                 else:
-                    found = re.fullmatch(r"\$\{(\w+)\.Arn\}/index/\*", resource["Fn::Sub"])
+                    found = re.fullmatch(r"\$\{(\w+)\.Arn\}/(index/)?\*", resource["Fn::Sub"])
                     assert found, resource
-                    name = f"{found.group(1)}/index/*"
+                    name = f"{found.group(1)}/{found.group(2) or ''}*"
                 allowed.setdefault(name, set()).update([actions] if isinstance(actions, str) else actions)
     return allowed
 
 
 @pytest.mark.parametrize("function", sorted({route.logical_id for route in function_routes()}))
-def test_role_allows_exactly_the_calls_the_function_makes(
-    recorded: tuple[ApiClient, RecordingClient, Any], function: str
-) -> None:
-    api, recorder, raw_client = recorded
-    requests = _scenario(function, api, raw_client)
+def test_role_allows_exactly_the_calls_the_function_makes(recorded: Recorded, function: str) -> None:
+    api, recorder = recorded.api, recorded.dynamodb
+    requests = _scenario(function, api, recorded.raw_client)
     recorder.actions_by_table.clear()
     recorder.used_index = False
+    recorded.s3.actions.clear()
 
     for method, path, options in requests:
-        assert api.request(method, path, **options).status < 500
+        expected = options.pop("expect", None)
+        status = api.request(method, path, **options).status
+        assert status == expected if expected else status < 500, (method, path, status)
 
     allowed = _policy(function)
     calls = recorder.actions_by_table
@@ -304,7 +401,13 @@ def test_role_allows_exactly_the_calls_the_function_makes(
         assert idempotency_calls <= allowed["IdempotencyTable"] == IDEMPOTENCY_ACTIONS
     else:
         assert "IdempotencyTable" not in allowed
-    assert set(allowed) <= {"ConversationsTable", "ConversationsTable/index/*", "IdempotencyTable"}
+    assert allowed.get("AttachmentsBucket/*", set()) == recorded.s3.actions
+    assert set(allowed) <= {
+        "ConversationsTable",
+        "ConversationsTable/index/*",
+        "IdempotencyTable",
+        "AttachmentsBucket/*",
+    }
 
 
 class PathTransport:

@@ -15,7 +15,7 @@ from devtools.openapi import ComponentNameClash, check_component_names
 from devtools.template import ROOT
 
 DOCUMENT: dict[str, Any] = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
-RESOURCE_TAGS = {"Contacts", "Conversations", "Groups", "Messages", "Webhooks"}
+RESOURCE_TAGS = {"Attachments", "Contacts", "Conversations", "Groups", "Messages", "Webhooks"}
 
 
 def _operations() -> Iterator[tuple[str, dict[str, Any]]]:
@@ -53,7 +53,7 @@ def _undescribed() -> list[str]:
 def test_every_operation_has_a_resource_tag_a_summary_and_a_description() -> None:
     operations = dict(_operations())
 
-    assert len(operations) == 24 + len(EventType)
+    assert len(operations) == 29 + len(EventType)
     for name, operation in operations.items():
         assert len(operation.get("tags", [])) == 1 and operation["tags"][0] in RESOURCE_TAGS, name
         assert operation.get("summary", "").strip(), name

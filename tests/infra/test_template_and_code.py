@@ -39,6 +39,11 @@ SEED_ROUTES = {
     ("GET", "/v1/groups/{group_id}"),
     ("PUT", "/v1/groups/{group_id}"),
     ("DELETE", "/v1/groups/{group_id}"),
+    ("GET", "/v1/attachments"),
+    ("POST", "/v1/attachments"),
+    ("GET", "/v1/attachments/{attachment_id}"),
+    ("PUT", "/v1/attachments/{attachment_id}"),
+    ("DELETE", "/v1/attachments/{attachment_id}"),
 }
 # The functions no route calls: the table's stream and the delivery queue invoke them.
 WORKERS = {"WebhookEventsFunction": "DynamoDB", "WebhookDeliveryFunction": "SQS"}
@@ -142,7 +147,9 @@ def test_operations_have_short_verb_ids_and_only_the_statuses_they_can_answer() 
     assert ids[("get", "/v1/conversations")] == "listConversations"
     assert ids[("post", "/v1/messages")] == "createMessage"
     assert all(
-        re.fullmatch(r"(list|create|retrieve|update|delete)(Conversation|Message|Webhook|Contact|Group)s?", i)
+        re.fullmatch(
+            r"(list|create|retrieve|update|delete)(Conversation|Message|Webhook|Contact|Group|Attachment)s?", i
+        )
         for i in ids.values()
     )
     for (method, path), operation in operations.items():

@@ -43,6 +43,7 @@ class World:
     webhook_id: str
     contact_id: str
     group_id: str
+    attachment_id: str
     usernames: Iterator[str] = field(default_factory=lambda: (f"user{n}" for n in itertools.count()))
 
     def path(self, template: str, resource_id: str | None = None) -> str:
@@ -52,6 +53,7 @@ class World:
             "{webhook_id}": self.webhook_id,
             "{contact_id}": self.contact_id,
             "{group_id}": self.group_id,
+            "{attachment_id}": self.attachment_id,
         }
         for placeholder, own_id in ids.items():
             template = template.replace(placeholder, resource_id or own_id)
@@ -71,6 +73,9 @@ class World:
             "updateContact": {"display_name": "UncleFrank"},
             "createGroup": {"name": "Plaza Hotel", "contacts": [self.contact_id]},
             "updateGroup": {"description": "The finest in New York."},
+            # A direct upload: JSON, as every other create (a multipart one: test_attachments_api).
+            "createAttachment": {"filename": "invoice.pdf", "file_size": 3},
+            "updateAttachment": {"filename": "renamed.pdf"},
         }.get(operation_id)
 
     def call(self, operation_id: str, **changes: Any) -> ApiResponse:
@@ -112,7 +117,17 @@ def world() -> Iterator[World]:
             "POST", "/v1/contacts", json_body={"username": "frank", "phone_number": "+1 800 759 3000"}
         )
         group = api.new_group(members=[contact.json()["id"]])
-        yield World(api, client, conversation_id, message_id, webhook.json()["id"], contact.json()["id"], group["id"])
+        attachment = api.upload(b"%PDF")
+        yield World(
+            api,
+            client,
+            conversation_id,
+            message_id,
+            webhook.json()["id"],
+            contact.json()["id"],
+            group["id"],
+            attachment.json()["id"],
+        )
 
 
 def _failing(world: World, code: str) -> Callable[[str], ApiResponse]:
@@ -134,6 +149,7 @@ def _conflicting_retry(world: World, operation_id: str) -> ApiResponse:
         "createWebhook": "another name",
         "createContact": "another",
         "createGroup": "another name",
+        "createAttachment": "another.pdf",
     }[operation_id]
     if operation_id == "createMessage":
         other_body["message"] = "another text"
@@ -180,5 +196,5 @@ def test_every_declared_status_can_be_produced(world: World, operation_id: str, 
 
 
 def test_every_operation_is_covered() -> None:
-    assert len(OPERATIONS) == 24
-    assert len(CASES) >= 24 * 5
+    assert len(OPERATIONS) == 29
+    assert len(CASES) >= 29 * 5

@@ -120,7 +120,9 @@ class Services:
 
         settings = self._files.settings
         repository = AttachmentRepository(self._table, self._files.bucket, settings)
-        return AttachmentService(repository, clock=self._clock, settings=settings)
+        return AttachmentService(
+            repository, clock=self._clock, settings=settings, idempotency_store=self._idempotency_store
+        )
 
     @cached_property
     def messages(self) -> "MessageService":
@@ -303,6 +305,10 @@ def contact_service() -> "ContactService":
 
 def group_service() -> "GroupService":
     return services().groups
+
+
+def attachment_service() -> "AttachmentService":
+    return services().attachments
 
 
 def message_service() -> "MessageService":

@@ -1,9 +1,10 @@
 """The attachment object, the stored record behind it, and the request that renames one."""
 
+import hashlib
 from dataclasses import dataclass, replace
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
 from clarity.core.paging import Position
 from clarity.core.versioned import Versioned
@@ -36,6 +37,42 @@ class Attachment(BaseModel):
 VersionedAttachment = Versioned[Attachment]
 
 
+class DirectUpload(BaseModel):
+    """Where to send a direct upload's file: a presigned S3 POST."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str = Field(description="POST the form here.")
+    fields: dict[str, str] = Field(
+        description="Send these form fields first, as they are, then the file in the field `file`."
+    )
+    expires_at: int = Field(description="The form is refused after this time, in unix seconds.")
+
+
+class CreatedAttachment(Attachment):
+    """The answer to a direct upload's create: the attachment, and the form to upload its file with."""
+
+    upload: DirectUpload = Field(
+        description=(
+            "The presigned S3 POST that uploads the file: its policy takes exactly this key, file_type and "
+            "file_size. Only on this answer."
+        )
+    )
+
+
+class CreateAttachmentRequest(BaseModel):
+    """A direct upload: the file's name, type and size. The file itself goes straight to storage."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    read_only_fields: ClassVar[frozenset[str]] = frozenset({"id", "message_id", "file_url", "created_at"})
+
+    filename: Filename = Field(description=FILENAME)
+    file_type: str | None = Field(
+        default=None, description="Its media type, such as application/pdf; application/octet-stream if absent."
+    )
+    file_size: int = Field(ge=0, description="Its exact size in bytes; the upload must have exactly this many.")
+
+
 class AttachmentList(BaseModel):
     """One page of attachments."""
 
@@ -54,6 +91,22 @@ class UpdateAttachmentRequest(BaseModel):
     )
 
     filename: Filename = Field(description=FILENAME)
+
+
+class FileUpload(BaseModel):
+    """A file sent through the API, as the create receives it from the form. A retry that reuses
+    an Idempotency-Key must send the same file: compared by digest, the bytes are not kept."""
+
+    model_config = ConfigDict(frozen=True)
+
+    filename: str
+    content_type: str | None
+    content: bytes = Field(exclude=True, repr=False)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
 
 
 @dataclass(frozen=True)

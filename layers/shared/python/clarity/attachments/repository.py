@@ -35,7 +35,7 @@ from clarity.store.dynamodb import (
 )
 from clarity.store.keys import StatusIndex
 from clarity.store.links import remove_with_mark
-from clarity.store.objects import Bucket
+from clarity.store.objects import Bucket, UploadForm
 from clarity.store.pages import status_page
 
 RESOURCE = "attachment"
@@ -125,14 +125,44 @@ class AttachmentRepository:
         except Exception:
             self._release(owner, stored)
             raise
-        names = {"#uploaded": "uploaded", "#expires": "expires_at"}
-        update = Expression("SET #uploaded = :true REMOVE #expires", names, {":true": True})
         try:
-            item = self._table.update(keys.attachment_key(owner, stored.id), update, WAITING_FOR_FILE)
+            return self._mark_uploaded(owner, stored)
         except ConditionFailed as failed:
             self._bucket.delete_all([stored.object_key])
             raise NotFound(RESOURCE, stored.id) from failed
-        return to_stored(item)
+
+    def _mark_uploaded(self, owner: str, stored: StoredAttachment) -> StoredAttachment:
+        """The file is there: the record says so, and is no longer due to expire. Only while it
+        waits for its file (ConditionFailed otherwise)."""
+        names = {"#uploaded": "uploaded", "#expires": "expires_at"}
+        update = Expression("SET #uploaded = :true REMOVE #expires", names, {":true": True})
+        return to_stored(self._table.update(keys.attachment_key(owner, stored.id), update, WAITING_FOR_FILE))
+
+    def upload_form(self, stored: StoredAttachment) -> UploadForm:
+        """The presigned POST that uploads a direct upload's file: exactly its key, type and size."""
+        return self._bucket.upload_form(
+            stored.object_key, stored.file_type, stored.file_size, self._settings.link_seconds
+        )
+
+    def confirm(self, owner: str, stored: StoredAttachment) -> StoredAttachment:
+        """A direct upload's record, marked uploaded if its file has arrived (HeadObject). A file of
+        another size than declared is refused: the file, the record and its count go, and a 400
+        naming `file_size` says so. S3 enforces the form's exact length; this holds even where it
+        does not (moto)."""
+        size = self._bucket.size_of(stored.object_key)
+        if size is None:
+            return stored
+        if size != stored.file_size:
+            self._release(owner, stored)
+            raise InvalidRequest(
+                f"the file uploaded for attachment '{stored.id}' is {size} bytes, not the file_size"
+                f" {stored.file_size} it declared; the attachment and the file are removed: create it again",
+                "file_size",
+            )
+        try:
+            return self._mark_uploaded(owner, stored)
+        except ConditionFailed:
+            return self.get(owner, stored.id)  # confirmed (or deleted) by another request meanwhile
 
     def _release(self, owner: str, stored: StoredAttachment) -> None:
         """Undo a reservation whose file did not arrive. Any file first (S3 may have stored what

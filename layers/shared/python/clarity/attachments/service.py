@@ -1,20 +1,36 @@
 """The rules of attachments, independent of HTTP and of DynamoDB's and S3's wire formats."""
 
+from typing import TYPE_CHECKING
+
 from clarity.attachments.models import (
     Attachment,
     AttachmentPageRequest,
+    CreateAttachmentRequest,
+    CreatedAttachment,
+    DirectUpload,
+    FileUpload,
     StoredAttachment,
     UpdateAttachmentRequest,
     VersionedAttachment,
 )
 from clarity.attachments.repository import AttachmentRepository
-from clarity.attachments.rules import checked_filename, file_type_of, new_object_key, uploaded_filename
+from clarity.attachments.rules import (
+    checked_file_type,
+    checked_filename,
+    file_type_of,
+    new_object_key,
+    uploaded_filename,
+)
 from clarity.core.clock import Clock
-from clarity.core.errors import PayloadTooLarge
+from clarity.core.errors import InvalidRequest, PayloadTooLarge
 from clarity.core.ids import checked_id, existing_id, stored_under_fresh_id
 from clarity.core.paging import Page, position
+from clarity.core.retry_safe import RetrySafeCreate
 from clarity.core.settings import AttachmentSettings
 from clarity.core.versioned import Versioned
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
 
 RESOURCE = "attachment"
 # An upload's record waits this long for its file; past it, both are removed.
@@ -22,10 +38,24 @@ PENDING_SECONDS = 24 * 60 * 60
 
 
 class AttachmentService:
-    def __init__(self, repository: AttachmentRepository, clock: Clock, settings: AttachmentSettings) -> None:
+    def __init__(
+        self,
+        repository: AttachmentRepository,
+        clock: Clock,
+        settings: AttachmentSettings,
+        idempotency_store: "BasePersistenceLayer | None" = None,
+    ) -> None:
         self._repository = repository
         self._clock = clock
         self._settings = settings
+        # One operation for both: a key used for an upload and then a direct upload is a 409.
+        self.upload_idempotently = RetrySafeCreate("createAttachment", self.upload_file, Attachment, idempotency_store)
+        self.create_direct_idempotently = RetrySafeCreate(
+            "createAttachment", self.create_direct, CreatedAttachment, idempotency_store
+        )
+
+    def upload_file(self, owner: str, upload: FileUpload) -> VersionedAttachment:
+        return self.upload(owner, upload.filename, upload.content_type, upload.content)
 
     def upload(self, owner: str, filename: str, declared_type: str | None, body: bytes) -> VersionedAttachment:
         """Store a file sent through the API: its record (counted against the quota), then its
@@ -38,25 +68,47 @@ class AttachmentService:
                 " For a larger file, create the attachment with a JSON body {filename, file_type, file_size}"
                 " and upload the file straight to storage with the form it answers"
             )
-        file_type = file_type_of(declared_type)
+        reserved = self._reserve(owner, name, file_type_of(declared_type), len(body))
+        return self._answered(self._repository.upload(owner, reserved, body))
+
+    def create_direct(self, owner: str, request: CreateAttachmentRequest) -> Versioned[CreatedAttachment]:
+        """A direct upload: the record, counted against the quota, and a form that uploads exactly
+        the file declared straight to S3. The file is confirmed when the attachment is next read."""
+        name = checked_filename(request.filename)
+        file_type = checked_file_type(request.file_type)
+        limit = self._settings.max_direct_upload_bytes
+        if request.file_size > limit:
+            raise InvalidRequest(f"file_size is {request.file_size} bytes; a file may be at most {limit}", "file_size")
+        reserved = self._reserve(owner, name, file_type, request.file_size)
+        form = self._repository.upload_form(reserved)
+        expires_at = reserved.created_at + self._settings.link_seconds
+        upload = DirectUpload(url=form.url, fields=form.fields, expires_at=expires_at)
+        created = CreatedAttachment(**reserved.answer(None).model_dump(), upload=upload)
+        return Versioned(created, reserved.version)
+
+    def _reserve(self, owner: str, filename: str, file_type: str, size: int) -> StoredAttachment:
+        """A new record under a fresh id, its bytes counted, waiting for its file."""
 
         def reserve(attachment_id: str, created_at: int) -> StoredAttachment:
             stored = StoredAttachment(
                 id=attachment_id,
-                filename=name,
+                filename=filename,
                 file_type=file_type,
-                file_size=len(body),
+                file_size=size,
                 object_key=new_object_key(owner, attachment_id),
                 created_at=created_at,
             )
             self._repository.reserve(owner, stored, expires_at=created_at + PENDING_SECONDS)
             return stored
 
-        reserved = stored_under_fresh_id(self._clock, reserve, RESOURCE)
-        return self._answered(self._repository.upload(owner, reserved, body))
+        return stored_under_fresh_id(self._clock, reserve, RESOURCE)
 
     def retrieve(self, owner: str, attachment_id: str) -> VersionedAttachment:
-        return self._answered(self._repository.get(owner, existing_id(RESOURCE, attachment_id)))
+        """The attachment; a direct upload still waiting for its file is checked for it first."""
+        stored = self._repository.get(owner, existing_id(RESOURCE, attachment_id))
+        if not stored.uploaded:
+            stored = self._repository.confirm(owner, stored)
+        return self._answered(stored)
 
     def update(
         self, owner: str, attachment_id: str, request: UpdateAttachmentRequest, expected_version: int | None = None

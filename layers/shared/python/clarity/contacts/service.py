@@ -35,9 +35,7 @@ class ContactService:
         self._clock = clock
         self._phone_region = phone_region
         # A retried POST with the same Idempotency-Key creates once (Stripe's convention).
-        self.create_idempotently = RetrySafeCreate(
-            "createContact", self.create, CreateContactRequest, Contact, idempotency_store
-        )
+        self.create_idempotently = RetrySafeCreate("createContact", self.create, Contact, idempotency_store)
 
     def create(self, owner: str, request: CreateContactRequest) -> VersionedContact:
         """Add a contact: its phone number checked and kept as sent, its username unique."""

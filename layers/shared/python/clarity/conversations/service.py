@@ -31,9 +31,7 @@ class ConversationService:
         self._repository = repository
         self._clock = clock or Clock()
         # A retried POST with the same Idempotency-Key creates once (Stripe's convention).
-        self.create_idempotently = RetrySafeCreate(
-            "createConversation", self.create, CreateConversationRequest, Conversation, idempotency_store
-        )
+        self.create_idempotently = RetrySafeCreate("createConversation", self.create, Conversation, idempotency_store)
 
     def create(self, owner: str, request: CreateConversationRequest) -> VersionedConversation:
         """Open the conversation with a contact or a group: a new one, or the one it has

@@ -36,11 +36,9 @@ class IdempotentCreate(Generic[RequestT, ResourceT]):
         persistence: BasePersistenceLayer,
         operation: str,
         create: Callable[[str, RequestT], Versioned[ResourceT]],
-        request_model: type[RequestT],
         resource_model: type[ResourceT],
     ) -> None:
         self._create = create
-        self._request_model = request_model
         self._resource_model = resource_model
         self._config = IdempotencyConfig(
             # The record's key hashes the owner with the client's key: one owner's key never
@@ -68,7 +66,9 @@ class IdempotentCreate(Generic[RequestT, ResourceT]):
         return Versioned(resource, int(record["version"]), is_new=bool(record.get("is_new", True)))
 
     def _create_once(self, call: dict[str, Any]) -> Versioned[ResourceT]:
-        return self._create(call["owner"], self._request_model.model_validate(call["body"]))
+        # The request itself, not its dump: a dump may leave out what is compared by digest (a file).
+        request: RequestT = call["request"]
+        return self._create(call["owner"], request)
 
     def __call__(
         self,
@@ -80,7 +80,12 @@ class IdempotentCreate(Generic[RequestT, ResourceT]):
         if invocation is not None:
             # Lets an in-progress record expire with the invocation, should the function die.
             self._config.register_lambda_context(invocation)
-        call = {"owner": owner, "key": key, "body": request.model_dump(mode="json", exclude_none=True)}
+        call = {
+            "owner": owner,
+            "key": key,
+            "body": request.model_dump(mode="json", exclude_none=True),
+            "request": request,
+        }
         try:
             result: Versioned[ResourceT] = self._run(call=call)
         except IdempotencyValidationError as error:

@@ -27,7 +27,6 @@ class RetrySafeCreate(Generic[RequestT, ResourceT]):
         self,
         operation: str,
         create: Callable[[str, RequestT], Versioned[ResourceT]],
-        request_model: type[RequestT],
         resource_model: type[ResourceT],
         store: "BasePersistenceLayer | None",
     ) -> None:
@@ -36,7 +35,7 @@ class RetrySafeCreate(Generic[RequestT, ResourceT]):
         if store is not None:
             from clarity.core.idempotency import IdempotentCreate as Once  # noqa: PLC0415
 
-            self._once = Once(store, operation, create, request_model, resource_model)
+            self._once = Once(store, operation, create, resource_model)
 
     def __call__(
         self,

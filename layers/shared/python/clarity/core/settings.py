@@ -70,12 +70,15 @@ class AttachmentSettings:
     """Where attachments' files live, how long a download link lasts, and how much may be stored.
 
     `max_upload_bytes` is what one upload through the API may carry (a request reaches a function
-    base64-encoded, within Lambda's 6 MB); `quota_bytes` is what one owner may store in all."""
+    base64-encoded, within Lambda's 6 MB); `max_direct_upload_bytes` what one file sent straight to
+    S3 may be; `quota_bytes` what one owner may store in all. `link_seconds` is how long a download
+    link, or a direct upload's form, stays valid."""
 
     bucket: str | None = None
     s3_endpoint_url: str | None = None
     link_seconds: int = 3600
     max_upload_bytes: int = 4 * 1024 * 1024
+    max_direct_upload_bytes: int = 100 * 1024 * 1024
     quota_bytes: int = 1024**3
 
     @classmethod
@@ -86,6 +89,9 @@ class AttachmentSettings:
             s3_endpoint_url=os.environ.get("S3_ENDPOINT_URL") or None,
             link_seconds=int(_number("ATTACHMENT_LINK_SECONDS", defaults.link_seconds)),
             max_upload_bytes=int(_number("ATTACHMENT_MAX_UPLOAD_BYTES", defaults.max_upload_bytes)),
+            max_direct_upload_bytes=int(
+                _number("ATTACHMENT_MAX_DIRECT_UPLOAD_BYTES", defaults.max_direct_upload_bytes)
+            ),
             quota_bytes=int(_number("ATTACHMENT_QUOTA_BYTES", defaults.quota_bytes)),
         )
 

@@ -4,14 +4,15 @@ webhook workers use it without loading pydantic."""
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-T = TypeVar("T")
+# Covariant: frozen, so a Versioned[CreatedAttachment] is a Versioned[Attachment].
+T_co = TypeVar("T_co", covariant=True)
 
 
 @dataclass(frozen=True)
-class Versioned(Generic[T]):
+class Versioned(Generic[T_co]):
     """A resource and the version of its stored item, which every client change increments."""
 
-    resource: T
+    resource: T_co
     version: int
     # False when a create found the resource already there: a repeat open answers 200, not 201.
     is_new: bool = True

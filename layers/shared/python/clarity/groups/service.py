@@ -33,9 +33,7 @@ class GroupService:
         self._repository = repository
         self._clock = clock
         # A retried POST with the same Idempotency-Key creates once (Stripe's convention).
-        self.create_idempotently = RetrySafeCreate(
-            "createGroup", self.create, CreateGroupRequest, Group, idempotency_store
-        )
+        self.create_idempotently = RetrySafeCreate("createGroup", self.create, Group, idempotency_store)
 
     def create(self, owner: str, request: CreateGroupRequest) -> VersionedGroup:
         """Create the group with its conversation (never without one), and its members."""

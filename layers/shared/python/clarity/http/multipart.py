@@ -58,7 +58,9 @@ def uploaded_file(event: dict[str, Any], field: str = "file") -> UploadedFile:
             declared = part.headers.get("Content-Type")
             found = UploadedFile(part.filename, declared, part.raw)
     except MultipartError as error:
-        raise InvalidRequest(f"the {MULTIPART_TYPE} body is malformed: {error}", field) from error
+        raise InvalidRequest(
+            f"the {MULTIPART_TYPE} body is malformed ({error}); send the file as -F {field}=@<path>", field
+        ) from error
     if found is None:
         raise InvalidRequest(f"the form has no {field}; send the file as -F {field}=@<path>", field)
     return found

@@ -31,12 +31,17 @@ def _query_integer(value: Any) -> Any:
 
 
 # The reference page groups operations by these tags, one per resource.
+ATTACHMENTS = "Attachments"
 CONTACTS = "Contacts"
 CONVERSATIONS = "Conversations"
 GROUPS = "Groups"
 MESSAGES = "Messages"
 WEBHOOKS = "Webhooks"
 TAG_DESCRIPTIONS = {
+    ATTACHMENTS: (
+        "Attachments are files: upload one, then send it in a message. Each has a filename, a type, a size "
+        "and a download link made fresh on every response. List, retrieve, rename and delete them here."
+    ),
     CONTACTS: (
         "Contacts are the people you talk with: a username (unique among your contacts), a phone "
         "number, an avatar and the name you show them by. Add, list, retrieve, rename and delete them "
@@ -67,6 +72,7 @@ TAG_DESCRIPTIONS = {
 AFTER = "The last id of the page you are on, for the next page: the items just older than it."
 BEFORE = "The first id of the page you are on, for the previous page: the items just newer than it."
 
+AttachmentIdPath = Annotated[str, Path(description="Unique identifier for the attachment.")]
 ContactIdPath = Annotated[str, Path(description="Unique identifier for the contact.")]
 GroupIdPath = Annotated[str, Path(description="Unique identifier for the group.")]
 ConversationIdPath = Annotated[str, Path(description="Unique identifier for the conversation.")]

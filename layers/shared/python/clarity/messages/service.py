@@ -32,9 +32,7 @@ class MessageService:
         self._repository = repository
         self._clock = clock
         # A retried POST with the same Idempotency-Key creates once (Stripe's convention).
-        self.send_idempotently = RetrySafeCreate(
-            "createMessage", self.send, CreateMessageRequest, Message, idempotency_store
-        )
+        self.send_idempotently = RetrySafeCreate("createMessage", self.send, Message, idempotency_store)
 
     def send(self, owner: str, request: CreateMessageRequest) -> VersionedMessage:
         def store(message_id: str, created_at: int) -> VersionedMessage:

@@ -38,9 +38,7 @@ class WebhookService:
         self._clock = clock
         self._policy = policy
         self._resolve = resolve
-        self.create_idempotently = RetrySafeCreate(
-            "createWebhook", self.create, CreateWebhookRequest, CreatedWebhook, idempotency_store
-        )
+        self.create_idempotently = RetrySafeCreate("createWebhook", self.create, CreatedWebhook, idempotency_store)
 
     def create(self, owner: str, request: CreateWebhookRequest) -> Versioned[CreatedWebhook]:
         """Register a webhook whose URL may be called now; its secret is returned only here."""

@@ -1,0 +1,319 @@
+"""The five attachment endpoints through their functions, as API Gateway calls them: a multipart
+upload stores exactly the bytes sent, and every answer is the seven-field object with a fresh link.
+DynamoDB and S3 are moto's, in process."""
+
+import base64
+import json
+import urllib.parse
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.support import BUCKET_NAME, SETTINGS, ApiClient
+
+LIMIT = SETTINGS.attachments.max_upload_bytes
+FIELDS = {"id", "message_id", "filename", "file_url", "file_type", "file_size", "created_at"}
+
+
+def _created(api: ApiClient, content: bytes = b"%PDF-1.7", **options: Any) -> dict[str, Any]:
+    response = api.upload(content, **options)
+    assert response.status == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def _download(file_url: str) -> tuple[bytes, dict[str, str]]:
+    """The object a presigned GET names, read with moto's S3, and the link's response overrides."""
+    url = urllib.parse.urlsplit(file_url)
+    query = dict(urllib.parse.parse_qsl(url.query))
+    key = urllib.parse.unquote(url.path.split(f"/{BUCKET_NAME}/", 1)[-1] if BUCKET_NAME in url.path else url.path[1:])
+    body: bytes = boto3.client("s3", region_name="us-east-1").get_object(Bucket=BUCKET_NAME, Key=key)["Body"].read()
+    return body, query
+
+
+def _objects() -> list[str]:
+    listed = boto3.client("s3", region_name="us-east-1").list_objects_v2(Bucket=BUCKET_NAME)
+    return [entry["Key"] for entry in listed.get("Contents", [])]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\xff", bytes(range(256)) * (LIMIT // 256)],
+    ids=["empty", "0xFF", "largest allowed"],
+)
+def test_an_upload_answers_the_object_and_stores_exactly_the_bytes_sent(api: ApiClient, content: bytes) -> None:
+    response = api.upload(content, filename="../reports/Invoice.pdf", content_type="Application/PDF; charset=x")
+
+    assert response.status == 201, response.text
+    created = response.json()
+    assert set(created) == FIELDS
+    assert created["message_id"] is None
+    assert (created["filename"], created["file_type"], created["file_size"]) == (
+        "Invoice.pdf",
+        "application/pdf",
+        len(content),
+    )
+    assert response.header("Location") == f"/v1/attachments/{created['id']}"
+    assert response.header("ETag") == '"1"'
+    stored, query = _download(created["file_url"])
+    assert stored == content
+    assert query["response-content-type"] == "application/pdf"
+    assert query["response-content-disposition"].startswith('attachment; filename="Invoice.pdf"')
+
+
+def test_one_byte_over_the_limit_is_a_413_that_points_at_the_direct_upload(api: ApiClient) -> None:
+    response = api.upload(b"x" * (LIMIT + 1))
+
+    assert response.status == 413, response.text
+    assert response.json()["type"] == "invalid_request"
+    assert "file_size" in response.json()["message"]
+    assert _objects() == []
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status", "message"),
+    [
+        # The reference's own example sends a path as text: no file.
+        ({}, b'--b\r\nContent-Disposition: form-data; name="file"\r\n\r\n../Invoice.pdf\r\n--b--\r\n', 400, "file"),
+        ({}, b'--b\r\nContent-Disposition: form-data; name="note"\r\n\r\nhi\r\n--b--\r\n', 400, "note"),
+        ({}, b"--b--\r\n", 400, "no file"),
+        ({}, b"not multipart at all", 400, "malformed"),
+    ],
+    ids=["text in place of a file", "another field", "no part", "malformed"],
+)
+def test_a_form_without_a_file_in_file_is_a_400_naming_file(
+    api: ApiClient, headers: dict[str, str], body: bytes, status: int, message: str
+) -> None:
+    response = api.request(
+        "POST", "/v1/attachments", body=body, headers={"content-type": "multipart/form-data; boundary=b", **headers}
+    )
+
+    assert response.status == status, response.text
+    assert message in response.json()["message"]
+    assert "file" in response.json()["message"]
+
+
+def test_a_body_neither_multipart_nor_json_is_a_415(api: ApiClient) -> None:
+    response = api.request("POST", "/v1/attachments", body=b"hello", headers={"content-type": "text/plain"})
+
+    assert response.status == 415, response.text
+
+
+def test_the_same_idempotency_key_and_file_upload_once(api: ApiClient) -> None:
+    first = api.upload(b"same", headers={"Idempotency-Key": "u1"})
+    again = api.upload(b"same", headers={"Idempotency-Key": "u1"})
+    other_file = api.upload(b"different", headers={"Idempotency-Key": "u1"})
+
+    assert (first.status, again.status) == (201, 201)
+    assert again.json()["id"] == first.json()["id"]
+    assert other_file.status == 409, other_file.text
+    assert len(_objects()) == 1
+
+
+def test_retrieve_rename_and_delete_one_attachment(api: ApiClient) -> None:
+    created = _created(api, b"hello", filename="a.txt", content_type="text/plain")
+    path = f"/v1/attachments/{created['id']}"
+
+    retrieved = api.request("GET", path)
+    assert retrieved.status == 200
+    assert {k: v for k, v in retrieved.json().items() if k != "file_url"} == {
+        k: v for k, v in created.items() if k != "file_url"
+    }
+    renamed = api.request("PUT", path, json_body={"filename": "b.txt"}, headers={"If-Match": '"1"'})
+    assert renamed.status == 200, renamed.text
+    assert renamed.json()["filename"] == "b.txt"
+    assert renamed.header("ETag") == '"2"'
+    assert _download(renamed.json()["file_url"])[1]["response-content-disposition"].startswith(
+        'attachment; filename="b.txt"'
+    )
+    assert api.request("DELETE", path, headers={"If-Match": '"1"'}).status == 412
+    assert api.request("DELETE", path).status == 204
+    assert api.request("GET", path).status == 404
+    assert api.request("DELETE", path).status == 404
+    assert _objects() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"file_size": 3}, "file_size"),
+        ({"filename": "a/b.txt"}, "filename"),
+        ({"filename": ""}, "filename"),
+        ({"filename": "x" * 256}, "filename"),
+        ({"filename": "ok.txt", "colour": "red"}, "colour"),
+    ],
+)
+def test_an_update_takes_only_a_valid_filename(api: ApiClient, body: dict[str, Any], param: str) -> None:
+    created = _created(api)
+
+    response = api.request("PUT", f"/v1/attachments/{created['id']}", json_body=body)
+
+    assert response.status == 400, response.text
+    assert param in response.json()["message"]
+
+
+def test_another_owner_sees_none_of_them(api: ApiClient) -> None:
+    created = _created(api)
+    path = f"/v1/attachments/{created['id']}"
+
+    assert api.request("GET", path, owner="bob").status == 404
+    assert api.request("PUT", path, owner="bob", json_body={"filename": "mine.pdf"}).status == 404
+    assert api.request("DELETE", path, owner="bob").status == 404
+    assert api.request("GET", "/v1/attachments", owner="bob").json() == {"has_more": False, "data": []}
+    assert api.request("GET", path).json()["filename"] == "invoice.pdf"
+
+
+def test_the_list_is_newest_first_and_pages_both_ways(api: ApiClient) -> None:
+    ids = [_created(api, bytes([n]), filename=f"{n}.bin")["id"] for n in range(5)]
+
+    first = api.request("GET", "/v1/attachments", query={"limit": 2}).json()
+    assert [a["id"] for a in first["data"]] == ids[::-1][:2]
+    assert first["has_more"] is True
+    second = api.request("GET", "/v1/attachments", query={"limit": 2, "starting_after": first["data"][-1]["id"]})
+    assert [a["id"] for a in second.json()["data"]] == ids[::-1][2:4]
+    back = api.request("GET", "/v1/attachments", query={"limit": 2, "ending_before": ids[2]})
+    assert [a["id"] for a in back.json()["data"]] == ids[::-1][:2]
+    assert all(a["file_url"] for a in first["data"])
+
+
+def test_a_conversation_without_files_lists_none(api: ApiClient) -> None:
+    _created(api)
+    conversation = api.create()
+
+    response = api.request("GET", "/v1/attachments", query={"conversation_id": conversation["id"]})
+
+    assert response.json() == {"has_more": False, "data": []}
+
+
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ({"limit": "0"}, "limit"),
+        ({"conversation_id": "nope"}, "conversation_id"),
+        ({"conversatoin_id": "x"}, "conversatoin_id"),
+    ],
+)
+def test_a_bad_list_parameter_is_a_400_naming_it(api: ApiClient, query: dict[str, str], param: str) -> None:
+    response = api.request("GET", "/v1/attachments", query=query)
+
+    assert response.status == 400, response.text
+    assert param in response.json()["message"]
+
+
+def test_an_upload_over_the_quota_is_a_400_that_says_how_much_room_is_left(api: ApiClient) -> None:
+    quota = SETTINGS.attachments.quota_bytes
+    for _ in range(quota // LIMIT):
+        _created(api, b"q" * LIMIT)
+
+    response = api.upload(b"one more")
+
+    assert response.status == 400, response.text
+    assert f"0 of your {quota} bytes" in response.json()["message"]
+    assert json.loads(response.text)["type"] == "invalid_request"
+
+
+# The direct upload: JSON declares the file; its form uploads it straight to S3.
+
+DECLARED = {"filename": "video.mp4", "file_type": "video/mp4", "file_size": 11}
+
+
+def _declared(api: ApiClient, **fields: Any) -> dict[str, Any]:
+    response = api.request("POST", "/v1/attachments", json_body={**DECLARED, **fields})
+    assert response.status == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def _put_as_the_form_would(created: dict[str, Any], content: bytes) -> None:
+    """What a client's POST of the form stores (moto's in-process S3 takes no form POST)."""
+    key = created["upload"]["fields"]["key"]
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket=BUCKET_NAME, Key=key, Body=content)
+
+
+def test_a_direct_upload_answers_the_attachment_and_a_form_pinned_to_the_file(api: ApiClient) -> None:
+    created = _declared(api)
+
+    assert set(created) == FIELDS | {"upload"}
+    assert (created["filename"], created["file_type"], created["file_size"], created["file_url"]) == (
+        "video.mp4",
+        "video/mp4",
+        11,
+        None,
+    )
+    upload = created["upload"]
+    assert upload["fields"]["Content-Type"] == "video/mp4"
+    assert upload["fields"]["key"].startswith("alice/")
+    policy = json.loads(base64.b64decode(upload["fields"]["policy"]))
+    assert ["content-length-range", 11, 11] in policy["conditions"]
+    assert upload["expires_at"] == created["created_at"] + SETTINGS.attachments.link_seconds
+    listed = api.request("GET", "/v1/attachments").json()["data"]
+    assert [(a["id"], a["file_url"]) for a in listed] == [(created["id"], None)]
+
+
+def test_retrieving_a_direct_upload_confirms_its_file_once_it_is_there(api: ApiClient) -> None:
+    created = _declared(api)
+    path = f"/v1/attachments/{created['id']}"
+
+    assert api.request("GET", path).json()["file_url"] is None
+    _put_as_the_form_would(created, b"0123456789A")
+    confirmed = api.request("GET", path).json()
+
+    assert set(confirmed) == FIELDS
+    assert _download(confirmed["file_url"])[0] == b"0123456789A"
+    assert api.request("GET", "/v1/attachments").json()["data"][0]["file_url"] is not None
+
+
+def test_a_file_of_another_size_than_declared_is_refused_and_removed(api: ApiClient) -> None:
+    created = _declared(api)
+    _put_as_the_form_would(created, b"twelve bytes")
+
+    refused = api.request("GET", f"/v1/attachments/{created['id']}")
+
+    assert refused.status == 400, refused.text
+    assert "12 bytes, not the file_size 11" in refused.json()["message"]
+    assert api.request("GET", f"/v1/attachments/{created['id']}").status == 404
+    assert _objects() == []
+    # Its bytes no longer count: the whole quota is there again.
+    quota = SETTINGS.attachments.quota_bytes
+    assert api.request("POST", "/v1/attachments", json_body={**DECLARED, "file_size": quota}).status == 201
+
+
+@pytest.mark.parametrize(
+    ("fields", "param"),
+    [
+        ({"file_size": SETTINGS.attachments.max_direct_upload_bytes + 1}, "file_size"),
+        ({"file_size": -1}, "file_size"),
+        ({"file_size": "11"}, "file_size"),
+        ({"file_type": "vidéo/mp4"}, "file_type"),
+        ({"file_type": "not a type"}, "file_type"),
+        ({"filename": "dir/video.mp4"}, "filename"),
+        ({"filename": "a\u200bb.mp4"}, "filename"),
+        ({"id": "A000000000000000"}, "id"),
+        ({"size": 3}, "size"),
+    ],
+)
+def test_a_bad_declaration_is_a_400_naming_the_field(api: ApiClient, fields: dict[str, Any], param: str) -> None:
+    response = api.request("POST", "/v1/attachments", json_body={**DECLARED, **fields})
+
+    assert response.status == 400, response.text
+    assert param in response.json()["message"]
+    assert api.request("GET", "/v1/attachments").json()["data"] == []
+
+
+def test_a_declaration_over_the_quota_is_a_400_that_says_how_much_room_is_left(api: ApiClient) -> None:
+    quota = SETTINGS.attachments.quota_bytes
+    response = api.request("POST", "/v1/attachments", json_body={**DECLARED, "file_size": quota + 1})
+
+    assert response.status == 400, response.text
+    assert f"{quota} of your {quota} bytes" in response.json()["message"]
+
+
+def test_an_idempotency_key_answers_its_first_create_and_refuses_another_kind(api: ApiClient) -> None:
+    first = api.request("POST", "/v1/attachments", json_body=DECLARED, headers={"Idempotency-Key": "d1"})
+    again = api.request("POST", "/v1/attachments", json_body=DECLARED, headers={"Idempotency-Key": "d1"})
+    as_file = api.upload(b"0123456789A", headers={"Idempotency-Key": "d1"})
+
+    assert (first.status, again.status) == (201, 201)
+    assert again.json() == first.json()
+    assert as_file.status == 409, as_file.text
