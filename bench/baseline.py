@@ -180,9 +180,9 @@ def children_keys(table: str, owner: str, conversation_id: str) -> Request:
     return ("Query", {
         "TableName": table,
         "KeyConditionExpression": "#pk = :partition",
-        "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
+        "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK", "#a0": "attachment_ids"},
         "ExpressionAttributeValues": {":partition": {"S": f"OWNER#{owner}#CONV#{conversation_id}"}},
-        "ProjectionExpression": "#pk, #sk",
+        "ProjectionExpression": "#pk, #sk, #a0",
         "ConsistentRead": True,
     })  # fmt: skip
 
@@ -358,7 +358,8 @@ def message_requests(
                 },
             }),
         ]  # fmt: skip
-    # delete_message: the message and its pointer, on the check that the conversation does not pin it
+    # delete_message: the message (one without files) and its pointer, on the check that the
+    # conversation does not pin it
     return [
         read_pointer,
         ("TransactWriteItems", {"TransactItems": [
@@ -366,7 +367,8 @@ def message_requests(
                 "TableName": table,
                 "Key": message_key,
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                "ConditionExpression": "attribute_exists(PK)",
+                "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(#files)",
+                "ExpressionAttributeNames": {"#files": "attachment_ids"},
             }},
             {"Delete": {"TableName": table, "Key": pointer_key}},
             {"ConditionCheck": {

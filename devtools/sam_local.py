@@ -54,6 +54,10 @@ def env_vars(
     }
 
 
+# Whose example data a schedule's event is run against: the committed events' owner.
+SCHEDULE_OWNER = "alice"
+
+
 def committed_event(name: str) -> dict[str, Any]:
     """An event from events/ as committed."""
     event: dict[str, Any] = json.loads((EVENTS_DIRECTORY / f"{name}.json").read_text(encoding="utf-8"))
@@ -63,6 +67,11 @@ def committed_event(name: str) -> dict[str, Any]:
 def is_api_event(event: dict[str, Any]) -> bool:
     """An API Gateway event (the HTTP functions'), not a batch of stream or queue records."""
     return "routeKey" in event
+
+
+def is_scheduled_event(event: dict[str, Any]) -> bool:
+    """An EventBridge schedule's event (the attachment sweep's): it names no owner's data."""
+    return event.get("detail-type") == "Scheduled Event"
 
 
 def event_with_token(name: str, token: str) -> dict[str, Any]:
@@ -82,6 +91,8 @@ def event_owner(event: dict[str, Any]) -> str:
     """Whose data a committed event names: the API's caller, or the owner of the first record."""
     if is_api_event(event):
         return str(event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"])
+    if is_scheduled_event(event):
+        return SCHEDULE_OWNER
     return _record_owner(event["Records"][0])
 
 
@@ -95,7 +106,7 @@ def with_owner(event: dict[str, Any], owner: str) -> dict[str, Any]:
     """A webhook worker's event whose records belong to `owner`: a stream record's keys and
     images move to the owner's partitions, a queued delivery names the owner."""
     moved: dict[str, Any] = json.loads(json.dumps(event))
-    for record in moved["Records"]:
+    for record in moved.get("Records", []):
         if "dynamodb" in record:
             old, new = keys.owner_partition(_record_owner(record)), keys.owner_partition(owner)
             for image in ("Keys", "NewImage", "OldImage"):

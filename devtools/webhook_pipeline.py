@@ -6,7 +6,8 @@ WebhookDeliveryFunction. Partial-batch answers are honoured as Lambda honours th
 stream record is retried from where it failed, a failed queue message stays queued (its next
 attempt is due when the function's visibility timeout runs out), the others are deleted.
 
-`make run` runs it on background threads; tests call `pump` to move it one step at a time.
+`make run` runs it on background threads; tests call `pump` to move it one step at a time. The
+same threads stand in for the attachment sweep's hourly schedule (every SWEEP_SECONDS).
 """
 
 import logging
@@ -20,6 +21,8 @@ from devtools.lambda_context import LocalLambdaContext
 from devtools.template import import_function
 
 log = logging.getLogger("webhooks")
+# How often `make run` sweeps direct uploads never completed (hourly on AWS; a local session is short).
+SWEEP_SECONDS = 60.0
 
 STREAM_BATCH_SIZE = 100  # template.yaml: the stream's BatchSize
 QUEUE_BATCH_SIZE = 5  # template.yaml: the queue's BatchSize
@@ -119,6 +122,7 @@ class LocalPipeline:
         ]
         self._events = events_handler or import_function("WebhookEventsFunction")
         self._deliver = delivery_handler or import_function("WebhookDeliveryFunction")
+        self._sweep = import_function("AttachmentSweepFunction")
         self._trim = trim
         self._last_read: dict[str, str] = {}  # shard id -> sequence number of the last record handed on
         self._stop = threading.Event()
@@ -188,6 +192,13 @@ class LocalPipeline:
         """One step of both: what moved."""
         return self.pump_stream() + self.pump_queue()
 
+    def sweep(self) -> int:
+        """What the hourly schedule does on AWS: remove the direct uploads never completed."""
+        with self._read_lock:
+            result = self._sweep({}, LocalLambdaContext("AttachmentSweepFunction"))
+        removed: int = result["removed"]
+        return removed
+
     def start(self, interval_seconds: float = 0.1) -> None:
         """Run both on threads of their own until `stop`."""
 
@@ -201,9 +212,17 @@ class LocalPipeline:
                 if not moved:
                     self._stop.wait(interval_seconds)
 
+        def every(seconds: float, step: Callable[[], int]) -> None:
+            while not self._stop.wait(seconds):
+                try:
+                    step()
+                except Exception:
+                    log.exception("attachment sweep failed")
+
         self._threads = [
             threading.Thread(target=loop, args=(self.pump_stream,), name="stream", daemon=True),
             threading.Thread(target=loop, args=(self.pump_queue,), name="deliveries", daemon=True),
+            threading.Thread(target=every, args=(SWEEP_SECONDS, self.sweep), name="sweep", daemon=True),
         ]
         for thread in self._threads:
             thread.start()

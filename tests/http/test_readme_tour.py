@@ -57,3 +57,5 @@ def test_the_tour_runs_as_written(server: LocalServer) -> None:
     # The quoted bracket form reached the API as the reference's reaction.
     assert '{"red_angry_face":["KateMcCallister"]}' in answers.replace(" ", ""), answers
     assert '"secret":"whsec_' in answers.replace(" ", "")
+    # The message answered its file as an attachment object that names the message.
+    assert '"message_id":"' in answers.replace(" ", ""), answers

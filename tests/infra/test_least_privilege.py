@@ -20,8 +20,9 @@ from urllib3.filepost import encode_multipart_formdata
 from clarity.core.settings import WebhookSettings
 from clarity.store import keys
 from clarity.webhooks.destinations import Destination
+from devtools.lambda_context import LocalLambdaContext
 from devtools.routing import Router
-from devtools.template import function_routes, load_template
+from devtools.template import function_routes, import_function, load_template
 from devtools.webhook_pipeline import LocalPipeline
 from tests.support import (
     BUCKET_NAME,
@@ -79,10 +80,11 @@ class RecordingClient:
                 for kind, request in item.items():
                     self._add(request["TableName"], f"dynamodb:{TRANSACTION_ITEM_ACTIONS[kind]}")
                 tables = [request["TableName"] for request in item.values()]
+            on_index = "IndexName" in kwargs  # IAM governs it with the index's ARN, not the table's
             for table in tables:
-                if operation not in TRANSACTION_OPERATIONS:
+                if operation not in TRANSACTION_OPERATIONS and not on_index:
                     self._add(table, f"dynamodb:{operation}")
-            self.used_index = self.used_index or "IndexName" in kwargs
+            self.used_index = self.used_index or on_index
             return attribute(**kwargs)
 
         return record
@@ -194,6 +196,10 @@ def _declared(api: ApiClient, raw_client: Any, content: bytes | None) -> str:
     return attachment_id
 
 
+def _with_files(send: dict[str, Any], *attachment_ids: str) -> dict[str, Any]:
+    return {"json_body": {**send["json_body"], "attachments": list(attachment_ids)}}
+
+
 def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str, str, dict[str, Any]]]:
     """Requests that take every DynamoDB path the function has."""
     talker, member, doomed, fresh, fresh_too = _contacts(api, 5)
@@ -206,8 +212,8 @@ def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str,
     assert api.request("PUT", path, json_body={"pinned_message_id": message_id}).status == 200
     from_talker = api.send(conversation_id, contact_id=talker)["id"]
     # The doomed contact: a conversation with a message, and a group's member (its delete cascades).
-    api.send(api.create(contact_id=doomed)["id"], contact_id=doomed)
-    api.send(group["conversation_id"], contact_id=member)
+    api.send(api.create(contact_id=doomed)["id"], contact_id=doomed, attachments=[_uploaded(api)])
+    api.send(group["conversation_id"], contact_id=member, attachments=[_uploaded(api)])
     hook = {"name": "app", "url": HOOK_URL, "events": ["*"]}
     webhook_id = api.request("POST", "/v1/webhooks", json_body=hook).json()["id"]
     webhook_path = f"/v1/webhooks/{webhook_id}"
@@ -226,6 +232,14 @@ def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str,
     crowd = _contacts(api, 100) if function in ("CreateGroupFunction", "UpdateGroupFunction") else []
     in_group = {"conversation_id": group["conversation_id"], "message": "hi", "contact_id": member}
     attachment_path = f"/v1/attachments/{_uploaded(api)}"
+    # A message with a file: reads answer it with a link; an update adds one; a delete takes both.
+    with_file = {
+        "json_body": {"conversation_id": conversation_id, "message": "see file", "attachments": [_uploaded(api)]}
+    }
+    with_file_id = api.request("POST", "/v1/messages", **with_file).json()["id"]  # type: ignore[arg-type]
+    with_file_path = f"/v1/messages/{with_file_id}"
+    sent_file = api.request("GET", with_file_path).json()["attachments"][0]["id"]
+    arrived = _declared(api, raw_client, b"abc")
     declared = {"filename": "big.bin", "file_size": 3}
     scenarios: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         "ListAttachmentsFunction": [
@@ -327,13 +341,25 @@ def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str,
             ("POST", "/v1/messages", {"json_body": in_group}),
             ("POST", "/v1/messages", {**send, "headers": {"Idempotency-Key": "m1"}}),
             ("POST", "/v1/messages", {**send, "headers": {"Idempotency-Key": "m1"}}),
+            ("POST", "/v1/messages", {"json_body": {**send["json_body"], "attachments": [_uploaded(api)]}}),
+            # Direct uploads whose files arrived: confirmed on the spot, or refused (another size).
+            ("POST", "/v1/messages", _with_files(send, _declared(api, raw_client, b"abc"))),
+            ("POST", "/v1/messages", {**_with_files(send, _declared(api, raw_client, b"abcd")), "expect": 400}),
         ],
         "RetrieveMessageFunction": [
+            ("GET", with_file_path, {}),
             ("GET", message_path, {}),
             ("GET", f"/v1/messages/{from_talker}", {}),
             ("GET", "/v1/messages/A000000000000000", {}),
         ],
         "UpdateMessageFunction": [
+            ("PUT", with_file_path, {"json_body": {"attachments": [sent_file, _uploaded(api)]}}),
+            ("PUT", message_path, {"json_body": {"attachments": [arrived]}}),
+            (
+                "PUT",
+                message_path,
+                {"json_body": {"attachments": [arrived, _declared(api, raw_client, b"ab")]}, "expect": 400},
+            ),
             ("PUT", message_path, {"json_body": {"read_at": 1, "reactions": []}}),
             ("PUT", f"/v1/messages/{from_talker}", {"json_body": {"message": "edited"}}),
         ],
@@ -341,6 +367,7 @@ def _scenario(function: str, api: ApiClient, raw_client: Any) -> list[tuple[str,
             # Pinned: the first attempt's check fails and the second unpins it.
             ("DELETE", message_path, {}),
             ("DELETE", message_path, {}),
+            ("DELETE", with_file_path, {}),
         ],
         "ListWebhooksFunction": [
             ("GET", "/v1/webhooks", {}),
@@ -486,3 +513,29 @@ def test_the_webhook_workers_roles_allow_exactly_the_calls_they_make() -> None:
     assert sorted(transport.paths) == ["/hooks/delivered", "/hooks/fails", "/hooks/fails"]
     assert events_calls == _policy("WebhookEventsFunction")
     assert delivery_calls == _policy("WebhookDeliveryFunction")
+
+
+def test_the_attachment_sweeps_role_allows_exactly_the_calls_it_makes() -> None:
+    now = [1_800_000_000.0]
+    settings = replace(SETTINGS, webhooks=WebhookSettings(destinations="loopback"))
+    with moto_table() as client:
+        dynamodb = RecordingClient(client)
+        s3 = RecordingS3Client(boto3.client("s3", region_name="us-east-1"))
+        with installed_services(dynamodb, settings, clock=lambda: now[0], s3=s3):
+            api = ApiClient(Router())
+            _declared(api, client, None)  # its file never came
+            _declared(api, client, b"abc")  # it came, but was never confirmed
+            now[0] += SETTINGS.attachments.waiting_seconds
+            dynamodb.actions_by_table.clear()
+            dynamodb.used_index = False
+            s3.actions.clear()
+
+            assert import_function("AttachmentSweepFunction")({}, LocalLambdaContext("AttachmentSweepFunction")) == {
+                "removed": 2
+            }
+
+    allowed = _policy("AttachmentSweepFunction")
+    assert allowed.pop("ConversationsTable") == dynamodb.actions_by_table[TABLE_NAME]
+    assert allowed.pop("ConversationsTable/index/*") == {"dynamodb:Query"} and dynamodb.used_index
+    assert allowed.pop("AttachmentsBucket/*") == s3.actions
+    assert allowed == {}

@@ -45,8 +45,8 @@ SEED_ROUTES = {
     ("PUT", "/v1/attachments/{attachment_id}"),
     ("DELETE", "/v1/attachments/{attachment_id}"),
 }
-# The functions no route calls: the table's stream and the delivery queue invoke them.
-WORKERS = {"WebhookEventsFunction": "DynamoDB", "WebhookDeliveryFunction": "SQS"}
+# The functions no route calls: the table's stream, the delivery queue and a schedule invoke them.
+WORKERS = {"WebhookEventsFunction": "DynamoDB", "WebhookDeliveryFunction": "SQS", "AttachmentSweepFunction": "Schedule"}
 
 
 def _functions() -> dict[str, dict[str, Any]]:

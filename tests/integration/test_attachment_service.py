@@ -402,7 +402,7 @@ def test_the_refusal_is_read_from_dynamodbs_own_cancellation_reasons(stubbed: tu
     table, stubber = stubbed
     cancel_transaction(stubber, failed_check({"id": "1xWBJfU0w2Lpu5Bh", "message_id": "1xWBJbM5s8Gkq2Zd"}))
     files = Bucket(boto3.client("s3", region_name="us-east-1", endpoint_url="http://stubbed.invalid"), BUCKET)
-    repository = AttachmentRepository(table, files, AttachmentSettings())
+    repository = AttachmentRepository(table, lambda: files, AttachmentSettings())
 
     with pytest.raises(TransactionCancelled) as cancelled:
         table.transact([repository.attach_action("alice", "1xWBJfU0w2Lpu5Bh", "1xWBJbM5s8Gkq2Ze", CONVERSATION)])

@@ -10,6 +10,9 @@ from typing import Any
 import boto3
 import pytest
 
+from clarity.attachments.repository import AttachmentRepository
+from devtools.lambda_context import LocalLambdaContext
+from devtools.template import import_function
 from tests.support import BUCKET_NAME, SETTINGS, ApiClient
 
 LIMIT = SETTINGS.attachments.max_upload_bytes
@@ -317,3 +320,235 @@ def test_an_idempotency_key_answers_its_first_create_and_refuses_another_kind(ap
     assert (first.status, again.status) == (201, 201)
     assert again.json() == first.json()
     assert as_file.status == 409, as_file.text
+
+
+# In messages: attached in the send's transaction, answered as objects in the order attached.
+
+
+def _message_with(api: ApiClient, attachment_ids: list[str], **fields: Any) -> Any:
+    conversation = api.create()
+    body = {"conversation_id": conversation["id"], "message": "see attached", "attachments": attachment_ids, **fields}
+    return api.request("POST", "/v1/messages", json_body=body)
+
+
+def test_a_message_sent_with_files_answers_them_in_order_and_they_name_it(api: ApiClient) -> None:
+    first, second = (_created(api, bytes([n]), filename=f"{n}.pdf")["id"] for n in range(2))
+
+    sent = _message_with(api, [second, first])
+
+    assert sent.status == 201, sent.text
+    message = sent.json()
+    assert [a["id"] for a in message["attachments"]] == [second, first]
+    assert all(set(a) == FIELDS and a["message_id"] == message["id"] for a in message["attachments"])
+    assert _download(message["attachments"][0]["file_url"])[0] == b"\x01"
+    retrieved = api.request("GET", f"/v1/messages/{message['id']}").json()
+    assert [a["id"] for a in retrieved["attachments"]] == [second, first]
+    in_conversation = api.request("GET", "/v1/attachments", query={"conversation_id": message["conversation_id"]})
+    assert {a["id"] for a in in_conversation.json()["data"]} == {first, second}
+    assert api.request("GET", f"/v1/attachments/{first}").json()["message_id"] == message["id"]
+
+
+def test_a_form_sends_files_as_attachments_brackets(api: ApiClient) -> None:
+    attachment_id = _created(api)["id"]
+    conversation = api.create()
+
+    sent = api.request(
+        "POST",
+        "/v1/messages",
+        form={"conversation_id": conversation["id"], "message": "hi", "attachments[]": attachment_id},
+    )
+
+    assert sent.status == 201, sent.text
+    assert [a["id"] for a in sent.json()["attachments"]] == [attachment_id]
+
+
+def test_a_file_that_cannot_be_attached_refuses_the_whole_send(api: ApiClient) -> None:
+    mine = _created(api)["id"]
+    theirs = _created(api, owner="bob")["id"]
+    waiting = _declared(api)["id"]
+    taken = _created(api)["id"]
+    assert _message_with(api, [taken]).status == 201
+    cases = {
+        "is not one of your attachments": [mine, theirs],
+        "has not been uploaded yet": [waiting],
+        "is already attached to message": [mine, taken],
+        "more than once": [mine, mine],
+        "at most 10": [mine] * 11,
+        "nope": ["nope"],
+    }
+    for words, attachment_ids in cases.items():
+        refused = _message_with(api, attachment_ids)
+        assert refused.status == 400, (words, refused.text)
+        assert "attachments" in refused.json()["message"], refused.text
+        assert words in refused.json()["message"] or words in ("at most 10", "nope"), refused.text
+    assert api.request("GET", f"/v1/attachments/{mine}").json()["message_id"] is None
+    assert len(api.request("GET", "/v1/messages").json()["data"]) == 1
+
+
+def test_an_update_adds_files_after_the_ones_the_message_has(api: ApiClient) -> None:
+    first, second, third = (_created(api)["id"] for _ in range(3))
+    message = _message_with(api, [first]).json()
+    path = f"/v1/messages/{message['id']}"
+
+    added = api.request("PUT", path, json_body={"attachments": [third, first, second]})
+    assert added.status == 200, added.text
+    assert [a["id"] for a in added.json()["attachments"]] == [first, third, second]
+    assert added.header("ETag") == '"2"'
+
+    dropped = api.request("PUT", path, json_body={"attachments": [first, second]})
+    assert dropped.status == 400, dropped.text
+    assert f"'{third}' is missing" in dropped.json()["message"]
+    assert f"DELETE /v1/attachments/{third}" in dropped.json()["message"]
+
+    same = api.request("PUT", path, json_body={"attachments": [first, third, second], "message": "edited"})
+    assert same.status == 200, same.text
+    assert (same.json()["message"], len(same.json()["attachments"])) == ("edited", 3)
+    assert api.request("PUT", path, json_body={"attachments": [first]}, headers={"If-Match": '"1"'}).status == 412
+
+
+def test_deleting_a_file_takes_it_out_of_its_message(api: ApiClient) -> None:
+    kept, deleted = (_created(api)["id"] for _ in range(2))
+    message = _message_with(api, [kept, deleted]).json()
+
+    assert api.request("DELETE", f"/v1/attachments/{deleted}").status == 204
+
+    path = f"/v1/messages/{message['id']}"
+    assert [a["id"] for a in api.request("GET", path).json()["attachments"]] == [kept]
+    assert api.request("PUT", path, json_body={"attachments": [kept]}).status == 200
+
+
+def test_deleting_a_message_deletes_its_files_and_frees_their_bytes(api: ApiClient) -> None:
+    quota = SETTINGS.attachments.quota_bytes
+    ids = [_created(api, b"q" * LIMIT)["id"] for _ in range(quota // LIMIT)]
+    message = _message_with(api, ids).json()
+    assert api.upload(b"more").status == 400  # the quota is used up
+
+    assert api.request("DELETE", f"/v1/messages/{message['id']}").status == 204
+
+    assert all(api.request("GET", f"/v1/attachments/{a}").status == 404 for a in ids)
+    assert _objects() == []
+    assert api.upload(b"more").status == 201
+
+
+def test_a_file_added_while_its_message_is_deleted_is_deleted_too(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, late = (_created(api)["id"] for _ in range(2))
+    message = _message_with(api, [first]).json()
+    path = f"/v1/messages/{message['id']}"
+    delete_quietly = AttachmentRepository.delete_quietly
+    interleaved: list[int] = []
+
+    def add_a_file_meanwhile(repository: AttachmentRepository, owner: str, attachment_id: str) -> None:
+        if not interleaved:  # a PUT that lands between the files' deletes and the message's
+            interleaved.append(api.request("PUT", path, json_body={"attachments": [first, late]}).status)
+        delete_quietly(repository, owner, attachment_id)
+
+    monkeypatch.setattr(AttachmentRepository, "delete_quietly", add_a_file_meanwhile)
+
+    assert api.request("DELETE", path).status == 204
+
+    assert interleaved == [200]
+    assert api.request("GET", f"/v1/attachments/{late}").status == 404
+    assert _objects() == []
+
+
+def test_sending_a_direct_upload_whose_file_has_arrived_confirms_it_on_the_spot(api: ApiClient) -> None:
+    arrived, refused = _declared(api), _declared(api)
+    _put_as_the_form_would(arrived, b"0123456789A")
+    _put_as_the_form_would(refused, b"not eleven bytes")
+
+    sent = _message_with(api, [arrived["id"]])
+    wrong_size = _message_with(api, [refused["id"]])
+
+    assert sent.status == 201, sent.text
+    assert sent.json()["attachments"][0]["file_url"] is not None
+    assert wrong_size.status == 400, wrong_size.text
+    assert "not the file_size 11" in wrong_size.json()["message"]
+    assert api.request("GET", f"/v1/attachments/{refused['id']}").status == 404
+
+
+# Cascades: deleting a conversation, or the contact or group it is with, deletes its files.
+
+
+@pytest.mark.parametrize("deleted", ["conversation", "contact", "group"])
+def test_deleting_a_conversation_its_contact_or_its_group_deletes_its_files(api: ApiClient, deleted: str) -> None:
+    if deleted == "group":
+        member = api.new_contact()["id"]
+        group = api.new_group(members=[member])
+        conversation_id, path = group["conversation_id"], f"/v1/groups/{group['id']}"
+    else:
+        conversation = api.create()
+        conversation_id = conversation["id"]
+        path = {"conversation": f"/v1/conversations/{conversation_id}"}.get(
+            deleted, f"/v1/contacts/{conversation['contact_id']}"
+        )
+    sent = [_created(api, bytes([n]))["id"] for n in range(3)]
+    for attachment_id in sent:
+        body = {"conversation_id": conversation_id, "message": "file", "attachments": [attachment_id]}
+        assert api.request("POST", "/v1/messages", json_body=body).status == 201
+    kept = _created(api)["id"]  # not sent: it stays
+
+    assert api.request("DELETE", path).status == 204
+
+    assert [api.request("GET", f"/v1/attachments/{a}").status for a in sent] == [404, 404, 404]
+    assert [a["id"] for a in api.request("GET", "/v1/attachments").json()["data"]] == [kept]
+    assert len(_objects()) == 1
+    quota = SETTINGS.attachments.quota_bytes
+    room = api.request("POST", "/v1/attachments", json_body={**DECLARED, "file_size": quota - 8})
+    assert room.status == 201, room.text  # only the kept file's bytes still count
+
+
+def test_a_cascade_that_stopped_part_way_finishes_on_the_retry_without_uncounting_twice(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conversation = api.create()
+    sent = [_created(api, b"1234")["id"] for _ in range(2)]
+    body = {"conversation_id": conversation["id"], "message": "files", "attachments": sent}
+    assert api.request("POST", "/v1/messages", json_body=body).status == 201
+    remove_all = AttachmentRepository.remove_all
+    crashes = iter([True])
+
+    def crash_once_after_the_files(repository: AttachmentRepository, owner: str, ids: Any) -> None:
+        remove_all(repository, owner, ids[:1])  # one record and file went, then the function died
+        if next(crashes, False):
+            raise RuntimeError("the function died")
+        remove_all(repository, owner, ids)
+
+    monkeypatch.setattr(AttachmentRepository, "remove_all", crash_once_after_the_files)
+    path = f"/v1/conversations/{conversation['id']}"
+    assert api.request("DELETE", path).status == 500
+    assert api.request("DELETE", path).status == 204
+
+    assert _objects() == []
+    quota = SETTINGS.attachments.quota_bytes
+    assert api.request("POST", "/v1/attachments", json_body={**DECLARED, "file_size": quota}).status == 201
+    assert api.request("POST", "/v1/attachments", json_body={**DECLARED, "file_size": 1}).status == 400
+
+
+# The sweep: direct uploads never confirmed are removed after a day, with any late file.
+
+
+def test_the_hourly_sweep_removes_direct_uploads_not_confirmed_within_a_day(api: ApiClient, clock: Any) -> None:
+    never, late = _declared(api), _declared(api)
+    _put_as_the_form_would(late, b"0123456789A")  # it came, but no one confirmed it
+    confirmed = _declared(api)
+    _put_as_the_form_would(confirmed, b"0123456789A")
+    assert api.request("GET", f"/v1/attachments/{confirmed['id']}").json()["file_url"]
+    clock.tick(SETTINGS.attachments.waiting_seconds // 2)
+    recent = _declared(api)
+    sweep = import_function("AttachmentSweepFunction")
+
+    clock.tick(SETTINGS.attachments.waiting_seconds // 2 - 1)
+    assert sweep({}, LocalLambdaContext("AttachmentSweepFunction")) == {"removed": 0}  # a second early
+    clock.tick(1)
+    assert sweep({}, LocalLambdaContext("AttachmentSweepFunction")) == {"removed": 2}
+
+    statuses = {
+        a["id"]: api.request("GET", f"/v1/attachments/{a['id']}").status for a in (never, late, confirmed, recent)
+    }
+    assert statuses == {never["id"]: 404, late["id"]: 404, confirmed["id"]: 200, recent["id"]: 200}
+    assert len(_objects()) == 1
+    # Their bytes no longer count: the quota holds the two left (11 bytes each) and the rest.
+    quota = SETTINGS.attachments.quota_bytes
+    assert api.request("POST", "/v1/attachments", json_body={**DECLARED, "file_size": quota - 22}).status == 201

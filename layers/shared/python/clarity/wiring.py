@@ -5,7 +5,7 @@ Nothing is made at import. Tests and the local server install their own with `us
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
 
+    from clarity.attachments.repository import AttachmentRepository
     from clarity.attachments.service import AttachmentService
     from clarity.contacts.service import ContactService
     from clarity.conversations.service import ConversationService
@@ -91,7 +92,9 @@ class Services:
         from clarity.conversations.service import ConversationService  # noqa: PLC0415
 
         return ConversationService(
-            ConversationRepository(self._table), clock=self._clock, idempotency_store=self._idempotency_store
+            ConversationRepository(self._table, self._remove_files),
+            clock=self._clock,
+            idempotency_store=self._idempotency_store,
         )
 
     @cached_property
@@ -100,7 +103,7 @@ class Services:
         from clarity.contacts.service import ContactService  # noqa: PLC0415
 
         return ContactService(
-            ContactRepository(self._table),
+            ContactRepository(self._table, self._remove_files),
             clock=self._clock,
             idempotency_store=self._idempotency_store,
             phone_region=self._phone_region,
@@ -111,17 +114,32 @@ class Services:
         from clarity.groups.repository import GroupRepository  # noqa: PLC0415
         from clarity.groups.service import GroupService  # noqa: PLC0415
 
-        return GroupService(GroupRepository(self._table), clock=self._clock, idempotency_store=self._idempotency_store)
+        return GroupService(
+            GroupRepository(self._table, self._remove_files),
+            clock=self._clock,
+            idempotency_store=self._idempotency_store,
+        )
+
+    def _remove_files(self, owner: str, attachment_ids: Sequence[str]) -> None:
+        """A cascade's file deletes: the attachments' code loads only when there are files."""
+        if attachment_ids:
+            self.attachment_repository.remove_all(owner, attachment_ids)
+
+    @cached_property
+    def attachment_repository(self) -> "AttachmentRepository":
+        from clarity.attachments.repository import AttachmentRepository  # noqa: PLC0415
+
+        return AttachmentRepository(self._table, lambda: self._files.bucket, self._files.settings)
 
     @cached_property
     def attachments(self) -> "AttachmentService":
-        from clarity.attachments.repository import AttachmentRepository  # noqa: PLC0415
         from clarity.attachments.service import AttachmentService  # noqa: PLC0415
 
-        settings = self._files.settings
-        repository = AttachmentRepository(self._table, self._files.bucket, settings)
         return AttachmentService(
-            repository, clock=self._clock, settings=settings, idempotency_store=self._idempotency_store
+            self.attachment_repository,
+            clock=self._clock,
+            settings=self._files.settings,
+            idempotency_store=self._idempotency_store,
         )
 
     @cached_property
@@ -130,7 +148,9 @@ class Services:
         from clarity.messages.service import MessageService  # noqa: PLC0415
 
         return MessageService(
-            MessageRepository(self._table), clock=self._clock, idempotency_store=self._idempotency_store
+            MessageRepository(self._table, self.attachment_repository),
+            clock=self._clock,
+            idempotency_store=self._idempotency_store,
         )
 
     @cached_property

@@ -12,16 +12,19 @@ nothing unaccounted for should it stop part way:
   finishes the job (clarity.store.links.remove_with_mark).
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import cached_property
 from typing import Any
 
-from clarity.attachments.models import AttachmentPageRequest, StoredAttachment
-from clarity.core.errors import InvalidRequest, NotFound
-from clarity.core.ids import IdTaken
+from clarity.attachments.models import Attachment, AttachmentPageRequest, StoredAttachment
+from clarity.core.clock import TICKS_PER_SECOND
+from clarity.core.errors import InvalidRequest, NotFound, ServiceUnavailable
+from clarity.core.ids import IdTaken, tick_prefix
 from clarity.core.paging import Page
 from clarity.core.settings import AttachmentSettings
 from clarity.store import keys
 from clarity.store.dynamodb import (
+    BATCH_GET_LIMIT,
     ConditionFailed,
     Expression,
     Item,
@@ -44,6 +47,9 @@ WAITING_FOR_FILE = Expression(
     "attribute_exists(PK) AND #uploaded = :false", {"#uploaded": "uploaded"}, {":false": False}
 )
 STORED_BYTES = "bytes"
+# A transaction holds 100 actions: this many record deletes, and the owner's byte count.
+RECORDS_PER_REMOVAL = 99
+REMOVAL_ATTEMPTS = 4
 OBJECT_KEY = "object_key"
 
 
@@ -73,15 +79,38 @@ def to_item(owner: str, stored: StoredAttachment, expires_at: int) -> Item:
         "created_at": stored.created_at,
         "uploaded": False,
         "expires_at": expires_at,
+        keys.WAITING_ATTACHMENTS_KEY: keys.waiting_attachments_partition(stored.id),
         "version": stored.version,
     }
 
 
+def stored_attachments(table: Table, owner: str, attachment_ids: Sequence[str]) -> dict[str, StoredAttachment]:
+    """The owner's attachments of these ids, by id (one BatchGetItem per 100); missing ones left out."""
+    if not attachment_ids:
+        return {}
+    items = table.get_all([keys.attachment_key(owner, attachment_id) for attachment_id in attachment_ids])
+    return {str(item["id"]): to_stored(item) for item in items}
+
+
 class AttachmentRepository:
-    def __init__(self, table: Table, bucket: Bucket, settings: AttachmentSettings) -> None:
+    def __init__(self, table: Table, bucket: Callable[[], Bucket], settings: AttachmentSettings) -> None:
         self._table = table
-        self._bucket = bucket
+        # Made on first use: a message function reaches S3 only for a message with files.
+        self._bucket_of = bucket
         self._settings = settings
+
+    @cached_property
+    def _bucket(self) -> Bucket:
+        return self._bucket_of()
+
+    def answers(self, owner: str, attachment_ids: Sequence[str]) -> dict[str, Attachment]:
+        """The objects of the owner's attachments of these ids, each with a download link made
+        now; ids of attachments deleted since are left out."""
+        found = stored_attachments(self._table, owner, attachment_ids)
+        return {
+            attachment_id: stored.answer(self.download_url(stored) if stored.uploaded else None)
+            for attachment_id, stored in found.items()
+        }
 
     def reserve(self, owner: str, stored: StoredAttachment, expires_at: int) -> None:
         """Write the record and count its bytes, in one transaction, if the owner has room for
@@ -134,8 +163,8 @@ class AttachmentRepository:
     def _mark_uploaded(self, owner: str, stored: StoredAttachment) -> StoredAttachment:
         """The file is there: the record says so, and is no longer due to expire. Only while it
         waits for its file (ConditionFailed otherwise)."""
-        names = {"#uploaded": "uploaded", "#expires": "expires_at"}
-        update = Expression("SET #uploaded = :true REMOVE #expires", names, {":true": True})
+        names = {"#uploaded": "uploaded", "#expires": "expires_at", "#waiting": keys.WAITING_ATTACHMENTS_KEY}
+        update = Expression("SET #uploaded = :true REMOVE #expires, #waiting", names, {":true": True})
         return to_stored(self._table.update(keys.attachment_key(owner, stored.id), update, WAITING_FOR_FILE))
 
     def upload_form(self, stored: StoredAttachment) -> UploadForm:
@@ -209,6 +238,81 @@ class AttachmentRepository:
             self._bucket.delete_all([str(mark[OBJECT_KEY])])
 
         remove_with_mark(self._table, owner, target, expected_version, plan, remove_file)
+
+    def arrived(self, owner: str, current: Mapping[str, Any] | None) -> bool:
+        """Whether an attachment a send found waiting for its file (its record as the refused
+        transaction saw it) has its file now: a direct upload confirmed on the spot."""
+        if current is None or current.get("uploaded") or current.get("message_id"):
+            return False
+        return self.confirm(owner, to_stored(current)).uploaded
+
+    def sweep_expired(self, now: int) -> int:
+        """Remove every attachment, of any owner, still waiting for its file at its `expires_at`:
+        its file if one came late, then its record and its count (only while it still waits: one
+        confirmed meanwhile stays). How many were removed."""
+        # Every id made in a second up to now - waiting sorts before the first tick of the next.
+        created_before = tick_prefix((now - self._settings.waiting_seconds + 1) * TICKS_PER_SECOND)
+        removed = 0
+        for shard in range(keys.WAITING_ATTACHMENT_SHARDS):
+            for entries in self._waiting(keys.waiting_attachments_shard(shard), created_before):
+                found = self._table.get_all([{keys.PK: e[keys.PK], keys.SK: e[keys.SK]} for e in entries])
+                for item in found:
+                    if not item.get("uploaded") and int(item.get("expires_at", now + 1)) <= now:
+                        self._release(keys.owner_of_partition(str(item[keys.PK])), to_stored(item))
+                        removed += 1
+        return removed
+
+    def _waiting(self, partition: str, created_before: str) -> Iterator[list[Item]]:
+        """The keys of one GSI2 partition's waiting attachments made before a tick, a page at a
+        time (eventually consistent: a record confirmed meanwhile is read again whole)."""
+        query: dict[str, Any] = {
+            "TableName": self._table.name,
+            "IndexName": keys.WAITING_ATTACHMENTS_INDEX,
+            "KeyConditionExpression": "#waiting = :partition AND #sk < :before",
+            "ExpressionAttributeNames": {"#waiting": keys.WAITING_ATTACHMENTS_KEY, "#sk": keys.SK},
+            "ExpressionAttributeValues": serialize(
+                {":partition": partition, ":before": keys.attachment_sort_key(created_before)}
+            ),
+            "Limit": BATCH_GET_LIMIT,
+        }
+        yield from self._table.pages(query)
+
+    def remove_all(self, owner: str, attachment_ids: Sequence[str]) -> None:
+        """Delete these attachments for a conversation's delete: their files first (until its
+        record goes, each names its file), then up to 99 records in one transaction with their
+        bytes uncounted, each on the condition that it is still there, so that a retry after a
+        crash never uncounts a file twice."""
+        for start in range(0, len(attachment_ids), RECORDS_PER_REMOVAL):
+            chunk = attachment_ids[start : start + RECORDS_PER_REMOVAL]
+            for _ in range(REMOVAL_ATTEMPTS):
+                found = list(stored_attachments(self._table, owner, chunk).values())
+                if not found:
+                    break
+                self._bucket.delete_all([stored.object_key for stored in found])
+                there = Expression("attribute_exists(PK)", {}, {})
+                deletes = [
+                    {
+                        "Delete": with_expressions(
+                            {"TableName": self._table.name, "Key": serialize(keys.attachment_key(owner, stored.id))},
+                            condition=there,
+                        )
+                    }
+                    for stored in found
+                ]
+                try:
+                    self._table.transact([*deletes, self._count_bytes(owner, -sum(s.file_size for s in found))])
+                    break
+                except TransactionCancelled:
+                    continue  # one went meanwhile (its own delete): read the rest again
+            else:
+                raise ServiceUnavailable("attachments kept changing while being deleted; retry the request")
+
+    def delete_quietly(self, owner: str, attachment_id: str) -> None:
+        """Delete an attachment as its message's delete does: one already gone is no error."""
+        try:
+            self.delete(owner, attachment_id)
+        except NotFound:
+            return
 
     def attach_action(self, owner: str, attachment_id: str, message_id: str, conversation_id: str) -> dict[str, Any]:
         """One action of a send's (or a message update's) transaction: the attachment names its

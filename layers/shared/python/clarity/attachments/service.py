@@ -33,8 +33,6 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
 
 RESOURCE = "attachment"
-# An upload's record waits this long for its file; past it, both are removed.
-PENDING_SECONDS = 24 * 60 * 60
 
 
 class AttachmentService:
@@ -98,10 +96,14 @@ class AttachmentService:
                 object_key=new_object_key(owner, attachment_id),
                 created_at=created_at,
             )
-            self._repository.reserve(owner, stored, expires_at=created_at + PENDING_SECONDS)
+            self._repository.reserve(owner, stored, expires_at=created_at + self._settings.waiting_seconds)
             return stored
 
         return stored_under_fresh_id(self._clock, reserve, RESOURCE)
+
+    def sweep(self) -> int:
+        """Remove the direct uploads whose files never came: how many."""
+        return self._repository.sweep_expired(self._clock.now())
 
     def retrieve(self, owner: str, attachment_id: str) -> VersionedAttachment:
         """The attachment; a direct upload still waiting for its file is checked for it first."""

@@ -23,7 +23,7 @@ from clarity.store.dynamodb import (
     with_expressions,
 )
 from clarity.store.keys import StatusIndex
-from clarity.store.links import GROUP_IDS, GROUP_JOINS, drop_member, remove_with_mark
+from clarity.store.links import GROUP_IDS, GROUP_JOINS, RemoveFiles, drop_member, refuse_files, remove_with_mark
 from clarity.store.pages import status_page
 
 RESOURCE = "contact"
@@ -55,8 +55,10 @@ def to_item(owner: str, contact: Contact) -> Item:
 
 
 class ContactRepository:
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, remove_files: RemoveFiles = refuse_files) -> None:
         self._table = table
+        # Deleting it deletes its conversation, and so its messages' files.
+        self._remove_files = remove_files
 
     def create(self, owner: str, contact: Contact) -> None:
         """Store the contact and claim its username, in one transaction: a second contact with
@@ -121,7 +123,7 @@ class ContactRepository:
         def plan(item: Item, mark: dict[str, Any]) -> list[dict[str, Any]]:
             return self._removal_actions(owner, item, mark)
 
-        remove_with_mark(self._table, owner, target, expected_version, plan, unlink)
+        remove_with_mark(self._table, owner, target, expected_version, plan, unlink, self._remove_files)
 
     def _removal_actions(self, owner: str, item: Item, mark: dict[str, Any]) -> list[dict[str, Any]]:
         """The contact, unchanged since read, and its username's claim; the mark names its groups."""

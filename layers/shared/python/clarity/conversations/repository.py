@@ -29,7 +29,9 @@ from clarity.store.dynamodb import (
 from clarity.store.keys import StatusIndex
 from clarity.store.links import (
     LINKED_CONVERSATION,
+    RemoveFiles,
     link_conversation,
+    refuse_files,
     remove_children,
     remove_conversation_actions,
     unlink_conversation,
@@ -158,8 +160,10 @@ def index_key_changes(owner: str, changes: Mapping[str, Any]) -> dict[str, str]:
 
 
 class ConversationRepository:
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, remove_files: RemoveFiles = refuse_files) -> None:
         self._table = table
+        # A conversation's delete deletes its messages' files too.
+        self._remove_files = remove_files
 
     def open(self, owner: str, conversation: Conversation) -> VersionedConversation:
         """Store the conversation and link its contact or group to it, in one transaction; or,
@@ -321,7 +325,7 @@ class ConversationRepository:
             self._swap_for_mark(owner, to_conversation(item), expected_version)
         elif self._table.get(mark_key) is None:
             raise NotFound(RESOURCE, conversation_id)
-        remove_children(self._table, owner, conversation_id)
+        remove_children(self._table, owner, conversation_id, self._remove_files)
 
     def _swap_for_mark(self, owner: str, conversation: Conversation, expected_version: int | None) -> None:
         actions = remove_conversation_actions(self._table, owner, conversation.id, version_condition(expected_version))

@@ -55,6 +55,11 @@ def _base62(number: int, width: int) -> str:
     return "".join(reversed(digits))
 
 
+def tick_prefix(tick: int) -> str:
+    """What every id made at `tick` starts with: ids made earlier sort before it."""
+    return _base62(tick, TICK_LENGTH)
+
+
 def new_id(tick: int) -> str:
     random_part = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
     return _base62(tick, TICK_LENGTH) + random_part

@@ -79,6 +79,8 @@ class AttachmentSettings:
     link_seconds: int = 3600
     max_upload_bytes: int = 4 * 1024 * 1024
     max_direct_upload_bytes: int = 100 * 1024 * 1024
+    # How long a record waits for its file (a direct upload's) before the sweep removes it.
+    waiting_seconds: int = 24 * 60 * 60
     quota_bytes: int = 1024**3
 
     @classmethod
@@ -92,6 +94,7 @@ class AttachmentSettings:
             max_direct_upload_bytes=int(
                 _number("ATTACHMENT_MAX_DIRECT_UPLOAD_BYTES", defaults.max_direct_upload_bytes)
             ),
+            waiting_seconds=int(_number("ATTACHMENT_WAITING_SECONDS", defaults.waiting_seconds)),
             quota_bytes=int(_number("ATTACHMENT_QUOTA_BYTES", defaults.quota_bytes)),
         )
 

@@ -35,9 +35,11 @@ from clarity.store.keys import StatusIndex
 from clarity.store.links import (
     LINKED_CONVERSATION,
     MEMBER_IDS,
+    RemoveFiles,
     drop_member,
     join_group,
     leave_group,
+    refuse_files,
     remove_with_mark,
 )
 from clarity.store.pages import status_page
@@ -87,8 +89,10 @@ def _not_a_contact(contact_id: str) -> InvalidRequest:
 
 
 class GroupRepository:
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, remove_files: RemoveFiles = refuse_files) -> None:
         self._table = table
+        # Deleting it deletes its conversation, and so its messages' files.
+        self._remove_files = remove_files
         self._contacts = ContactRepository(table)
 
     def answer(self, owner: str, groups: Sequence[StoredGroup]) -> list[Group]:
@@ -243,7 +247,7 @@ class GroupRepository:
             for contact_id in mark.get(MEMBER_IDS, []):
                 leave_group(self._table, owner, str(contact_id), group_id)
 
-        remove_with_mark(self._table, owner, target, expected_version, plan, unlink)
+        remove_with_mark(self._table, owner, target, expected_version, plan, unlink, self._remove_files)
 
     def list_page(self, owner: str, request: GroupPageRequest) -> Page[Group]:
         """Newest first: the owner's groups from the table, or, with `archived`, from GSI4's

@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from clarity.attachments.models import Attachment
 from clarity.contacts.models import Contact
 from clarity.core.models import ResourceId, Timestamp
 from clarity.core.paging import Position
@@ -141,16 +142,27 @@ Reactions = Annotated[
 ]
 
 
-def _no_attachments(value: list[Any]) -> list[Any]:
-    if value:
-        raise ValueError("attachments are not supported yet; send [] or leave it out")
+# At most this many files in one message.
+MAX_ATTACHMENTS = 10
+
+
+def _distinct(value: list[str]) -> list[str]:
+    repeated = sorted({attachment_id for attachment_id in value if value.count(attachment_id) > 1})
+    if repeated:
+        raise ValueError(f"lists '{repeated[0]}' more than once")
     return value
 
 
-Attachments = Annotated[
-    list[Any],
-    AfterValidator(_no_attachments),
-    Field(description="Always []: attachments need a file store, which is not built yet."),
+AttachmentIds = Annotated[
+    list[ResourceId],
+    Field(max_length=MAX_ATTACHMENTS),
+    AfterValidator(_distinct),
+    Field(
+        description=(
+            f"Attachment ids, at most {MAX_ATTACHMENTS}, no repeats: each one yours, uploaded, and not in another"
+            " message. In a form, attachments[]=<id> once per file."
+        )
+    ),
 ]
 
 
@@ -184,8 +196,11 @@ class Message(BaseModel):
             'lists who reacted, e.g. [{"red_angry_face": ["KateMcCallister"]}].'
         )
     )
-    attachments: list[dict[str, Any]] = Field(
-        description="The files attached to the message. Always []: attachments need a file store, not built yet."
+    attachments: list[Attachment] = Field(
+        description=(
+            "The files attached to the message, in the order they were attached, each as"
+            " GET /v1/attachments/:id returns it."
+        )
     )
     read_at: int | None = Field(description=f"{READ_AT}; null while it is unread.")
     created_at: int = Field(description="Timestamp of when the message was created, in unix seconds.")
@@ -231,7 +246,7 @@ class CreateMessageRequest(BaseModel):
             )
         ),
     ] = None  # type: ignore[assignment]
-    attachments: Attachments = Field(default_factory=list)
+    attachments: AttachmentIds = Field(default_factory=list)
 
 
 class UpdateMessageRequest(BaseModel):
@@ -247,7 +262,8 @@ class UpdateMessageRequest(BaseModel):
     # Absent means "leave as is"; null is not a value these three can take.
     message: MessageText = None  # type: ignore[assignment]
     reactions: Reactions = None  # type: ignore[assignment]
-    attachments: Attachments = None  # type: ignore[assignment]
+    # Every attachment the message has, in order, then the ones to add (removing is a DELETE).
+    attachments: AttachmentIds = None  # type: ignore[assignment]
     read_at: Timestamp | None = Field(None, description=f"{READ_AT}, 1970 to 2100; null marks it unread.")
 
     @model_validator(mode="after")
@@ -260,8 +276,8 @@ class UpdateMessageRequest(BaseModel):
         return self
 
     def changes(self) -> dict[str, Any]:
-        """The stored fields the client sent, with their values (None means clear).
-        `attachments` is always [] and is not stored."""
+        """The stored fields the client sent, with their values (None means clear); not
+        `attachments`, which the message keeps as ids and changes with its attachments."""
         return {name: getattr(self, name) for name in self.model_fields_set if name != "attachments"}
 
 

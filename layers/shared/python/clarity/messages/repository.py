@@ -5,16 +5,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from clarity.attachments.models import Attachment
+from clarity.attachments.repository import AttachmentRepository, attach_refusal
 from clarity.contacts.models import Contact
 from clarity.contacts.repository import ContactRepository, to_contact
 from clarity.core.clock import TICKS_PER_SECOND, TickBehind
 from clarity.core.errors import InvalidRequest, NotFound, PreconditionFailed, ServiceUnavailable
 from clarity.core.ids import IdTaken, tick_of
 from clarity.core.paging import Page
+from clarity.core.settings import AttachmentSettings, MissingSetting
 from clarity.core.versioned import Versioned
 from clarity.messages.models import DeletedContact, Message, MessagePageRequest, VersionedMessage
 from clarity.store import keys
 from clarity.store.dynamodb import (
+    CancellationReason,
     ConditionFailed,
     Expression,
     Item,
@@ -31,18 +35,26 @@ from clarity.store.dynamodb import (
     version_condition,
     with_expressions,
 )
-from clarity.store.links import MEMBER_IDS
+from clarity.store.links import MEMBER_IDS, MESSAGE_FILES
 
 RESOURCE = "message"
 # The conversation's attribute naming its newest message: each send must sort after it.
 NEWEST_MESSAGE = "newest_message_id"
 # A message delete races a PUT that pins it at most a few times in a row; more is a bug.
 PIN_RACE_ATTEMPTS = 3
+# A message delete or an update adding files races other changes of the message at most this often.
+CHANGE_RACE_ATTEMPTS = 3
+# The message item's ids of its files, in the order they were attached (a link: see links.py).
+ATTACHMENT_IDS = MESSAGE_FILES
 
 
-def to_message(item: Mapping[str, Any], contacts: Mapping[str, Contact]) -> Message:
-    """A stored message, its sender read from `contacts` (the contacts as they are now)."""
+def to_message(
+    item: Mapping[str, Any], contacts: Mapping[str, Contact], files: Mapping[str, Attachment] | None = None
+) -> Message:
+    """A stored message, its sender read from `contacts` (the contacts as they are now), its
+    attachments from `files` in the order they were attached (one deleted since is left out)."""
     contact_id = item.get("contact_id")
+    found = files or {}
     sender: Contact | DeletedContact | None = None
     if contact_id:
         sender = contacts.get(str(contact_id)) or DeletedContact(id=str(contact_id), deleted=True)
@@ -52,11 +64,16 @@ def to_message(item: Mapping[str, Any], contacts: Mapping[str, Contact]) -> Mess
         contact=sender,
         message=item["message"],
         reactions=[{name: list(who) for name, who in reaction.items()} for reaction in item.get("reactions", [])],
-        attachments=[],
+        attachments=[found[attachment_id] for attachment_id in attachment_ids_of([item]) if attachment_id in found],
         read_at=optional_int(item.get("read_at")),
         created_at=int(item["created_at"]),
         updated_at=optional_int(item.get("updated_at")),
     )
+
+
+def attachment_ids_of(items: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The ids of the files stored messages name, in order."""
+    return [str(attachment_id) for item in items for attachment_id in item.get(ATTACHMENT_IDS, [])]
 
 
 def senders_of(items: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -75,7 +92,7 @@ def _newest_tick(conversation: Mapping[str, Any]) -> int:
     return floor
 
 
-def _to_item(owner: str, message: Message, contact_id: str | None) -> Item:
+def _to_item(owner: str, message: Message, contact_id: str | None, attachment_ids: Sequence[str] = ()) -> Item:
     fields: Item = {
         "id": message.id,
         "conversation_id": message.conversation_id,
@@ -85,6 +102,8 @@ def _to_item(owner: str, message: Message, contact_id: str | None) -> Item:
     }
     if contact_id is not None:
         fields["contact_id"] = contact_id
+    if attachment_ids:
+        fields[ATTACHMENT_IDS] = list(attachment_ids)
     return {**keys.message_key(owner, message.conversation_id, message.id), **fields}
 
 
@@ -116,21 +135,40 @@ def _not_your_contact(contact_id: str) -> InvalidRequest:
     return InvalidRequest(f"contact_id '{contact_id}' is not one of your contacts", "contact_id")
 
 
+def _no_bucket() -> Any:
+    raise MissingSetting("ATTACHMENTS_BUCKET")
+
+
+def _refuse_attachments(
+    attachment_ids: Sequence[str], reasons: Sequence[CancellationReason], cancelled: TransactionCancelled
+) -> None:
+    """A 400 naming `attachments` if one of the files could not be attached, saying why."""
+    for attachment_id, reason in zip(attachment_ids, reasons, strict=True):
+        if reason.failed:
+            raise attach_refusal(attachment_id, reason.item) from cancelled
+
+
 class MessageRepository:
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, attachments: AttachmentRepository | None = None) -> None:
         self._table = table
         self._contacts = ContactRepository(table)
+        self._attachments = attachments or AttachmentRepository(table, _no_bucket, AttachmentSettings())
 
     def _messages(self, owner: str, items: Sequence[Mapping[str, Any]]) -> list[Message]:
-        """Stored messages with their senders as they are now: one read for the distinct senders."""
+        """Stored messages with their senders and files as they are now: one read for the
+        distinct senders, one for the files (only when a message has some)."""
         senders = senders_of(items)
         contacts = self._contacts.by_ids(owner, senders) if senders else {}
-        return [to_message(item, contacts) for item in items]
+        files = attachment_ids_of(items)
+        answers = self._attachments.answers(owner, files) if files else {}
+        return [to_message(item, contacts, answers) for item in items]
 
     def _versioned(self, owner: str, item: Mapping[str, Any]) -> VersionedMessage:
         return Versioned(self._messages(owner, [item])[0], int(item["version"]))
 
-    def send(self, owner: str, message: Message, contact_id: str | None = None) -> Message:
+    def send(
+        self, owner: str, message: Message, contact_id: str | None = None, attachment_ids: Sequence[str] = ()
+    ) -> Message:
         """Store the message, its pointer, and the conversation's last_active_at, all or nothing;
         with a sender, the sender's last_active_at and membership too. The message as sent.
 
@@ -143,25 +181,51 @@ class MessageRepository:
         retried with a later tick and id.
         """
         sender = self._sender(owner, message.conversation_id, contact_id) if contact_id else None
+        # Each file names the message in the send's own transaction: of two sends racing for
+        # one, exactly one goes through.
+        attach = [
+            self._attachments.attach_action(owner, attachment_id, message.id, message.conversation_id)
+            for attachment_id in attachment_ids
+        ]
+        confirmed = False  # direct uploads the send found waiting were checked for their file
         while True:
+            sender_actions = self._sender_actions(owner, message, sender)
             try:
                 self._table.transact(
                     [
-                        self._table.put_action(_to_item(owner, message, contact_id), "attribute_not_exists(PK)"),
+                        self._table.put_action(
+                            _to_item(owner, message, contact_id, attachment_ids), "attribute_not_exists(PK)"
+                        ),
                         self._table.put_action(
                             {**keys.message_pointer_key(owner, message.id), "conversation_id": message.conversation_id},
                             "attribute_not_exists(PK)",
                         ),
                         self._conversation_action(owner, message),
-                        *self._sender_actions(owner, message, sender),
+                        *sender_actions,
+                        *attach,
                     ]
                 )
                 break
             except TransactionCancelled as cancelled:
-                sender = self._refused(message, sender, cancelled)
+                reasons = cancelled.reasons
+                split = 3 + len(sender_actions)
+                if not confirmed and self._files_arrived(owner, reasons[split:]):
+                    confirmed = True
+                    continue
+                _refuse_attachments(attachment_ids, reasons[split:], cancelled)
+                sender = self._refused(message, sender, reasons[:split], cancelled)
+        files = self._attachments.answers(owner, attachment_ids) if attachment_ids else {}
+        sent = message.model_copy(update={"attachments": [files[a] for a in attachment_ids if a in files]})
         if sender is None:
-            return message
-        return message.model_copy(update={"contact": sender.as_answered(message)})
+            return sent
+        return sent.model_copy(update={"contact": sender.as_answered(message)})
+
+    def _files_arrived(self, owner: str, reasons: Sequence[CancellationReason]) -> bool:
+        """Whether a direct upload a refused transaction found waiting for its file has it now
+        (HeadObject): then the transaction is worth another try."""
+        # Every waiting one is checked (a list, not any()'s shortcut), so one retry serves them all.
+        arrived = [self._attachments.arrived(owner, reason.item) for reason in reasons if reason.failed]
+        return any(arrived)
 
     def _sender(self, owner: str, conversation_id: str, contact_id: str) -> _Sender:
         """Whom a conversation lets a send name as its sender, read with the contact in one
@@ -207,10 +271,17 @@ class MessageRepository:
             actions.append({"ConditionCheck": with_expressions(group, condition=member)})
         return actions
 
-    def _refused(self, message: Message, sender: _Sender | None, cancelled: TransactionCancelled) -> _Sender:
-        """Why a send's transaction was refused, as the error to answer, or the sender to retry
-        with (its contact was active later than this message)."""
-        message_reason, pointer_reason, conversation_reason, *sender_reasons = cancelled.reasons
+    def _refused(
+        self,
+        message: Message,
+        sender: _Sender | None,
+        reasons: Sequence[CancellationReason],
+        cancelled: TransactionCancelled,
+    ) -> _Sender:
+        """Why a send's transaction was refused (the reasons of its message, pointer, conversation
+        and sender actions), as the error to answer, or the sender to retry with (its contact was
+        active later than this message)."""
+        message_reason, pointer_reason, conversation_reason, *sender_reasons = reasons
         if message_reason.failed or pointer_reason.failed:
             raise IdTaken(message.id) from cancelled
         existing = conversation_reason.item
@@ -270,21 +341,95 @@ class MessageRepository:
         changes: Mapping[str, Any],
         updated_at: int,
         expected_version: int | None = None,
+        attachment_ids: Sequence[str] | None = None,
     ) -> VersionedMessage:
-        """One conditional UpdateItem of the fields sent; concurrent PUTs of other fields land."""
+        """One conditional UpdateItem of the fields sent; concurrent PUTs of other fields land.
+        New files (`attachment_ids` lists them after the message's own) join in one transaction
+        with the message's change instead."""
         conversation_id = self.conversation_of(owner, message_id)
         key = keys.message_key(owner, conversation_id, message_id)
         set_values = {name: value for name, value in changes.items() if value is not None}
         remove = [name for name, value in changes.items() if value is None]
         if {"message", "reactions"} & set(changes):
             set_values["updated_at"] = updated_at
+        if attachment_ids is not None:
+            return self._update_with_files(owner, key, message_id, set_values, remove, expected_version, attachment_ids)
         if not set_values and not remove:
             return self._unchanged(owner, key, message_id, expected_version)
+        return self._update_fields(owner, key, message_id, set_values, remove, expected_version)
+
+    def _update_fields(
+        self,
+        owner: str,
+        key: Mapping[str, str],
+        message_id: str,
+        set_values: dict[str, Any],
+        remove: list[str],
+        expected_version: int | None,
+    ) -> VersionedMessage:
         update, condition = update_expression(set_values, remove, bump_version=True, expected_version=expected_version)
         try:
             return self._versioned(owner, self._table.update(key, update, condition))
         except ConditionFailed as failed:
             raise missing_or_stale(RESOURCE, message_id, failed.item) from failed
+
+    def _update_with_files(
+        self,
+        owner: str,
+        key: Mapping[str, str],
+        message_id: str,
+        set_values: dict[str, Any],
+        remove: list[str],
+        expected_version: int | None,
+        attachment_ids: Sequence[str],
+    ) -> VersionedMessage:
+        """Read the message and its files; the list sent must name every file it has (removing
+        one is DELETE /v1/attachments/:id). The new ones are attached in one transaction with
+        the message's change, on the condition that the message is still the version read."""
+        for _ in range(CHANGE_RACE_ATTEMPTS):
+            item = self._table.get(key)
+            if item is None:
+                raise NotFound(RESOURCE, message_id)
+            version = int(item["version"])
+            if expected_version is not None and version != expected_version:
+                raise PreconditionFailed(RESOURCE, message_id)
+            files = self._attachments.answers(owner, attachment_ids_of([item]))
+            has = [a for a in attachment_ids_of([item]) if a in files]
+            missing = [a for a in has if a not in attachment_ids]
+            if missing:
+                raise InvalidRequest(
+                    f"attachments must list every file the message has: '{missing[0]}' is missing"
+                    f" (to remove it, DELETE /v1/attachments/{missing[0]})",
+                    "attachments",
+                )
+            added = [a for a in attachment_ids if a not in has]
+            if not added:
+                if not set_values and not remove:
+                    return self._versioned(owner, item)
+                return self._update_fields(owner, key, message_id, set_values, remove, expected_version)
+            values = {**set_values, ATTACHMENT_IDS: [*has, *added]}
+            update, condition = update_expression(values, remove, bump_version=True, expected_version=version)
+            request = {
+                "TableName": self._table.name,
+                "Key": serialize(key),
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+            conversation_id = str(item["conversation_id"])
+            attach = [self._attachments.attach_action(owner, a, message_id, conversation_id) for a in added]
+            try:
+                self._table.transact(
+                    [{"Update": with_expressions(request, update=update, condition=condition)}, *attach]
+                )
+            except TransactionCancelled as cancelled:
+                message_reason, *file_reasons = cancelled.reasons
+                if self._files_arrived(owner, file_reasons):
+                    continue
+                _refuse_attachments(added, file_reasons, cancelled)
+                if message_reason.failed and message_reason.item is None:
+                    raise NotFound(RESOURCE, message_id) from cancelled
+                continue  # the message changed since it was read: read it again
+            return self.retrieve(owner, message_id)
+        raise PreconditionFailed(RESOURCE, message_id)
 
     def _unchanged(
         self, owner: str, key: Mapping[str, str], message_id: str, expected_version: int | None
@@ -304,13 +449,37 @@ class MessageRepository:
         PUT pin it meanwhile), the next attempt unpins it on the condition that it still does.
         """
         conversation_id = self.conversation_of(owner, message_id)
+        # A message with files: they go first (each record, its count and its file), then the
+        # message, on the condition that it is still the version read, so a file added meanwhile
+        # is found in the next round. Should the delete stop part way, the message is still
+        # there, naming the files left, and a retried DELETE finishes the job.
+        without_files = Expression("attribute_not_exists(#files)", {"#files": ATTACHMENT_IDS}, {})
+        condition = all_of(version_condition(expected_version), without_files)
+        for _ in range(CHANGE_RACE_ATTEMPTS):
+            try:
+                self._delete_message(owner, conversation_id, message_id, condition)
+                return
+            except ConditionFailed as failed:
+                if failed.item is None or ATTACHMENT_IDS not in failed.item:
+                    raise missing_or_stale(RESOURCE, message_id, failed.item) from failed
+                version = int(failed.item["version"])
+                if expected_version is not None and version != expected_version:
+                    raise PreconditionFailed(RESOURCE, message_id) from failed
+                for attachment_id in attachment_ids_of([failed.item]):
+                    self._attachments.delete_quietly(owner, attachment_id)
+                condition = version_condition(version)
+        raise PreconditionFailed(RESOURCE, message_id)
+
+    def _delete_message(self, owner: str, conversation_id: str, message_id: str, condition: Expression) -> None:
+        """The message and its pointer in one transaction, if `condition` holds of the message
+        (ConditionFailed with it as it is, otherwise)."""
         delete_message = with_expressions(
             {
                 "TableName": self._table.name,
                 "Key": serialize(keys.message_key(owner, conversation_id, message_id)),
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             },
-            condition=version_condition(expected_version),
+            condition=condition,
         )
         delete_pointer = {
             "Delete": {"TableName": self._table.name, "Key": serialize(keys.message_pointer_key(owner, message_id))}
@@ -324,7 +493,7 @@ class MessageRepository:
             except TransactionCancelled as cancelled:
                 message_reason, _, conversation_reason = cancelled.reasons
                 if message_reason.failed:
-                    raise missing_or_stale(RESOURCE, message_id, message_reason.item) from cancelled
+                    raise ConditionFailed(message_reason.item) from cancelled
                 pinned = conversation_reason.failed and not pinned
         raise PreconditionFailed(RESOURCE, message_id)
 

@@ -47,7 +47,8 @@ class MessageService:
                 created_at=created_at,
                 updated_at=None,
             )
-            return Versioned(self._repository.send(owner, message, request.contact_id), version=1)
+            sent = self._repository.send(owner, message, request.contact_id, request.attachments)
+            return Versioned(sent, version=1)
 
         return stored_under_fresh_id(self._clock, store, RESOURCE)
 
@@ -61,9 +62,15 @@ class MessageService:
         request: UpdateMessageRequest,
         expected_version: int | None = None,
     ) -> VersionedMessage:
-        """Change what was sent; `updated_at` moves when the text or the reactions change."""
+        """Change what was sent; `updated_at` moves when the text or the reactions change.
+        `attachments` adds files: it lists the message's own, then the new ones."""
         return self._repository.update(
-            owner, existing_id(RESOURCE, message_id), request.changes(), self._clock.now(), expected_version
+            owner,
+            existing_id(RESOURCE, message_id),
+            request.changes(),
+            self._clock.now(),
+            expected_version,
+            attachment_ids=request.attachments,
         )
 
     def delete(self, owner: str, message_id: str, expected_version: int | None = None) -> None:

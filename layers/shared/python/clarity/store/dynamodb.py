@@ -346,16 +346,8 @@ class Table:
                 raise InvalidRequest(f"{param} is not a valid cursor for this list", param) from error
             raise
 
-    def keys_in_partition(self, partition: str) -> Iterator[list[Item]]:
-        """The keys of every item in a partition, one Query page at a time, strongly consistent."""
-        query: dict[str, Any] = {
-            "TableName": self.name,
-            "KeyConditionExpression": "#pk = :partition",
-            "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
-            "ExpressionAttributeValues": serialize({":partition": partition}),
-            "ProjectionExpression": "#pk, #sk",
-            "ConsistentRead": True,
-        }
+    def pages(self, query: dict[str, Any]) -> Iterator[list[Item]]:
+        """Every page of a Query as it is given, one page at a time."""
         while True:
             with dynamodb_errors():
                 response = self.client.query(**query)
@@ -364,6 +356,20 @@ class Table:
             if not last_key:
                 return
             query["ExclusiveStartKey"] = last_key
+
+    def keys_in_partition(self, partition: str, also: Sequence[str] = ()) -> Iterator[list[Item]]:
+        """The keys of every item in a partition (and the attributes `also` names), one Query
+        page at a time, strongly consistent."""
+        names = {"#pk": "PK", "#sk": "SK", **{f"#a{i}": name for i, name in enumerate(also)}}
+        query: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": "#pk = :partition",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": serialize({":partition": partition}),
+            "ProjectionExpression": ", ".join(names),
+            "ConsistentRead": True,
+        }
+        yield from self.pages(query)
 
     def delete_all(self, item_keys: Sequence[Mapping[str, Any]]) -> None:
         """Delete these items in batches of 25, retrying UnprocessedItems with capped backoff."""

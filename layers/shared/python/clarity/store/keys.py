@@ -37,8 +37,10 @@ Links between items of different resources (clarity.store.links writes them):
 Every partition key starts with the owner, so no query can reach another owner's items.
 """
 
+import zlib
 from collections.abc import Mapping
 from enum import Enum
+from typing import Any
 
 PK = "PK"
 SK = "SK"
@@ -151,11 +153,11 @@ def message_pointer_key(owner: str, message_id: str) -> dict[str, str]:
     return {PK: owner_partition(owner), SK: message_sort_key(message_id)}
 
 
-def with_companions(owner: str, child: Mapping[str, str]) -> list[dict[str, str]]:
+def with_companions(owner: str, child: Mapping[str, Any]) -> list[dict[str, str]]:
     """A child item's key, and the keys of the items that exist only because it does."""
-    own = {PK: child[PK], SK: child[SK]}
-    if child[SK].startswith(MESSAGE_PREFIX):
-        return [own, message_pointer_key(owner, child[SK].removeprefix(MESSAGE_PREFIX))]
+    own = {PK: str(child[PK]), SK: str(child[SK])}
+    if own[SK].startswith(MESSAGE_PREFIX):
+        return [own, message_pointer_key(owner, own[SK].removeprefix(MESSAGE_PREFIX))]
     return [own]
 
 
@@ -222,6 +224,23 @@ def attachment_key(owner: str, attachment_id: str) -> dict[str, str]:
 def attachment_bytes_key(owner: str) -> dict[str, str]:
     """The owner's count of stored bytes, which the upload quota is checked against."""
     return {PK: owner_partition(owner), SK: "ATTACHMENT_BYTES"}
+
+
+# Direct uploads waiting for their files, of every owner, spread over this many GSI2 partitions
+# (each takes about 1,000 writes a second): what the expiry sweep reads.
+WAITING_ATTACHMENT_SHARDS = 10
+WAITING_ATTACHMENTS_INDEX = "GSI2"
+WAITING_ATTACHMENTS_KEY = "GSI2PK"
+
+
+def waiting_attachments_partition(attachment_id: str) -> str:
+    """The GSI2 partition of an attachment waiting for its file (GSI2 overloaded: an attachment
+    is never pinned). Not under an owner: the sweep reads every owner's."""
+    return waiting_attachments_shard(zlib.crc32(attachment_id.encode()) % WAITING_ATTACHMENT_SHARDS)
+
+
+def waiting_attachments_shard(shard: int) -> str:
+    return f"WAITING#ATTACHMENTS#{shard}"
 
 
 def attachments_partition(owner: str, conversation_id: str) -> str:

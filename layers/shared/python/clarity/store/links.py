@@ -10,14 +10,17 @@ writes them: a contact's or group's one conversation, a contact's groups, a grou
                                                      contact's delete unlinks itself from
     contact.group_joins                              counts joins, so a contact's delete notices
                                                      one it did not read
+    message.attachment_ids                           its files, in the order attached: what
+                                                     deleting its conversation deletes with it
 
 Each function returns one action of a TransactWriteItems, or does one bounded chore.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from clarity.core.errors import NotFound, PreconditionFailed, ServiceUnavailable
+from clarity.core.settings import MissingSetting
 from clarity.store import keys
 from clarity.store.dynamodb import (
     ConditionFailed,
@@ -33,11 +36,21 @@ LINKED_CONVERSATION = "conversation_id"
 MEMBER_IDS = "member_ids"
 GROUP_IDS = "group_ids"
 GROUP_JOINS = "group_joins"
+MESSAGE_FILES = "attachment_ids"
 # One member's removal races other member changes of the same group only a few times in a row.
 DROP_MEMBER_ATTEMPTS = 5
 # A delete reads its item, then writes on the condition it is unchanged: a change in between
 # makes it read again, a few times at most.
 REMOVAL_ATTEMPTS = 4
+
+# Deletes an owner's attachments of these ids, records and files (clarity.attachments does).
+RemoveFiles = Callable[[str, Sequence[str]], None]
+
+
+def refuse_files(owner: str, attachment_ids: Sequence[str]) -> None:
+    """The RemoveFiles of a repository built without file storage: it must not leave files behind."""
+    if attachment_ids:
+        raise MissingSetting("ATTACHMENTS_BUCKET")
 
 
 def _action(table: Table, key: Mapping[str, str], update: Expression | None, condition: Expression) -> dict[str, Any]:
@@ -142,10 +155,11 @@ def remove_conversation_actions(
     return [{"Delete": delete}, table.put_action(keys.deletion_mark_key(owner, conversation_id))]
 
 
-def remove_children(table: Table, owner: str, conversation_id: str) -> None:
-    """Delete a marked conversation's messages (and their pointers), then its mark. Idempotent:
-    a retry after a crash finishes what is left."""
-    for page in table.keys_in_partition(keys.children_partition(owner, conversation_id)):
+def remove_children(table: Table, owner: str, conversation_id: str, remove_files: RemoveFiles) -> None:
+    """Delete a marked conversation's messages (and their pointers), each page's files first,
+    then its mark. Idempotent: a retry after a crash finishes what is left."""
+    for page in table.keys_in_partition(keys.children_partition(owner, conversation_id), also=(MESSAGE_FILES,)):
+        remove_files(owner, [str(file_id) for child in page for file_id in child.get(MESSAGE_FILES, [])])
         table.delete_all([key for child in page for key in keys.with_companions(owner, child)])
     table.delete(keys.deletion_mark_key(owner, conversation_id))
 
@@ -157,6 +171,7 @@ def remove_with_mark(
     expected_version: int | None,
     plan: Callable[[Item, dict[str, Any]], list[dict[str, Any]]],
     unlink: Callable[[Mapping[str, Any]], None],
+    remove_files: RemoveFiles = refuse_files,
 ) -> None:
     """A contact's or group's delete: read the item, then one transaction of `plan(item, mark)`'s
     actions, which leave `mark` (what is still to unlink); then the conversation's messages, then
@@ -190,6 +205,6 @@ def remove_with_mark(
     else:
         raise ServiceUnavailable(f"the {resource} kept changing while being deleted; retry the request")
     if mark.get(LINKED_CONVERSATION):
-        remove_children(table, owner, str(mark[LINKED_CONVERSATION]))
+        remove_children(table, owner, str(mark[LINKED_CONVERSATION]), remove_files)
     unlink(mark)
     table.delete(mark_key)
