@@ -5,13 +5,17 @@ a contact made for it), lists, retrieves, updates and deletes, message sends (ha
 the conversation's contact), lists, edits and deletes, contact creates (each with a username of
 its own), lists with and without `active`, renames and deletes (which take the contact's
 conversation with them, and the contact off its groups), and group creates, lists, member
-changes and deletes, as two owners. Each client logs what it made and changed; at the end every
+changes and deletes, and file uploads (multipart), sends with a file and file deletes, as two
+owners. Each client logs what it made and changed; at the end every
 owner's conversations, messages, contacts and groups are listed and compared with that log,
 each conversation's last_active_at with its newest send, each contact's display_name with its
 last rename, each group's members with its last member list less the contacts deleted since;
 deleted contacts must be 404s, every contact in exactly one of the `active` lists, no contact
 may link a conversation that is not its own and there, no group may list a deleted contact,
-and no two contacts of an owner share a username in any case.
+and no two contacts of an owner share a username in any case. Every file logged is listed once,
+with the message it was sent in; deleted ones (and those of deleted messages and conversations)
+are gone; and the bucket holds exactly the listed files' objects: no object without its record,
+no record without its object.
 A webhook per owner receives the events of it all: every change the log records (creates,
 updates, deletes, sends, edits, unsends, links, and what each delete takes with it) must arrive
 once as its event, signed, at its owner's webhook, and nothing else.
@@ -32,6 +36,10 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+import boto3
+from urllib3.filepost import encode_multipart_formdata
 
 from clarity.webhooks.signing import SIGNATURE_HEADER, is_signed_by
 from devtools.local_issuer import LocalIssuer
@@ -43,8 +51,11 @@ OPERATIONS = (
     *("create", "list", "retrieve", "update", "delete", "send", "list_messages", "edit", "unsend"),
     *("add_contact", "list_contacts", "rename_contact", "delete_contact"),
     *("add_group", "list_groups", "change_members", "delete_group"),
+    *("upload", "delete_attachment"),
 )
-OPERATION_WEIGHTS = (20, 15, 10, 10, 5, 25, 10, 5, 5, 10, 6, 5, 3, 4, 3, 3, 1)
+OPERATION_WEIGHTS = (20, 15, 10, 10, 5, 25, 10, 5, 5, 10, 6, 5, 3, 4, 3, 3, 1, 4, 2)
+# Of the sends, this share first uploads a file and sends it with the message.
+SENDS_WITH_A_FILE = 0.25
 NEEDS_A_CONVERSATION = {"retrieve", "update", "delete", "send", "list_messages"}
 NEEDS_A_MESSAGE = {"edit", "unsend"}
 CONTACT_OPERATIONS = {"add_contact", "list_contacts", "rename_contact", "delete_contact"}
@@ -80,6 +91,11 @@ class ClientLog:
     # each group's conversation
     groups: dict[str, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(dict))
     group_conversations: dict[str, str] = field(default_factory=dict)
+    # attachment id -> the message it was sent in (None: not sent), per owner; those deleted
+    # (by their own delete or with their message); and each message's files
+    files: dict[str, dict[str, str | None]] = field(default_factory=lambda: defaultdict(dict))
+    files_deleted: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    message_files: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Client:
@@ -102,6 +118,20 @@ class Client:
         raw = response.read()
         return response.status, json.loads(raw) if raw else None
 
+    def upload(self, owner: str) -> tuple[int, Any]:
+        """POST /v1/attachments with a small file, as `curl -F file=@...` sends it."""
+        content = bytes(self._random.randrange(256) for _ in range(self._random.randint(0, 64)))
+        body, form_type = encode_multipart_formdata({"file": ("load.bin", content, "application/octet-stream")})
+        headers = {"Authorization": f"Bearer {self._tokens[owner]}", "Content-Type": form_type}
+        self._connection.request("POST", "/v1/attachments", body=body, headers=headers)
+        response = self._connection.getresponse()
+        raw = response.read()
+        status, created = response.status, json.loads(raw) if raw else {}
+        if status == 201:
+            self.log.files[owner][created["id"]] = None
+            self.log.changes.append((owner, "attachment.created", created["id"]))
+        return status, created
+
     def step(self) -> None:
         owner = self._random.choice(OWNERS)
         operation = self._random.choices(OPERATIONS, OPERATION_WEIGHTS)[0]
@@ -121,7 +151,9 @@ class Client:
         if operation in NEEDS_A_GROUP and not self.log.groups[owner]:
             operation = "add_group"
         started = time.perf_counter()
-        if operation in GROUP_OPERATIONS:
+        if operation in ("upload", "delete_attachment"):
+            status, body, expected = self._run_on_files(operation, owner)
+        elif operation in GROUP_OPERATIONS:
             status, body, expected = self._run_on_groups(operation, owner, my_contacts)
         elif operation in CONTACT_OPERATIONS:
             status, body, expected = self._run_on_contacts(operation, owner, my_contacts)
@@ -173,25 +205,55 @@ class Client:
         return status, body, 204
 
     def _conversation_gone(self, owner: str, conversation_id: str) -> None:
-        """A conversation deleted, by its own delete or its contact's: it and its messages fire."""
+        """A conversation deleted, by its own delete or its contact's: it, its messages and their
+        files fire."""
         self.log.deleted[owner].add(conversation_id)
         self.log.changes.append((owner, "conversation.deleted", conversation_id))
         for message_id, in_conversation in self.log.sent[owner].items():
             if in_conversation == conversation_id and message_id not in self.log.unsent[owner]:
                 self.log.changes.append((owner, "message.deleted", message_id))
+                self._files_gone(owner, message_id)
+
+    def _files_gone(self, owner: str, message_id: str) -> None:
+        """A message deleted takes its files (those not deleted before) with it."""
+        for file_id in self.log.message_files.get(message_id, []):
+            if file_id not in self.log.files_deleted[owner]:
+                self.log.files_deleted[owner].add(file_id)
+                self.log.changes.append((owner, "attachment.deleted", file_id))
+
+    def _run_on_files(self, operation: str, owner: str) -> tuple[int, Any, int]:
+        live = sorted(set(self.log.files[owner]) - self.log.files_deleted[owner])
+        if operation == "upload" or not live:
+            status, body = self.upload(owner)
+            return status, body, 201
+        file_id = self._random.choice(live)
+        status, body = self.call("DELETE", f"/v1/attachments/{file_id}", owner)
+        if status == 204:
+            self.log.files_deleted[owner].add(file_id)
+            self.log.changes.append((owner, "attachment.deleted", file_id))
+        return status, body, 204
 
     def _run_in_conversation(self, operation: str, owner: str, mine: list[str]) -> tuple[int, Any, int]:
         conversation_id = self._random.choice(mine)
         if operation == "list_messages":
             status, body = self.call("GET", f"/v1/messages?conversation_id={conversation_id}&limit=20", owner)
             return status, body, 200
-        send = {"conversation_id": conversation_id, "message": "m"}
+        send: dict[str, Any] = {"conversation_id": conversation_id, "message": "m"}
         if self._random.random() < 0.5:
             send["contact_id"] = self.log.contact_of[conversation_id]  # received from its contact
+        if self._random.random() < SENDS_WITH_A_FILE:
+            uploaded_status, uploaded = self.upload(owner)
+            if uploaded_status != 201:
+                return uploaded_status, uploaded, 201
+            send["attachments"] = [uploaded["id"]]
         status, body = self.call("POST", "/v1/messages", owner, send)
         if status == 201:
             self.log.sent[owner][body["id"]] = conversation_id
             self.log.changes.append((owner, "message.created", body["id"]))
+            for file_id in send.get("attachments", []):
+                self.log.files[owner][file_id] = body["id"]
+                self.log.message_files[body["id"]] = [file_id]
+                self.log.changes.append((owner, "attachment.updated", file_id))  # its message_id set
             newest = max(self.log.newest_send.get(conversation_id, 0), body["created_at"])
             self.log.newest_send[conversation_id] = newest
         return status, body, 201
@@ -208,6 +270,7 @@ class Client:
         if status == 204:
             self.log.unsent[owner].add(message_id)
             self.log.changes.append((owner, "message.deleted", message_id))
+            self._files_gone(owner, message_id)
         return status, body, 204
 
     def _run_on_contacts(self, operation: str, owner: str, my_contacts: list[str]) -> tuple[int, Any, int]:
@@ -457,6 +520,48 @@ def _audit_groups(clients: list[Client], auditor: Client, owner: str) -> list[st
     return problems
 
 
+def _audit_files(clients: list[Client], auditor: Client, owner: str) -> list[str]:
+    """Every file the logs say exists is listed once, with the message it was sent in; and the
+    bucket holds exactly the listed files' objects (its keys read from the download links)."""
+    made = {f: m for client in clients for f, m in client.log.files[owner].items()}
+    deleted = set().union(*(client.log.files_deleted[owner] for client in clients))
+    files = _everything(auditor, owner, "attachments")
+    problems = _compare(owner, "attachments", set(made) - deleted, [f["id"] for f in files])
+    for file in files:
+        if file["id"] in made and file["message_id"] != made[file["id"]]:
+            problems.append(f"{owner}: attachment {file['id']} names message {file['message_id']}, not its own")
+        if not file["file_url"]:
+            problems.append(f"{owner}: attachment {file['id']} has no file_url: a record without its object")
+    objects = _objects_of(owner, [f["file_url"] for f in files if f["file_url"]])
+    if objects.missing:
+        problems.append(f"{owner}: {len(objects.missing)} records whose objects are gone")
+    if objects.orphans:
+        problems.append(f"{owner}: {len(objects.orphans)} objects without a record")
+    return problems
+
+
+@dataclass
+class ObjectAudit:
+    missing: set[str]
+    orphans: set[str]
+
+
+def _objects_of(owner: str, file_urls: list[str]) -> ObjectAudit:
+    """The owner's objects in the bucket the links point at (moto's S3 of the local server),
+    against the keys the links name."""
+    if not file_urls:
+        return ObjectAudit(set(), set())
+    first = urlsplit(file_urls[0])
+    bucket = first.path.split("/")[1]
+    linked = {unquote(urlsplit(url).path.split("/", 2)[2]) for url in file_urls}
+    # The Makefile's dummy credentials: moto's server takes any.
+    s3 = boto3.client("s3", endpoint_url=f"{first.scheme}://{first.netloc}", region_name="us-east-1")
+    stored: set[str] = set()
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{quote(owner, safe='')}/"):
+        stored.update(entry["Key"] for entry in page.get("Contents", []))
+    return ObjectAudit(missing=linked - stored, orphans=stored - linked)
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
@@ -490,6 +595,7 @@ def main() -> int:
         problems = [problem for owner in OWNERS for problem in _audit(clients, auditor, owner)]
         problems += [problem for owner in OWNERS for problem in _audit_contacts(clients, auditor, owner)]
         problems += [problem for owner in OWNERS for problem in _audit_groups(clients, auditor, owner)]
+        problems += [problem for owner in OWNERS for problem in _audit_files(clients, auditor, owner)]
         problems += _audit_events(clients, sink, EVENT_WAIT_SECONDS)
         changes = sum(len(client.log.changes) for client in clients)
         errors = [e for c in clients for e in c.log.server_errors]
@@ -503,7 +609,7 @@ def main() -> int:
         out.write(f"{client_count} clients, {seconds:.0f} s, {total} requests ({total / seconds:.0f}/s)\n")
         for operation, values in sorted(latencies.items()):
             p50, p99 = _percentile(values, 0.5), _percentile(values, 0.99)
-            out.write(f"  {operation:<14} {len(values):6d} requests  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms\n")
+            out.write(f"  {operation:<18} {len(values):6d} requests  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms\n")
         out.write(f"webhook events: {changes} changes made, {len(sink.events)} distinct events received\n")
         out.write(f"5xx: {len(errors)}  unexpected statuses: {len(unexpected)}  audit problems: {len(problems)}\n")
         for line in (errors + unexpected + problems)[:20]:

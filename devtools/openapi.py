@@ -31,7 +31,8 @@ Conversations between you, your contacts and groups, and the messages in them, o
 - **Attachments** are files: upload one (multipart, or straight to storage for a large one), then send
   it in a message; each answer carries a download link valid for an hour.
 - **Webhooks** are URLs of yours that receive a signed POST for every change to your conversations,
-  messages, contacts and groups; the events and their bodies are in the *Webhooks* section below.
+  messages, contacts, groups and attachments; the events and their bodies are in the *Webhooks*
+  section below.
 
 **Authentication.** Every request carries `Authorization: Bearer <JWT>`. The token's `sub` owns what it
 creates; another owner's objects do not exist for it (404). API Gateway answers a missing or bad token

@@ -243,3 +243,31 @@ def test_a_cancelled_transaction_fires_nothing_and_later_changes_still_arrive(wo
         created = world.api.create()
         world.settle()
         assert [event["payload"] for event in events_of(target)] == [created]
+
+
+def test_attachment_events_fire_once_a_file_is_there_and_carry_no_link(world: WebhookWorld) -> None:
+    with receiver() as target:
+        world.register(target.url, events=["attachment.created", "attachment.updated", "attachment.deleted"])
+        api = world.api
+        uploaded = api.upload(b"%PDF", filename="a.pdf").json()
+        renamed = api.request("PUT", f"/v1/attachments/{uploaded['id']}", json_body={"filename": "b.pdf"}).json()
+        # A direct upload never confirmed: its record comes and goes, and no event fires for it.
+        waiting = api.request("POST", "/v1/attachments", json_body={"filename": "w.bin", "file_size": 3}).json()
+        conversation = api.create()
+        body = {"conversation_id": conversation["id"], "message": "file", "attachments": [uploaded["id"]]}
+        assert api.request("POST", "/v1/messages", json_body=body).status == 201
+        sent = api.request("GET", f"/v1/attachments/{uploaded['id']}").json()
+        assert api.request("DELETE", f"/v1/attachments/{waiting['id']}").status == 204
+        assert api.request("DELETE", f"/v1/attachments/{uploaded['id']}").status == 204
+        world.settle()
+
+    received = events_of(target)
+    assert [event["type"] for event in received] == [
+        "attachment.created",
+        "attachment.updated",
+        "attachment.updated",
+        "attachment.deleted",
+    ]
+    without_link = [{**answer, "file_url": None} for answer in (uploaded, renamed, sent, sent)]
+    assert [event["payload"] for event in received] == without_link
+    assert [request.headers["x-clarity-object-etag"] for request in target.requests] == ['"1"', '"2"', '"3"', '"3"']

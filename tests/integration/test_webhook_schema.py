@@ -90,6 +90,12 @@ def test_every_event_type_delivered_matches_its_documented_body_and_headers(worl
         api.send(group["conversation_id"], "from a member", contact_id=member["id"])
         assert api.request("PUT", f"/v1/groups/{group['id']}", json_body={"contacts": []}).status == 200
         assert api.request("DELETE", f"/v1/groups/{group['id']}").status == 204
+        # ... and an attachment: uploaded, renamed, sent in a message (its payload's files) and deleted
+        attachment = api.upload(b"%PDF").json()
+        path = f"/v1/attachments/{attachment['id']}"
+        assert api.request("PUT", path, json_body={"filename": "renamed.pdf"}).status == 200
+        api.send(api.create()["id"], "with a file", attachments=[attachment["id"]])
+        assert api.request("DELETE", path).status == 204
         world.settle()
 
     # Then each request is its event's documented body, with its documented headers

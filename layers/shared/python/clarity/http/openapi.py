@@ -63,8 +63,9 @@ TAG_DESCRIPTIONS = {
     ),
     WEBHOOKS: (
         "A webhook is a URL of yours that receives your change events: a signed POST for every "
-        "create, update and delete of your conversations, messages, contacts and groups. Register, list, retrieve "
-        "and delete them here; each event and its request are in this document's webhooks section."
+        "create, update and delete of your conversations, messages, contacts, groups and attachments. "
+        "Register, list, retrieve and delete them here; each event and its request are in this document's "
+        "webhooks section."
     ),
 }
 

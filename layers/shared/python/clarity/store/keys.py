@@ -204,6 +204,10 @@ def group_key(owner: str, group_id: str) -> dict[str, str]:
     return {PK: owner_partition(owner), SK: group_sort_key(group_id)}
 
 
+def is_attachment(key: Mapping[str, str]) -> bool:
+    return CHILDREN_SEGMENT not in key[PK] and key[SK].startswith(ATTACHMENT_PREFIX)
+
+
 def is_group(key: Mapping[str, str]) -> bool:
     return CHILDREN_SEGMENT not in key[PK] and key[SK].startswith(GROUP_PREFIX)
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from clarity.attachments.models import Attachment
 from clarity.contacts.models import Contact
 from clarity.conversations.models import Conversation
 from clarity.core.ids import ID_PATTERN
@@ -47,13 +48,28 @@ FIRES_WHEN: dict[EventType, str] = {
         "or its conversation_id was set or cleared. A member's rename fires nothing here."
     ),
     EventType.GROUP_DELETED: "A group is deleted, with its conversation (which fires conversation.deleted).",
+    EventType.ATTACHMENT_CREATED: (
+        "An attachment's file is there: an upload through POST /v1/attachments finished, or a direct upload "
+        "was confirmed (when it is next retrieved or sent). A direct upload still waiting fires nothing."
+    ),
+    EventType.ATTACHMENT_UPDATED: "The attachment's ETag moved: it was renamed, or sent in a message (message_id set).",
+    EventType.ATTACHMENT_DELETED: (
+        "An attachment is deleted: by DELETE /v1/attachments/{id}, or with its message, conversation, contact or "
+        "group. A direct upload removed unconfirmed fires nothing."
+    ),
 }
 PAYLOAD_AS = {
     "created": "as created",
     "updated": "after the change",
     "deleted": "as it was last",
 }
+# A download link expires in an hour: none belongs in a queued event.
+_LINKS = {
+    "attachment": ", but with file_url null (retrieve the attachment for a link)",
+    "message": ", but with each attachment's file_url null (retrieve the attachment for a link)",
+}
 _RESOURCES: dict[str, type[BaseModel]] = {
+    "attachment": Attachment,
     "conversation": Conversation,
     "message": Message,
     "contact": Contact,
@@ -82,11 +98,12 @@ class EventEnvelope(BaseModel):
 def _envelope(event: EventType) -> type[EventEnvelope]:
     resource, action = event.value.split(".")
     payload = _RESOURCES[resource]
+    links = _LINKS.get(resource, "")
     fields: dict[str, Any] = {
         "type": (Literal[event.value], Field(description=f"Always {event.value}.")),
         "payload": (
             payload,
-            Field(description=f"The {resource} {PAYLOAD_AS[action]}, exactly as the API returns it."),
+            Field(description=f"The {resource} {PAYLOAD_AS[action]}, exactly as the API returns it{links}."),
         ),
     }
     return create_model(

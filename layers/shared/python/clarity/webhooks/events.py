@@ -12,6 +12,12 @@ Which write is which event:
 Pointers, deletion and removal marks, username claims, webhooks and counts are bookkeeping and
 fire nothing. Nor do a contact's group links: they move no version.
 
+An attachment exists for clients once its file is there: `attachment.created` fires when its
+record is marked uploaded (an upload's last step, or a direct upload's confirmation), not when the
+record waiting for its file is written; `attachment.deleted` only for one that was uploaded (a
+direct upload removed unconfirmed never existed). Being sent in a message moves its version:
+`attachment.updated`, as a rename does.
+
 A message's sender and a group's members are read when the body is made (PayloadSource), only
 for an event some webhook wants: the payload is the object as GET would answer it then.
 """
@@ -67,8 +73,24 @@ _KINDS: list[tuple[Callable[[Mapping[str, str]], bool], str]] = [
     (keys.is_message, "message"),
     (keys.is_contact, "contact"),
     (keys.is_group, "group"),
+    (keys.is_attachment, "attachment"),
 ]
 _ACTIONS = {"INSERT": "created", "MODIFY": "updated", "REMOVE": "deleted"}
+
+
+def _action_seen(resource: str, action: str, new: Mapping[str, Any], old: Mapping[str, Any]) -> str | None:
+    """The event a write is for clients, or None: an update must move the version (the ETag),
+    and an attachment is there only once uploaded."""
+    if resource == "attachment":
+        if action == "created":
+            return None  # waiting for its file
+        if action == "deleted":
+            return action if old.get("uploaded") else None
+        if new.get("uploaded") and not old.get("uploaded"):
+            return "created"
+    if action == "updated" and new.get("version") == old.get("version"):
+        return None  # not a change a client made: an open, or last_active_at
+    return action
 
 
 def event_from_record(record: Mapping[str, Any]) -> ChangeEvent | None:
@@ -82,8 +104,10 @@ def event_from_record(record: Mapping[str, Any]) -> ChangeEvent | None:
         for applies, resource in _KINDS:
             if not applies(key):
                 continue
-            if action == "updated" and new.get("version") == old.get("version"):
-                return None  # not a change a client made: an open, or last_active_at
+            seen = _action_seen(resource, action, new, old)
+            if seen is None:
+                return None
+            action = seen
             image = old if action == "deleted" else new
             created_at = int(change["ApproximateCreationDateTime"])
             owner = keys.owner_of_partition(key[keys.PK])

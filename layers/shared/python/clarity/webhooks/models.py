@@ -28,6 +28,9 @@ class EventType(StrEnum):
     GROUP_CREATED = "group.created"
     GROUP_UPDATED = "group.updated"
     GROUP_DELETED = "group.deleted"
+    ATTACHMENT_CREATED = "attachment.created"
+    ATTACHMENT_UPDATED = "attachment.updated"
+    ATTACHMENT_DELETED = "attachment.deleted"
 
 
 EVENT_CHOICES = [ALL_EVENTS, *(event.value for event in EventType)]

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from clarity.attachments.repository import stored_attachments
+from clarity.attachments.repository import stored_attachments, to_stored
 from clarity.contacts.repository import ContactRepository, to_contact
 from clarity.conversations.repository import to_conversation
 from clarity.groups.repository import GroupRepository, to_stored_group
@@ -34,4 +34,6 @@ class Payloads:
             return to_message(image, self._contacts.by_ids(owner, senders) if senders else {}, answers)
         if kind == "group":
             return self._groups.answer(owner, [to_stored_group(image)])[0]
+        if kind == "attachment":
+            return to_stored(image).answer(None)  # no link: it would expire in the queue
         raise ValueError(f"no payload for {kind}")
