@@ -309,7 +309,7 @@ def test_a_declaration_over_the_quota_is_a_400_that_says_how_much_room_is_left(a
     response = api.request("POST", "/v1/attachments", json_body={**DECLARED, "file_size": quota + 1})
 
     assert response.status == 400, response.text
-    assert f"{quota} of your {quota} bytes" in response.json()["message"]
+    assert f"more than all {quota} bytes" in response.json()["message"]
 
 
 def test_an_idempotency_key_answers_its_first_create_and_refuses_another_kind(api: ApiClient) -> None:

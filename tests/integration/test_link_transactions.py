@@ -15,7 +15,7 @@ from clarity.groups.models import StoredGroup
 from clarity.groups.repository import GroupRepository
 from clarity.messages.repository import MessageRepository
 from clarity.store import keys
-from clarity.store.dynamodb import Table, serialize
+from clarity.store.dynamodb import TRANSACTION_CONFLICT_ATTEMPTS, Table, serialize
 from tests.integration.test_message_transactions import CONVERSATION, _message
 from tests.support import NO_REASON, cancel_transaction, failed_check
 
@@ -39,7 +39,8 @@ def _contact_item(**fields: Any) -> dict[str, Any]:
 
 def test_an_open_that_loses_to_a_conflict_is_503_not_a_client_error(stubbed: tuple[Table, Stubber]) -> None:
     table, stubber = stubbed
-    cancel_transaction(stubber, NO_REASON, CONFLICT)
+    for _ in range(TRANSACTION_CONFLICT_ATTEMPTS):  # each attempt conflicts
+        cancel_transaction(stubber, NO_REASON, CONFLICT)
 
     with pytest.raises(ServiceUnavailable):
         ConversationRepository(table).open(OWNER, Conversation.started(CONVERSATION, 100, contact_id=CONTACT))

@@ -15,7 +15,7 @@ from clarity.messages.models import CreateMessageRequest, Message, MessagePageRe
 from clarity.messages.repository import MessageRepository
 from clarity.messages.service import MessageService
 from clarity.store import keys
-from clarity.store.dynamodb import Table, serialize
+from clarity.store.dynamodb import TRANSACTION_CONFLICT_ATTEMPTS, Table, serialize
 from tests.support import NO_REASON, cancel_transaction, failed_check
 
 OWNER = "alice"
@@ -163,7 +163,8 @@ def test_a_taken_message_id_is_reported_for_a_fresh_draw(stubbed: tuple[Table, S
 
 def test_a_transaction_conflict_is_503_not_a_client_error(stubbed: tuple[Table, Stubber]) -> None:
     table, stubber = stubbed
-    cancel_transaction(stubber, NO_REASON, NO_REASON, {"Code": "TransactionConflict", "Message": "conflict"})
+    for _ in range(TRANSACTION_CONFLICT_ATTEMPTS):  # each attempt conflicts
+        cancel_transaction(stubber, NO_REASON, NO_REASON, {"Code": "TransactionConflict", "Message": "conflict"})
 
     with pytest.raises(ServiceUnavailable):
         MessageRepository(table).send(OWNER, _message())
@@ -285,3 +286,11 @@ def test_a_message_page_keyed_by_conversation_reads_at_most_limit_plus_one(stubb
     stubber.add_response("query", {"Items": []}, expected)
 
     MessageRepository(table).list_page(OWNER, MessagePageRequest(conversation_id=CONVERSATION, limit=10))
+
+
+def test_a_transaction_that_lost_a_conflict_is_tried_again_and_lands(stubbed: tuple[Table, Stubber]) -> None:
+    table, stubber = stubbed
+    cancel_transaction(stubber, NO_REASON, NO_REASON, {"Code": "TransactionConflict", "Message": "conflict"})
+    stubber.add_response("transact_write_items", {})
+
+    MessageRepository(table).send(OWNER, _message())  # no 503: the second attempt went through

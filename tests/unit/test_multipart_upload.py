@@ -80,3 +80,34 @@ def test_every_other_shape_is_a_400_naming_file(event: dict[str, Any], message: 
         uploaded_file(event)
 
     assert refused.value.param == "file"
+
+
+def test_a_name_sent_only_as_filename_star_is_decoded() -> None:
+    part = (
+        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename*=UTF-8''R%C3%A9sum%C3%A9.pdf\r\n"
+        "\r\n"
+    ).encode() + b"x\r\n"
+
+    assert uploaded_file(_event(part)).filename == "Résumé.pdf"
+
+
+def test_a_filename_star_that_is_not_its_charset_is_a_400_naming_file() -> None:
+    part = (
+        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename*=UTF-8''%FF%FE.pdf\r\n\r\n"
+    ).encode() + b"x\r\n"
+
+    with pytest.raises(InvalidRequest, match="filename\\* is not valid") as refused:
+        uploaded_file(_event(part))
+    assert refused.value.param == "file"
+
+
+@pytest.mark.parametrize("encoding", ["base64", "quoted-printable"])
+def test_a_part_in_a_transfer_encoding_is_refused_not_stored_encoded(encoding: str) -> None:
+    part = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
+        f"Content-Transfer-Encoding: {encoding}\r\n\r\n"
+    ).encode() + b"aGVsbG8=\r\n"
+
+    with pytest.raises(InvalidRequest, match="Content-Transfer-Encoding") as refused:
+        uploaded_file(_event(part))
+    assert refused.value.param == "file"

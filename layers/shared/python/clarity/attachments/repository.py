@@ -369,6 +369,8 @@ class AttachmentRepository:
 
 
 def _no_room(size: int, room: int, quota: int) -> InvalidRequest:
+    if size > quota:
+        return InvalidRequest(f"file is {size} bytes, more than all {quota} bytes of your attachment storage", "file")
     return InvalidRequest(
         f"file is {size} bytes, and {room} of your {quota} bytes of attachment storage are left", "file"
     )

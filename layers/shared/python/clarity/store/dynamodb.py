@@ -6,6 +6,7 @@ Repositories build keys (clarity.store.keys) and turn items into domain objects;
 knows nothing of any resource.
 """
 
+import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -33,6 +34,9 @@ MAX_FILTERED_ITEMS = 5000
 BATCH_WRITE_LIMIT = 25
 BATCH_GET_LIMIT = 100
 UNPROCESSED_RETRY_ATTEMPTS = 8
+# A transaction cancelled by a conflict is tried this many times in all, pausing up to 20, 40 ms.
+TRANSACTION_CONFLICT_ATTEMPTS = 3
+TRANSACTION_CONFLICT_PAUSE = 0.02
 
 RETRYABLE_ERROR_CODES = frozenset(
     {
@@ -283,25 +287,33 @@ class Table:
             self.client.delete_item(TableName=self.name, Key=serialize(key))
 
     def transact(self, actions: list[dict[str, Any]]) -> None:
-        """TransactWriteItems; TransactionCancelled with one reason per action when a condition fails."""
-        try:
-            with dynamodb_errors():
-                self.client.transact_write_items(TransactItems=actions)  # type: ignore[arg-type]
-        except ClientError as error:
-            if error_code(error) != "TransactionCanceledException":
-                raise
-            raw_reasons = error.response.get("CancellationReasons") or []
-            reasons = [
-                CancellationReason(
-                    code=str(reason.get("Code", "None")),
-                    item=deserialize(reason["Item"]) if reason.get("Item") else None,
-                )
-                for reason in raw_reasons
-            ]
-            if not any(reason.failed for reason in reasons):
-                # Cancelled for another reason (a conflict with another transaction): retryable.
-                raise ServiceUnavailable("DynamoDB cancelled the transaction; retry the request") from error
-            raise TransactionCancelled(reasons) from error
+        """TransactWriteItems; TransactionCancelled with one reason per action when a condition
+        fails. One cancelled by a conflict with another transaction on one of its items (two
+        uploads of one owner both count bytes) applied nothing: it is tried again after a short
+        random pause, a few times, then a 503."""
+        for attempt in range(TRANSACTION_CONFLICT_ATTEMPTS):
+            try:
+                with dynamodb_errors():
+                    self.client.transact_write_items(TransactItems=actions)  # type: ignore[arg-type]
+                return
+            except ClientError as error:
+                if error_code(error) != "TransactionCanceledException":
+                    raise
+                raw_reasons = error.response.get("CancellationReasons") or []
+                reasons = [
+                    CancellationReason(
+                        code=str(reason.get("Code", "None")),
+                        item=deserialize(reason["Item"]) if reason.get("Item") else None,
+                    )
+                    for reason in raw_reasons
+                ]
+                if any(reason.failed for reason in reasons):
+                    raise TransactionCancelled(reasons) from error
+                conflicted = any(reason.code == "TransactionConflict" for reason in reasons)
+                if not conflicted or attempt + 1 == TRANSACTION_CONFLICT_ATTEMPTS:
+                    raise ServiceUnavailable("DynamoDB cancelled the transaction; retry the request") from error
+                # Full jitter: racing transactions should not collide again in step.
+                self._sleep(random.uniform(0, TRANSACTION_CONFLICT_PAUSE * 2**attempt))  # noqa: S311
 
     def put_action(self, item: Mapping[str, Any], condition: str | None = None) -> dict[str, Any]:
         put: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
