@@ -135,6 +135,16 @@ def _not_your_contact(contact_id: str) -> InvalidRequest:
     return InvalidRequest(f"contact_id '{contact_id}' is not one of your contacts", "contact_id")
 
 
+@dataclass(frozen=True)
+class _Change:
+    """An update of a message's fields: where, which, and to what (`remove`: cleared)."""
+
+    key: Mapping[str, str]
+    message_id: str
+    set_values: dict[str, Any]
+    remove: list[str]
+
+
 def _no_bucket() -> Any:
     raise MissingSetting("ATTACHMENTS_BUCKET")
 
@@ -352,40 +362,29 @@ class MessageRepository:
         remove = [name for name, value in changes.items() if value is None]
         if {"message", "reactions"} & set(changes):
             set_values["updated_at"] = updated_at
+        change = _Change(key, message_id, set_values, remove)
         if attachment_ids is not None:
-            return self._update_with_files(owner, key, message_id, set_values, remove, expected_version, attachment_ids)
+            return self._update_with_files(owner, change, expected_version, attachment_ids)
         if not set_values and not remove:
             return self._unchanged(owner, key, message_id, expected_version)
-        return self._update_fields(owner, key, message_id, set_values, remove, expected_version)
+        return self._update_fields(owner, change, expected_version)
 
-    def _update_fields(
-        self,
-        owner: str,
-        key: Mapping[str, str],
-        message_id: str,
-        set_values: dict[str, Any],
-        remove: list[str],
-        expected_version: int | None,
-    ) -> VersionedMessage:
-        update, condition = update_expression(set_values, remove, bump_version=True, expected_version=expected_version)
+    def _update_fields(self, owner: str, change: "_Change", expected_version: int | None) -> VersionedMessage:
+        update, condition = update_expression(
+            change.set_values, change.remove, bump_version=True, expected_version=expected_version
+        )
         try:
-            return self._versioned(owner, self._table.update(key, update, condition))
+            return self._versioned(owner, self._table.update(change.key, update, condition))
         except ConditionFailed as failed:
-            raise missing_or_stale(RESOURCE, message_id, failed.item) from failed
+            raise missing_or_stale(RESOURCE, change.message_id, failed.item) from failed
 
     def _update_with_files(
-        self,
-        owner: str,
-        key: Mapping[str, str],
-        message_id: str,
-        set_values: dict[str, Any],
-        remove: list[str],
-        expected_version: int | None,
-        attachment_ids: Sequence[str],
+        self, owner: str, change: "_Change", expected_version: int | None, attachment_ids: Sequence[str]
     ) -> VersionedMessage:
         """Read the message and its files; the list sent must name every file it has (removing
         one is DELETE /v1/attachments/:id). The new ones are attached in one transaction with
         the message's change, on the condition that the message is still the version read."""
+        key, message_id = change.key, change.message_id
         for _ in range(CHANGE_RACE_ATTEMPTS):
             item = self._table.get(key)
             if item is None:
@@ -404,11 +403,11 @@ class MessageRepository:
                 )
             added = [a for a in attachment_ids if a not in has]
             if not added:
-                if not set_values and not remove:
+                if not change.set_values and not change.remove:
                     return self._versioned(owner, item)
-                return self._update_fields(owner, key, message_id, set_values, remove, expected_version)
-            values = {**set_values, ATTACHMENT_IDS: [*has, *added]}
-            update, condition = update_expression(values, remove, bump_version=True, expected_version=version)
+                return self._update_fields(owner, change, expected_version)
+            values = {**change.set_values, ATTACHMENT_IDS: [*has, *added]}
+            update, condition = update_expression(values, change.remove, bump_version=True, expected_version=version)
             request = {
                 "TableName": self._table.name,
                 "Key": serialize(key),
