@@ -23,7 +23,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_REGION ?= us-east-1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run listen token test lint build e2e sam-local-files deploy fuzz load bench bench-bytecode openapi lock clean
+.PHONY: help install run listen token test lint build e2e sam-local-files deploy fuzz load bench bench-bytecode bench-uploads openapi lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -109,6 +109,9 @@ bench: $(STAMP) $(SAM_STAMP) ## Benchmarks: writes bench/results.json and prints
 	e2e/standin-image.sh $(STANDIN_IMAGE)
 	e2e/dynamodb-image.sh $(E2E_DYNAMODB_IMAGE) $(STANDIN_IMAGE)
 	STANDIN_IMAGE=$(STANDIN_IMAGE) E2E_DYNAMODB_IMAGE=$(E2E_DYNAMODB_IMAGE) $(VENV_PY) -W ignore -m bench.run
+
+bench-uploads: $(STAMP) ## Uploads through the API of 1 KiB, 1 MiB and 4 MiB, in process on moto (no Docker)
+	$(VENV_PY) -W ignore -m bench.uploads
 
 bench-bytecode: $(STAMP) ## Cold imports in the Lambda stand-in image, with and without the layer's bytecode (Docker)
 	e2e/ensure-docker.sh .local
