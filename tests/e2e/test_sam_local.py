@@ -5,6 +5,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -12,12 +13,18 @@ from typing import Any
 
 import pytest
 
+from clarity.attachments.models import StoredAttachment
+from clarity.attachments.repository import to_item as attachment_item
+from clarity.core.clock import tick_at
+from clarity.core.ids import new_id
 from clarity.core.settings import WebhookSettings
+from clarity.store import keys
+from clarity.store.dynamodb import serialize
 from clarity.webhooks.queue import Delivery
 from devtools.local_issuer import LocalIssuer
 from devtools.sam_local import committed_event, event_with_token, with_owner
 from devtools.template import ROOT, function_routes
-from tests.e2e.conftest import EXAMPLE_ID, E2EEnvironment, free_port, unique_owner, wait_for_http
+from tests.e2e.conftest import EXAMPLE_ID, TABLE_NAME, E2EEnvironment, free_port, unique_owner, wait_for_http
 from tests.support import EXAMPLE_WEBHOOK_ID
 
 SAM_ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
@@ -257,3 +264,30 @@ def test_sam_local_start_api_serves_the_whole_flow(e2e: E2EEnvironment, tmp_path
         except subprocess.TimeoutExpired:
             process.kill()
         log_file.close()
+
+
+def test_sam_local_invoke_runs_the_hourly_sweep_of_direct_uploads_never_completed(
+    e2e: E2EEnvironment, tmp_path: Path
+) -> None:
+    owner = unique_owner()
+    # A direct upload made two days ago whose file never came: what the sweep removes.
+    made = int(time.time()) - 2 * 24 * 3600
+    waiting = StoredAttachment(
+        id=new_id(tick_at(made)),
+        filename="never.bin",
+        file_type="application/octet-stream",
+        file_size=3,
+        object_key=f"{owner}/never",
+        created_at=made,
+    )
+    e2e.dynamodb.put_item(TableName=TABLE_NAME, Item=serialize(attachment_item(owner, waiting, made + 24 * 3600)))
+    count = {**keys.attachment_bytes_key(owner), "bytes": waiting.file_size}  # counted when it was made
+    e2e.dynamodb.put_item(TableName=TABLE_NAME, Item=serialize(count))
+
+    result = sam_invoke(e2e, "AttachmentSweepFunction", committed_event("attachment_sweep"), tmp_path)
+
+    assert result["removed"] >= 1, result
+    key = serialize(keys.attachment_key(owner, waiting.id))
+    assert "Item" not in e2e.dynamodb.get_item(TableName=TABLE_NAME, Key=key, ConsistentRead=True)
+    counted = e2e.dynamodb.get_item(TableName=TABLE_NAME, Key=serialize(keys.attachment_bytes_key(owner)))
+    assert counted["Item"]["bytes"] == {"N": "0"}

@@ -84,8 +84,7 @@ def test_every_other_shape_is_a_400_naming_file(event: dict[str, Any], message: 
 
 def test_a_name_sent_only_as_filename_star_is_decoded() -> None:
     part = (
-        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename*=UTF-8''R%C3%A9sum%C3%A9.pdf\r\n"
-        "\r\n"
+        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename*=UTF-8''R%C3%A9sum%C3%A9.pdf\r\n\r\n"
     ).encode() + b"x\r\n"
 
     assert uploaded_file(_event(part)).filename == "Résumé.pdf"

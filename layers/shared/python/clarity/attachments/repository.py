@@ -193,7 +193,7 @@ class AttachmentRepository:
         except ConditionFailed:
             return self.get(owner, stored.id)  # confirmed (or deleted) by another request meanwhile
 
-    def _release(self, owner: str, stored: StoredAttachment) -> None:
+    def _release(self, owner: str, stored: StoredAttachment) -> bool:
         """Undo a reservation whose file did not arrive. Any file first (S3 may have stored what
         it reported failing): until the record goes, it names the file for the expiry sweep. Then
         the record and its count together, only while the record still waits for its file: a
@@ -204,7 +204,8 @@ class AttachmentRepository:
         try:
             self._table.transact([record, self._count_bytes(owner, -stored.file_size)])
         except TransactionCancelled:
-            return  # deleted meanwhile: its delete uncounted it
+            return False  # deleted (or confirmed) meanwhile: its delete uncounted it
+        return True
 
     def get(self, owner: str, attachment_id: str) -> StoredAttachment:
         item = self._table.get(keys.attachment_key(owner, attachment_id))
@@ -258,8 +259,8 @@ class AttachmentRepository:
                 found = self._table.get_all([{keys.PK: e[keys.PK], keys.SK: e[keys.SK]} for e in entries])
                 for item in found:
                     if not item.get("uploaded") and int(item.get("expires_at", now + 1)) <= now:
-                        self._release(keys.owner_of_partition(str(item[keys.PK])), to_stored(item))
-                        removed += 1
+                        owner = keys.owner_of_partition(str(item[keys.PK]))
+                        removed += self._release(owner, to_stored(item))
         return removed
 
     def _waiting(self, partition: str, created_before: str) -> Iterator[list[Item]]:
