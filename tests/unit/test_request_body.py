@@ -3,6 +3,7 @@ from typing import Any
 
 import pytest
 
+from clarity.attachments.models import UpdateAttachmentRequest
 from clarity.conversations.models import CreateConversationRequest, UpdateConversationRequest
 from clarity.core.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 from clarity.http.error_map import validation_message
@@ -65,3 +66,10 @@ def test_validation_messages_name_the_parameter() -> None:
     assert validation_message({"type": "less_than_equal", "loc": ("query", "limit"), "msg": "too big"}) == (
         "Invalid limit: too big"
     )
+
+
+def test_an_integer_too_long_for_python_to_read_is_a_400_not_a_crash() -> None:
+    event = {"headers": {"content-type": "application/json"}, "body": '{"file_size": ' + "9" * 5000 + "}"}
+
+    with pytest.raises(InvalidRequest, match="number too long"):
+        canonical_body(event, UpdateAttachmentRequest)

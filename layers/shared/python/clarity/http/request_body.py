@@ -61,6 +61,9 @@ def _parse_json(text: str) -> Any:
         raise InvalidRequest("the JSON body is nested too deeply") from error
     except json.JSONDecodeError as error:
         raise InvalidRequest(f"the body is not valid JSON: {error.msg} at position {error.pos}") from error
+    except ValueError as error:
+        # Python refuses to read an integer of more than 4,300 digits (a guard against slow parsing).
+        raise InvalidRequest("the JSON body holds a number too long to read") from error
     if _depth(document) > MAX_JSON_DEPTH:
         raise InvalidRequest("the JSON body is nested too deeply")
     if not isinstance(document, dict):
