@@ -289,6 +289,7 @@ def test_the_generated_client_uploads_a_file_whose_link_downloads_the_same_bytes
     assert response.status_code == 201, response.content
     created = response.parsed
     assert (created.filename, created.file_type, created.file_size) == ("photo.png", "image/png", len(content))
+    assert str(created.file_url).startswith("http://127.0.0.1:")  # moto's S3 of the local server, nothing further
     with urllib.request.urlopen(created.file_url, timeout=30) as download:  # noqa: S310 - moto's S3 on loopback
         assert download.read() == content
     retrieved = _operation("retrieve_attachment").sync(client=client, attachment_id=created.id)

@@ -139,6 +139,7 @@ def test_the_reference_page_uploads_a_file_through_its_file_picker(
         "text/plain",
         len(content),
     )
+    assert str(created["file_url"]).startswith("http://127.0.0.1:")  # moto's S3 of the local server, nothing further
     with urllib.request.urlopen(created["file_url"], timeout=30) as download:  # noqa: S310 - moto's S3 on loopback
         assert download.read() == content
 
