@@ -78,9 +78,28 @@ def http_api_event(
     if path_parameters:
         event["pathParameters"] = path_parameters
     if body:
-        try:
-            event["body"] = body.decode("utf-8")
-        except UnicodeDecodeError:
+        text = _as_text(body) if _passed_as_text(headers.get("content-type")) else None
+        if text is not None:
+            event["body"] = text
+        else:
             event["body"] = base64.b64encode(body).decode("ascii")
             event["isBase64Encoded"] = True
     return event
+
+
+def _as_text(body: bytes) -> str | None:
+    """The body as text, or None if it is not UTF-8 (then it goes base64-encoded, whole)."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+# HTTP APIs pass these bodies as text and base64-encode every other one, multipart forms, form
+# fields and a body without a Content-Type included (measured against AWS: ministack PR #766).
+TEXT_MEDIA_TYPES = frozenset({"application/json", "application/xml", "application/javascript"})
+
+
+def _passed_as_text(content_type: str | None) -> bool:
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    return media_type.startswith("text/") or media_type in TEXT_MEDIA_TYPES

@@ -33,8 +33,8 @@ app = ApiResolver(body_model=CreateAttachmentRequest, upload_field="file")
         "For a larger file (a direct upload), send JSON instead: `filename`, `file_size` and optionally "
         "`file_type`. The answer's `upload` is a presigned S3 POST that takes exactly that file; until it "
         "is uploaded, `file_url` is null. Retrieving the attachment afterwards confirms the upload.\n\n"
-        "A file over what is left of your storage is a 400 naming `file` (or `file_size`). Send an "
-        "`Idempotency-Key` to retry safely."
+        "A file over what is left of your storage is a 400 naming `file`. Send an `Idempotency-Key` to retry "
+        "safely: a replay answers the attachment as it is now, with a fresh `file_url`."
     ),
     tags=[ATTACHMENTS],
     responses=responses(201, "The attachment created", CreatedAttachment, resource="attachment"),

@@ -95,6 +95,9 @@ class RecordingClient:
 
 # IAM governs these S3 operations with another action's name.
 S3_ACTIONS = {"DeleteObjects": "DeleteObject", "HeadObject": "GetObject"}
+# A HeadObject of a key that is not there is a 404 only to a role that may list the bucket; to
+# any other S3 answers 403 ("Access Denied"), which reads as S3 failing, not as "no file yet".
+BUCKET_ACTIONS = {"HeadObject": "s3:ListBucket"}
 # A presigned request is checked against the signer's role when it is used: a link to download
 # needs GetObject, a form to upload needs PutObject.
 PRESIGNED_ACTIONS = {"generate_presigned_url": "s3:GetObject", "generate_presigned_post": "s3:PutObject"}
@@ -108,7 +111,8 @@ class RecordingS3Client:
 
     def __init__(self, client: Any) -> None:
         self._client = client
-        self.actions: set[str] = set()
+        self.actions: set[str] = set()  # on the bucket's objects
+        self.bucket_actions: set[str] = set()  # on the bucket itself
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._client, name)
@@ -122,6 +126,8 @@ class RecordingS3Client:
 
         def record(*args: Any, **kwargs: Any) -> Any:
             self.actions.add(action)
+            if operation in BUCKET_ACTIONS:
+                self.bucket_actions.add(BUCKET_ACTIONS[operation])
             if operation == "PutObject" and kwargs.get("ContentType") == REFUSED_TYPE:
                 raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "Slow Down"}}, operation)
             return attribute(*args, **kwargs)
@@ -411,6 +417,7 @@ def test_role_allows_exactly_the_calls_the_function_makes(recorded: Recorded, fu
     recorder.actions_by_table.clear()
     recorder.used_index = False
     recorded.s3.actions.clear()
+    recorded.s3.bucket_actions.clear()
 
     for method, path, options in requests:
         expected = options.pop("expect", None)
@@ -429,11 +436,13 @@ def test_role_allows_exactly_the_calls_the_function_makes(recorded: Recorded, fu
     else:
         assert "IdempotencyTable" not in allowed
     assert allowed.get("AttachmentsBucket/*", set()) == recorded.s3.actions
+    assert allowed.get("AttachmentsBucket", set()) == recorded.s3.bucket_actions
     assert set(allowed) <= {
         "ConversationsTable",
         "ConversationsTable/index/*",
         "IdempotencyTable",
         "AttachmentsBucket/*",
+        "AttachmentsBucket",
     }
 
 
@@ -524,18 +533,21 @@ def test_the_attachment_sweeps_role_allows_exactly_the_calls_it_makes() -> None:
         with installed_services(dynamodb, settings, clock=lambda: now[0], s3=s3):
             api = ApiClient(Router())
             _declared(api, client, None)  # its file never came
-            _declared(api, client, b"abc")  # it came, but was never confirmed
+            _declared(api, client, b"abc")  # it came, but was never read
+            deleted = _declared(api, client, None)  # deleted, and its form used anyway
+            assert api.request("DELETE", f"/v1/attachments/{deleted}").status == 204
             now[0] += SETTINGS.attachments.waiting_seconds
             dynamodb.actions_by_table.clear()
             dynamodb.used_index = False
             s3.actions.clear()
+            s3.bucket_actions.clear()
 
-            assert import_function("AttachmentSweepFunction")({}, LocalLambdaContext("AttachmentSweepFunction")) == {
-                "removed": 2
-            }
+            swept = import_function("AttachmentSweepFunction")({}, LocalLambdaContext("AttachmentSweepFunction"))
+            assert swept == {"removed": 1, "confirmed": 1, "removed_files": 1}
 
     allowed = _policy("AttachmentSweepFunction")
     assert allowed.pop("ConversationsTable") == dynamodb.actions_by_table[TABLE_NAME]
     assert allowed.pop("ConversationsTable/index/*") == {"dynamodb:Query"} and dynamodb.used_index
     assert allowed.pop("AttachmentsBucket/*") == s3.actions
+    assert allowed.pop("AttachmentsBucket") == s3.bucket_actions
     assert allowed == {}

@@ -11,6 +11,7 @@ import boto3
 import pytest
 
 from clarity.attachments.repository import AttachmentRepository
+from clarity.store.objects import Bucket
 from devtools.lambda_context import LocalLambdaContext
 from devtools.template import import_function
 from tests.support import BUCKET_NAME, SETTINGS, ApiClient
@@ -111,6 +112,56 @@ def test_the_same_idempotency_key_and_file_upload_once(api: ApiClient) -> None:
     assert (first.status, again.status) == (201, 201)
     assert again.json()["id"] == first.json()["id"]
     assert other_file.status == 409, other_file.text
+    assert len(_objects()) == 1
+
+
+def test_a_replayed_upload_answers_the_attachment_as_it_is_now_with_a_fresh_link(api: ApiClient) -> None:
+    first = api.upload(b"same", filename="a.pdf", headers={"Idempotency-Key": "u1"}).json()
+    path = f"/v1/attachments/{first['id']}"
+    assert api.request("PUT", path, json_body={"filename": "renamed.pdf"}).status == 200
+
+    again = api.upload(b"same", filename="a.pdf", headers={"Idempotency-Key": "u1"})
+
+    assert again.status == 201, again.text
+    assert (again.json()["id"], again.json()["filename"], again.header("ETag")) == (first["id"], "renamed.pdf", '"2"')
+    assert 'filename="renamed.pdf"' in _download(again.json()["file_url"])[1]["response-content-disposition"]
+    assert api.request("DELETE", path).status == 204
+    gone = api.upload(b"same", filename="a.pdf", headers={"Idempotency-Key": "u1"})
+    assert gone.status == 404, gone.text  # what the key made is gone: no stale object, no new one
+    assert _objects() == []
+
+
+def test_a_replayed_direct_upload_answers_its_confirmed_file_and_the_same_form(api: ApiClient) -> None:
+    first = api.request("POST", "/v1/attachments", json_body=DECLARED, headers={"Idempotency-Key": "d1"}).json()
+    _put_as_the_form_would(first, b"0123456789A")
+    assert api.request("GET", f"/v1/attachments/{first['id']}").json()["file_url"]  # confirms it
+
+    again = api.request("POST", "/v1/attachments", json_body=DECLARED, headers={"Idempotency-Key": "d1"}).json()
+
+    assert again["upload"] == first["upload"]  # a fresh form would outlive the first's removal mark
+    assert _download(again["file_url"])[0] == b"0123456789A"
+    assert {k: v for k, v in again.items() if k not in {"file_url", "upload"}} == {
+        k: v for k, v in first.items() if k not in {"file_url", "upload"}
+    }
+
+
+def test_an_upload_racing_a_read_keeps_its_file(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A multipart upload is listed (file_url null) while its file is on its way: a read then
+    must not mark it, or the upload's own mark fails and it deletes its file."""
+    seen: list[dict[str, Any]] = []
+    put = Bucket.put
+
+    def put_then_read(bucket: Bucket, key: str, body: bytes, content_type: str) -> None:
+        put(bucket, key, body, content_type)
+        listed = api.request("GET", "/v1/attachments").json()["data"]
+        seen.extend(api.request("GET", f"/v1/attachments/{a['id']}").json() for a in listed)
+
+    monkeypatch.setattr(Bucket, "put", put_then_read)
+    response = api.upload(b"racing")
+
+    assert response.status == 201, response.text
+    assert [(a["id"], a["file_url"]) for a in seen] == [(response.json()["id"], None)]
+    assert _download(response.json()["file_url"])[0] == b"racing"
     assert len(_objects()) == 1
 
 
@@ -331,6 +382,22 @@ def _message_with(api: ApiClient, attachment_ids: list[str], **fields: Any) -> A
     return api.request("POST", "/v1/messages", json_body=body)
 
 
+def test_a_replayed_send_with_files_answers_the_message_as_it_is_now(api: ApiClient) -> None:
+    kept, deleted = (_created(api, bytes([n]), filename=f"{n}.pdf")["id"] for n in range(2))
+    conversation = api.create()["id"]
+    body = {"conversation_id": conversation, "message": "see attached", "attachments": [kept, deleted]}
+    first = api.request("POST", "/v1/messages", json_body=body, headers={"Idempotency-Key": "m1"})
+    assert first.status == 201, first.text
+    assert api.request("PUT", f"/v1/attachments/{kept}", json_body={"filename": "renamed.pdf"}).status == 200
+    assert api.request("DELETE", f"/v1/attachments/{deleted}").status == 204
+
+    again = api.request("POST", "/v1/messages", json_body=body, headers={"Idempotency-Key": "m1"})
+
+    assert again.status == 201, again.text
+    assert again.json()["id"] == first.json()["id"]
+    assert [(a["id"], a["filename"]) for a in again.json()["attachments"]] == [(kept, "renamed.pdf")]
+
+
 def test_a_message_sent_with_files_answers_them_in_order_and_they_name_it(api: ApiClient) -> None:
     first, second = (_created(api, bytes([n]), filename=f"{n}.pdf")["id"] for n in range(2))
 
@@ -526,29 +593,78 @@ def test_a_cascade_that_stopped_part_way_finishes_on_the_retry_without_uncountin
     assert api.request("POST", "/v1/attachments", json_body={**DECLARED, "file_size": 1}).status == 400
 
 
-# The sweep: direct uploads never confirmed are removed after a day, with any late file.
+# The sweep: a day after its create, an upload still waiting is settled. A direct upload whose
+# file came is confirmed (no one had read it); any other goes, with any file and its count.
 
 
-def test_the_hourly_sweep_removes_direct_uploads_not_confirmed_within_a_day(api: ApiClient, clock: Any) -> None:
-    never, late = _declared(api), _declared(api)
-    _put_as_the_form_would(late, b"0123456789A")  # it came, but no one confirmed it
+def _sweep() -> dict[str, int]:
+    swept: dict[str, int] = import_function("AttachmentSweepFunction")(
+        {}, LocalLambdaContext("AttachmentSweepFunction")
+    )
+    return swept
+
+
+def test_the_hourly_sweep_settles_the_uploads_that_waited_a_day(api: ApiClient, clock: Any) -> None:
+    never, unread, wrong_size = _declared(api), _declared(api), _declared(api)
+    _put_as_the_form_would(unread, b"0123456789A")  # it came, but no one read it since
+    _put_as_the_form_would(wrong_size, b"0123")
     confirmed = _declared(api)
     _put_as_the_form_would(confirmed, b"0123456789A")
     assert api.request("GET", f"/v1/attachments/{confirmed['id']}").json()["file_url"]
     clock.tick(SETTINGS.attachments.waiting_seconds // 2)
     recent = _declared(api)
-    sweep = import_function("AttachmentSweepFunction")
 
     clock.tick(SETTINGS.attachments.waiting_seconds // 2 - 1)
-    assert sweep({}, LocalLambdaContext("AttachmentSweepFunction")) == {"removed": 0}  # a second early
+    assert _sweep() == {"removed": 0, "confirmed": 0, "removed_files": 0}  # a second early
     clock.tick(1)
-    assert sweep({}, LocalLambdaContext("AttachmentSweepFunction")) == {"removed": 2}
+    assert _sweep() == {"removed": 2, "confirmed": 1, "removed_files": 0}
 
-    statuses = {
-        a["id"]: api.request("GET", f"/v1/attachments/{a['id']}").status for a in (never, late, confirmed, recent)
+    answers = {a["id"]: api.request("GET", f"/v1/attachments/{a['id']}") for a in (never, unread, wrong_size, recent)}
+    assert {id_: answer.status for id_, answer in answers.items()} == {
+        never["id"]: 404,
+        unread["id"]: 200,
+        wrong_size["id"]: 404,
+        recent["id"]: 200,
     }
-    assert statuses == {never["id"]: 404, late["id"]: 404, confirmed["id"]: 200, recent["id"]: 200}
-    assert len(_objects()) == 1
-    # Their bytes no longer count: the quota holds the two left (11 bytes each) and the rest.
+    assert _download(answers[unread["id"]].json()["file_url"])[0] == b"0123456789A"
+    assert len(_objects()) == 2
+    # The removed ones' bytes no longer count: the quota holds the three left (11 bytes each).
     quota = SETTINGS.attachments.quota_bytes
-    assert api.request("POST", "/v1/attachments", json_body={**DECLARED, "file_size": quota - 22}).status == 201
+    assert api.request("POST", "/v1/attachments", json_body={**DECLARED, "file_size": quota - 33}).status == 201
+    assert api.request("POST", "/v1/attachments", json_body={**DECLARED, "file_size": 1}).status == 400
+
+
+def test_a_form_used_after_its_attachment_was_deleted_stores_a_file_the_sweep_deletes_once_it_expires(
+    api: ApiClient, clock: Any
+) -> None:
+    deleted, refused = _declared(api), _declared(api)
+    assert api.request("DELETE", f"/v1/attachments/{deleted['id']}").status == 204
+    _put_as_the_form_would(refused, b"0123")  # of another size: refused, the record goes
+    assert api.request("GET", f"/v1/attachments/{refused['id']}").status == 400
+    # Each form is still usable for the rest of its hour: the client posts it anyway.
+    _put_as_the_form_would(deleted, b"0123456789A")
+    _put_as_the_form_would(refused, b"0123456789A")
+    assert len(_objects()) == 2
+
+    clock.tick(SETTINGS.attachments.link_seconds)
+    assert _sweep()["removed_files"] == 0  # the forms may have uploads still arriving
+    clock.tick(15 * 60)
+    assert _sweep()["removed_files"] == 2
+    assert _objects() == []
+    assert _sweep()["removed_files"] == 0  # and their marks are gone
+
+
+def test_a_file_sent_in_a_message_and_deleted_with_it_is_swept_again_after_its_form_expires(
+    api: ApiClient, clock: Any
+) -> None:
+    declared = _declared(api)
+    _put_as_the_form_would(declared, b"0123456789A")
+    sent = _message_with(api, [declared["id"]])
+    assert sent.status == 201, sent.text
+    assert api.request("DELETE", f"/v1/conversations/{sent.json()['conversation_id']}").status == 204
+    assert _objects() == []
+    _put_as_the_form_would(declared, b"0123456789A")  # the form, once more
+
+    clock.tick(SETTINGS.attachments.link_seconds + 15 * 60)
+    assert _sweep()["removed_files"] == 1
+    assert _objects() == []

@@ -137,7 +137,7 @@ def test_each_functions_event_succeeds_in_process(world: World, function: str) -
         assert event["routeKey"] == f"{route.method} {route.path}"
         assert 200 <= result["statusCode"] < 300, result
     elif is_scheduled_event(event):
-        assert result == {"removed": 0}  # the example data has no direct upload waiting
+        assert result == {"removed": 0, "confirmed": 0, "removed_files": 0}  # no direct upload waiting
     else:
         assert not is_api_event(event)
         assert result == {"batchItemFailures": []}

@@ -110,3 +110,16 @@ def test_a_part_in_a_transfer_encoding_is_refused_not_stored_encoded(encoding: s
     with pytest.raises(InvalidRequest, match="Content-Transfer-Encoding") as refused:
         uploaded_file(_event(part))
     assert refused.value.param == "file"
+
+
+def test_a_filename_that_is_not_utf8_is_a_400_in_words_without_a_python_repr() -> None:
+    part = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="'.encode() + b'\xff.pdf"\r\n\r\nx\r\n'
+    )
+
+    with pytest.raises(InvalidRequest) as refused:
+        uploaded_file(_event(part))
+
+    assert refused.value.param == "file"
+    assert "malformed (Segment header failed to decode)" in str(refused.value)
+    assert "Error(" not in str(refused.value)

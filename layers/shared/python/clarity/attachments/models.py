@@ -1,7 +1,7 @@
 """The attachment object, the stored record behind it, and the request that renames one."""
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
@@ -123,9 +123,8 @@ class StoredAttachment:
     uploaded: bool = False
     message_id: str | None = None
     version: int = 1
-
-    def as_uploaded(self) -> "StoredAttachment":
-        return replace(self, uploaded=True)
+    # A direct upload: its file comes through a presigned form, which only a HeadObject confirms.
+    direct: bool = False
 
     def answer(self, file_url: str | None) -> Attachment:
         """The API's object, with a download link made for this response (None: not uploaded)."""

@@ -10,9 +10,16 @@ nothing unaccounted for should it stop part way:
 - A delete swaps the record for a removal mark naming the file, and uncounts its bytes, in one
   transaction; then deletes the file; then the mark. A retried delete that finds the mark
   finishes the job (clarity.store.links.remove_with_mark).
+- A direct upload's form stays usable for an hour whatever happens to its record. So every
+  removal of one also leaves a removed-upload mark, in the same transaction, that names the file
+  until the form has expired; then the sweep deletes the file again, should the form have stored
+  one meanwhile, and the mark. No object outlives its record for longer than that.
+- Only a direct upload is confirmed by looking for its file (HeadObject): an upload through the
+  API marks its own record, and one still on its way is not the reader's to mark.
 """
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -42,15 +49,29 @@ from clarity.store.objects import Bucket, UploadForm
 from clarity.store.pages import status_page
 
 RESOURCE = "attachment"
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    removed: int  # uploads whose files never came (or came of another size): records and files
+    confirmed: int  # direct uploads whose files came but no one had read them: now uploaded
+    removed_files: int  # files of removed direct uploads, deleted once their forms expired
+
+
 # The record is there and its file not yet: what an upload's last steps change, and only then.
 WAITING_FOR_FILE = Expression(
     "attribute_exists(PK) AND #uploaded = :false", {"#uploaded": "uploaded"}, {":false": False}
 )
 STORED_BYTES = "bytes"
-# A transaction holds 100 actions: this many record deletes, and the owner's byte count.
-RECORDS_PER_REMOVAL = 99
+# A transaction holds 100 actions: this many record deletes, as many removed-upload marks at
+# most, and the owner's byte count.
+RECORDS_PER_REMOVAL = 49
 REMOVAL_ATTEMPTS = 4
 OBJECT_KEY = "object_key"
+# A removed direct upload's mark outlives its form by this much: S3 checks a form's expiry when
+# the upload starts, and a large one may still be arriving after it.
+FORM_GRACE_SECONDS = 900
+REMOVE_AT = "remove_at"
 
 
 def to_stored(item: Mapping[str, Any]) -> StoredAttachment:
@@ -64,6 +85,7 @@ def to_stored(item: Mapping[str, Any]) -> StoredAttachment:
         uploaded=bool(item.get("uploaded", False)),
         message_id=item.get("message_id"),
         version=int(item.get("version", 1)),
+        direct=bool(item.get("direct", False)),
     )
 
 
@@ -81,6 +103,7 @@ def to_item(owner: str, stored: StoredAttachment, expires_at: int) -> Item:
         "expires_at": expires_at,
         keys.WAITING_ATTACHMENTS_KEY: keys.waiting_attachments_partition(stored.id),
         "version": stored.version,
+        "direct": stored.direct,
     }
 
 
@@ -157,6 +180,8 @@ class AttachmentRepository:
         try:
             return self._mark_uploaded(owner, stored)
         except ConditionFailed as failed:
+            if failed.item is not None:  # marked by someone else meanwhile: the file is theirs too
+                return to_stored(failed.item)
             self._bucket.delete_all([stored.object_key])
             raise NotFound(RESOURCE, stored.id) from failed
 
@@ -201,11 +226,28 @@ class AttachmentRepository:
         self._bucket.delete_all([stored.object_key])
         request = {"TableName": self._table.name, "Key": serialize(keys.attachment_key(owner, stored.id))}
         record = {"Delete": with_expressions(request, condition=WAITING_FOR_FILE)}
+        removed = self._removed_upload_marks(owner, [stored])
         try:
-            self._table.transact([record, self._count_bytes(owner, -stored.file_size)])
+            self._table.transact([record, self._count_bytes(owner, -stored.file_size), *removed])
         except TransactionCancelled:
             return False  # deleted (or confirmed) meanwhile: its delete uncounted it
         return True
+
+    def _removed_upload_marks(self, owner: str, removed: Sequence[StoredAttachment]) -> list[dict[str, Any]]:
+        """For the transaction that removes these records: a mark for each direct upload, naming
+        its file until its form has expired (the sweep then deletes both)."""
+        return [
+            self._table.put_action(
+                {
+                    **keys.removed_attachment_key(owner, stored.id),
+                    OBJECT_KEY: stored.object_key,
+                    REMOVE_AT: stored.created_at + self._settings.link_seconds + FORM_GRACE_SECONDS,
+                    keys.WAITING_ATTACHMENTS_KEY: keys.removed_attachments_partition(stored.id),
+                }
+            )
+            for stored in removed
+            if stored.direct
+        ]
 
     def get(self, owner: str, attachment_id: str) -> StoredAttachment:
         item = self._table.get(keys.attachment_key(owner, attachment_id))
@@ -233,7 +275,8 @@ class AttachmentRepository:
             request = {"TableName": self._table.name, "Key": serialize(target[2])}
             unchanged = version_condition(int(item["version"]))
             delete = {"Delete": with_expressions(request, condition=unchanged)}
-            return [delete, self._count_bytes(owner, -int(item["file_size"]))]
+            removed = self._removed_upload_marks(owner, [to_stored(item)])
+            return [delete, self._count_bytes(owner, -int(item["file_size"])), *removed]
 
         def remove_file(mark: Mapping[str, Any]) -> None:
             self._bucket.delete_all([str(mark[OBJECT_KEY])])
@@ -245,35 +288,74 @@ class AttachmentRepository:
         transaction saw it) has its file now: a direct upload confirmed on the spot."""
         if current is None or current.get("uploaded") or current.get("message_id"):
             return False
-        return self.confirm(owner, to_stored(current)).uploaded
+        stored = to_stored(current)
+        return stored.direct and self.confirm(owner, stored).uploaded
 
-    def sweep_expired(self, now: int) -> int:
-        """Remove every attachment, of any owner, still waiting for its file at its `expires_at`:
-        its file if one came late, then its record and its count (only while it still waits: one
-        confirmed meanwhile stays). How many were removed."""
+    def sweep(self, now: int) -> SweepResult:
+        """The hourly sweep, across owners: the direct uploads whose forms have expired, and
+        uploads of any kind still waiting for their files at their `expires_at`."""
+        removed_files = self._sweep_removed_uploads(now)
+        confirmed, removed = self._sweep_waiting(now)
+        return SweepResult(removed=removed, confirmed=confirmed, removed_files=removed_files)
+
+    def _sweep_waiting(self, now: int) -> tuple[int, int]:
+        """Each upload still waiting at its `expires_at`: a direct upload whose file is there, of
+        its size, is confirmed (no one read it yet); any other goes with its file and its count
+        (only while it still waits). How many were confirmed, and how many removed."""
         # Every id made in a second up to now - waiting sorts before the first tick of the next.
         created_before = tick_prefix((now - self._settings.waiting_seconds + 1) * TICKS_PER_SECOND)
-        removed = 0
+        confirmed = removed = 0
         for shard in range(keys.WAITING_ATTACHMENT_SHARDS):
-            for entries in self._waiting(keys.waiting_attachments_shard(shard), created_before):
+            partition = keys.waiting_attachments_shard(shard)
+            for entries in self._sweep_index(partition, keys.attachment_sort_key(created_before)):
                 found = self._table.get_all([{keys.PK: e[keys.PK], keys.SK: e[keys.SK]} for e in entries])
                 for item in found:
-                    if not item.get("uploaded") and int(item.get("expires_at", now + 1)) <= now:
-                        owner = keys.owner_of_partition(str(item[keys.PK]))
-                        removed += self._release(owner, to_stored(item))
-        return removed
+                    if item.get("uploaded") or int(item.get("expires_at", now + 1)) > now:
+                        continue
+                    owner, stored = keys.owner_of_partition(str(item[keys.PK])), to_stored(item)
+                    # The form expired long ago: what S3 holds now is all that will ever come.
+                    if stored.direct and self._bucket.size_of(stored.object_key) == stored.file_size:
+                        confirmed += self._confirmed(owner, stored)
+                    else:
+                        removed += self._release(owner, stored)
+        return confirmed, removed
 
-    def _waiting(self, partition: str, created_before: str) -> Iterator[list[Item]]:
-        """The keys of one GSI2 partition's waiting attachments made before a tick, a page at a
-        time (eventually consistent: a record confirmed meanwhile is read again whole)."""
+    def _confirmed(self, owner: str, stored: StoredAttachment) -> bool:
+        try:
+            self._mark_uploaded(owner, stored)
+        except ConditionFailed:
+            return False  # confirmed (or deleted) by a request meanwhile
+        return True
+
+    def _sweep_removed_uploads(self, now: int) -> int:
+        """Delete what the forms of removed direct uploads stored after their records went, once
+        the forms have expired; then their marks. How many files were deleted (absent ones too)."""
+        deleted = 0
+        for shard in range(keys.WAITING_ATTACHMENT_SHARDS):
+            partition = keys.removed_attachments_shard(shard)
+            for entries in self._sweep_index(partition, None):
+                marks = self._table.get_all([{keys.PK: e[keys.PK], keys.SK: e[keys.SK]} for e in entries])
+                due = [mark for mark in marks if int(mark[REMOVE_AT]) <= now]
+                self._bucket.delete_all([str(entry[OBJECT_KEY]) for entry in due])
+                self._table.delete_all([{keys.PK: e[keys.PK], keys.SK: e[keys.SK]} for e in due])
+                deleted += len(due)
+        return deleted
+
+    def _sweep_index(self, partition: str, before: str | None) -> Iterator[list[Item]]:
+        """The keys in one of GSI2's sweep partitions (below a sort key, if given), a page at a
+        time. The index holds only keys: the caller reads the items themselves, strongly
+        consistent, and so sees any change the index has not caught up with."""
+        condition = "#partition = :partition" + (" AND #sk < :before" if before is not None else "")
+        values = {":partition": partition, **({":before": before} if before is not None else {})}
         query: dict[str, Any] = {
             "TableName": self._table.name,
             "IndexName": keys.WAITING_ATTACHMENTS_INDEX,
-            "KeyConditionExpression": "#waiting = :partition AND #sk < :before",
-            "ExpressionAttributeNames": {"#waiting": keys.WAITING_ATTACHMENTS_KEY, "#sk": keys.SK},
-            "ExpressionAttributeValues": serialize(
-                {":partition": partition, ":before": keys.attachment_sort_key(created_before)}
-            ),
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": {
+                "#partition": keys.WAITING_ATTACHMENTS_KEY,
+                **({"#sk": keys.SK} if before is not None else {}),
+            },
+            "ExpressionAttributeValues": serialize(values),
             "Limit": BATCH_GET_LIMIT,
         }
         yield from self._table.pages(query)
@@ -300,8 +382,11 @@ class AttachmentRepository:
                     }
                     for stored in found
                 ]
+                removed = self._removed_upload_marks(owner, found)
                 try:
-                    self._table.transact([*deletes, self._count_bytes(owner, -sum(s.file_size for s in found))])
+                    self._table.transact(
+                        [*deletes, self._count_bytes(owner, -sum(s.file_size for s in found)), *removed]
+                    )
                     break
                 except TransactionCancelled:
                     continue  # one went meanwhile (its own delete): read the rest again

@@ -13,7 +13,7 @@ from clarity.attachments.models import (
     UpdateAttachmentRequest,
     VersionedAttachment,
 )
-from clarity.attachments.repository import AttachmentRepository
+from clarity.attachments.repository import AttachmentRepository, SweepResult
 from clarity.attachments.rules import (
     checked_file_type,
     checked_filename,
@@ -46,10 +46,13 @@ class AttachmentService:
         self._repository = repository
         self._clock = clock
         self._settings = settings
-        # One operation for both: a key used for an upload and then a direct upload is a 409.
-        self.upload_idempotently = RetrySafeCreate("createAttachment", self.upload_file, Attachment, idempotency_store)
+        # One operation for both: a key used for an upload and then a direct upload is a 409. A
+        # replay answers the attachment as it is now: a stored link would have expired.
+        self.upload_idempotently = RetrySafeCreate(
+            "createAttachment", self.upload_file, Attachment, idempotency_store, self._replayed_upload
+        )
         self.create_direct_idempotently = RetrySafeCreate(
-            "createAttachment", self.create_direct, CreatedAttachment, idempotency_store
+            "createAttachment", self.create_direct, CreatedAttachment, idempotency_store, self._replayed_direct
         )
 
     def upload_file(self, owner: str, upload: FileUpload) -> VersionedAttachment:
@@ -77,14 +80,14 @@ class AttachmentService:
         limit = self._settings.max_direct_upload_bytes
         if request.file_size > limit:
             raise InvalidRequest(f"file_size is {request.file_size} bytes; a file may be at most {limit}", "file_size")
-        reserved = self._reserve(owner, name, file_type, request.file_size)
+        reserved = self._reserve(owner, name, file_type, request.file_size, direct=True)
         form = self._repository.upload_form(reserved)
         expires_at = reserved.created_at + self._settings.link_seconds
         upload = DirectUpload(url=form.url, fields=form.fields, expires_at=expires_at)
         created = CreatedAttachment(**reserved.answer(None).model_dump(), upload=upload)
         return Versioned(created, reserved.version)
 
-    def _reserve(self, owner: str, filename: str, file_type: str, size: int) -> StoredAttachment:
+    def _reserve(self, owner: str, filename: str, file_type: str, size: int, direct: bool = False) -> StoredAttachment:
         """A new record under a fresh id, its bytes counted, waiting for its file."""
 
         def reserve(attachment_id: str, created_at: int) -> StoredAttachment:
@@ -95,22 +98,39 @@ class AttachmentService:
                 file_size=size,
                 object_key=new_object_key(owner, attachment_id),
                 created_at=created_at,
+                direct=direct,
             )
             self._repository.reserve(owner, stored, expires_at=created_at + self._settings.waiting_seconds)
             return stored
 
         return stored_under_fresh_id(self._clock, reserve, RESOURCE)
 
-    def sweep(self) -> int:
-        """Remove the direct uploads whose files never came: how many."""
-        return self._repository.sweep_expired(self._clock.now())
+    def sweep(self) -> SweepResult:
+        """Settle the uploads that waited a day (confirm the files that came, remove the rest),
+        and delete what removed direct uploads' expired forms stored."""
+        return self._repository.sweep(self._clock.now())
 
     def retrieve(self, owner: str, attachment_id: str) -> VersionedAttachment:
-        """The attachment; a direct upload still waiting for its file is checked for it first."""
-        stored = self._repository.get(owner, existing_id(RESOURCE, attachment_id))
-        if not stored.uploaded:
+        return self._answered(self._current(owner, existing_id(RESOURCE, attachment_id)))
+
+    def _current(self, owner: str, attachment_id: str) -> StoredAttachment:
+        """The attachment's record; a direct upload still waiting for its file is checked for it first."""
+        stored = self._repository.get(owner, attachment_id)
+        if stored.direct and not stored.uploaded:
             stored = self._repository.confirm(owner, stored)
-        return self._answered(stored)
+        return stored
+
+    def _replayed_upload(self, owner: str, first: VersionedAttachment) -> VersionedAttachment:
+        """A retried upload: the attachment it made, as it is now (404 if deleted since)."""
+        return self._answered(self._repository.get(owner, first.resource.id))
+
+    def _replayed_direct(self, owner: str, first: Versioned[CreatedAttachment]) -> Versioned[CreatedAttachment]:
+        """A retried direct upload: the attachment as it is now (a retrieve confirms its file, not
+        this), and the form the first answer gave (a new one would outlive the removed-upload mark
+        that bounds the first's use)."""
+        stored = self._repository.get(owner, first.resource.id)
+        answer = CreatedAttachment(**self._answer(stored).model_dump(), upload=first.resource.upload)
+        return Versioned(answer, stored.version)
 
     def update(
         self, owner: str, attachment_id: str, request: UpdateAttachmentRequest, expected_version: int | None = None

@@ -3,9 +3,14 @@
 Stripe's convention, on Powertools' idempotency utility: keys are scoped to the owner and the
 operation and kept 24 hours; a repeat with the same body gets the first result; the same key
 with another body, or while the first request still runs, is a conflict.
+
+An answer that carries links made for it (a file's presigned download, which expires in an
+hour) is not replayed as stored: `replay` rebuilds it from what the first request created, as
+it is now.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer, IdempotencyConfig, idempotent_function
@@ -25,6 +30,15 @@ KEY_LIFETIME_SECONDS = 24 * 3600
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
 ResourceT = TypeVar("ResourceT", bound=BaseModel)
+# Rebuild a replayed answer for its owner, from the resource as the first request answered it.
+Replay = Callable[[str, Versioned[ResourceT]], Versioned[ResourceT]]
+
+
+@dataclass(frozen=True)
+class _Replayed:
+    """What Powertools hands back when the answer comes from the store, not from the create."""
+
+    stored: Any
 
 
 class IdempotentCreate(Generic[RequestT, ResourceT]):
@@ -37,9 +51,11 @@ class IdempotentCreate(Generic[RequestT, ResourceT]):
         operation: str,
         create: Callable[[str, RequestT], Versioned[ResourceT]],
         resource_model: type[ResourceT],
+        replay: "Replay[ResourceT] | None" = None,
     ) -> None:
         self._create = create
         self._resource_model = resource_model
+        self._replay = replay
         self._config = IdempotencyConfig(
             # The record's key hashes the owner with the client's key: one owner's key never
             # answers another's request, and records spread over many partitions.
@@ -47,6 +63,8 @@ class IdempotentCreate(Generic[RequestT, ResourceT]):
             payload_validation_jmespath="body",
             raise_on_no_idempotency_key=True,
             expires_after_seconds=KEY_LIFETIME_SECONDS,
+            # Called only on a replay: tells it from a first answer.
+            response_hook=lambda response, _record: _Replayed(response),
         )
         self._run = idempotent_function(
             data_keyword_argument="call",
@@ -87,7 +105,7 @@ class IdempotentCreate(Generic[RequestT, ResourceT]):
             "request": request,
         }
         try:
-            result: Versioned[ResourceT] = self._run(call=call)
+            result = self._run(call=call)
         except IdempotencyValidationError as error:
             raise Conflict(
                 "Keys for idempotent requests can only be used with the same parameters they were first used with"
@@ -96,4 +114,8 @@ class IdempotentCreate(Generic[RequestT, ResourceT]):
             raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly") from error
         except IdempotencyPersistenceLayerError as error:
             raise ServiceUnavailable("the idempotency store is unavailable right now") from error
-        return result
+        if isinstance(result, _Replayed):
+            replayed: Versioned[ResourceT] = result.stored
+            return self._replay(owner, replayed) if self._replay is not None else replayed
+        created: Versioned[ResourceT] = result
+        return created

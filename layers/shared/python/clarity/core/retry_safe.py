@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from clarity.core.idempotency import IdempotentCreate
+    from clarity.core.idempotency import IdempotentCreate, Replay
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
 ResourceT = TypeVar("ResourceT", bound=BaseModel)
@@ -29,13 +29,14 @@ class RetrySafeCreate(Generic[RequestT, ResourceT]):
         create: Callable[[str, RequestT], Versioned[ResourceT]],
         resource_model: type[ResourceT],
         store: "BasePersistenceLayer | None",
+        replay: "Replay[ResourceT] | None" = None,
     ) -> None:
         self._create = create
         self._once: IdempotentCreate[RequestT, ResourceT] | None = None
         if store is not None:
             from clarity.core.idempotency import IdempotentCreate as Once  # noqa: PLC0415
 
-            self._once = Once(store, operation, create, resource_model)
+            self._once = Once(store, operation, create, resource_model, replay)
 
     def __call__(
         self,

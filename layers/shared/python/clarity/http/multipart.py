@@ -81,8 +81,15 @@ def uploaded_file(event: dict[str, Any], field: str = "file") -> UploadedFile:
             found = UploadedFile(filename, declared, part.raw)
     except MultipartError as error:
         raise InvalidRequest(
-            f"the {MULTIPART_TYPE} body is malformed ({error}); send the file as -F {field}=@<path>", field
+            f"the {MULTIPART_TYPE} body is malformed ({_reason(error)}); send the file as -F {field}=@<path>", field
         ) from error
     if found is None:
         raise InvalidRequest(f"the form has no {field}; send the file as -F {field}=@<path>", field)
     return found
+
+
+def _reason(error: MultipartError) -> str:
+    """The library's own words for what is wrong, without the Python exception it may carry
+    (a part header that is not UTF-8 comes with a UnicodeDecodeError's repr)."""
+    first = error.args[0] if error.args else None
+    return first[:200] if isinstance(first, str) else "not well-formed"

@@ -32,7 +32,9 @@ class MessageService:
         self._repository = repository
         self._clock = clock
         # A retried POST with the same Idempotency-Key creates once (Stripe's convention).
-        self.send_idempotently = RetrySafeCreate("createMessage", self.send, Message, idempotency_store)
+        self.send_idempotently = RetrySafeCreate(
+            "createMessage", self.send, Message, idempotency_store, self._replayed_send
+        )
 
     def send(self, owner: str, request: CreateMessageRequest) -> VersionedMessage:
         def store(message_id: str, created_at: int) -> VersionedMessage:
@@ -54,6 +56,13 @@ class MessageService:
 
     def retrieve(self, owner: str, message_id: str) -> VersionedMessage:
         return self._repository.retrieve(owner, existing_id(RESOURCE, message_id))
+
+    def _replayed_send(self, owner: str, first: VersionedMessage) -> VersionedMessage:
+        """A retried send answers as the first did, except that one with files answers the message
+        as it is now: its files' links would have expired (404 if it was deleted since)."""
+        if not first.resource.attachments:
+            return first
+        return self.retrieve(owner, first.resource.id)
 
     def update(
         self,

@@ -16,6 +16,8 @@ Layout (see the access-patterns table in docs/architecture.md):
     attachment       PK=OWNER#<owner>                  SK=ATTACH#<id> (object_key: its file in S3)
     attachment bytes PK=OWNER#<owner>                  SK=ATTACHMENT_BYTES (bytes: what the owner stores)
     file removal     PK=OWNER#<owner>                  SK=DELETING#ATTACH#<id> (object_key: a file still to delete)
+    removed upload   PK=OWNER#<owner>                  SK=REMOVED#ATTACH#<id> (object_key, remove_at: a removed
+                     direct upload's form may store a file until then; the sweep deletes it after)
 
     GSI1 (group, sparse)  GSI1PK=OWNER#<owner>#GROUP#<group_id>   sort key SK
     GSI2 (pinned)         GSI2PK=OWNER#<owner>#PINNED#<0|1>       sort key SK
@@ -28,13 +30,17 @@ Layout (see the access-patterns table in docs/architecture.md):
                           GSI4PK=OWNER#<owner>#GROUPS#ARCHIVED#<0|1>
     GSI1 also serves attachments once attached (overloaded: an attachment has no group):
                           GSI1PK=OWNER#<owner>#ATTACHMENTS#CONV#<conversation_id>
+    GSI2 also serves the attachment sweep, across owners (overloaded: an attachment is never pinned):
+                          GSI2PK=WAITING#ATTACHMENTS#<0-9>   (records waiting for their files)
+                          GSI2PK=REMOVED#ATTACHMENTS#<0-9>   (removed uploads' marks)
 
 Links between items of different resources (clarity.store.links writes them):
     contact.conversation_id, group.conversation_id   the one conversation with it, or absent
     contact.group_ids                                the groups it is a member of (a set)
     group.member_ids                                 its members, in the order given
 
-Every partition key starts with the owner, so no query can reach another owner's items.
+Every partition key a request queries starts with the owner, so no request can reach another owner's
+items; only the sweep reads GSI2's shared partitions.
 """
 
 import zlib
@@ -53,6 +59,7 @@ USERNAME_PREFIX = "USERNAME#"
 GROUP_PREFIX = "GROUP#"
 ATTACHMENT_PREFIX = "ATTACH#"
 DELETING_PREFIX = "DELETING#"
+REMOVED_ATTACHMENT_PREFIX = "REMOVED#ATTACH#"
 CHILDREN_SEGMENT = "#CONV#"
 
 
@@ -240,11 +247,30 @@ WAITING_ATTACHMENTS_KEY = "GSI2PK"
 def waiting_attachments_partition(attachment_id: str) -> str:
     """The GSI2 partition of an attachment waiting for its file (GSI2 overloaded: an attachment
     is never pinned). Not under an owner: the sweep reads every owner's."""
-    return waiting_attachments_shard(zlib.crc32(attachment_id.encode()) % WAITING_ATTACHMENT_SHARDS)
+    return waiting_attachments_shard(_attachment_shard(attachment_id))
 
 
 def waiting_attachments_shard(shard: int) -> str:
     return f"WAITING#ATTACHMENTS#{shard}"
+
+
+def _attachment_shard(attachment_id: str) -> int:
+    return zlib.crc32(attachment_id.encode()) % WAITING_ATTACHMENT_SHARDS
+
+
+def removed_attachment_key(owner: str, attachment_id: str) -> dict[str, str]:
+    """The mark a removed direct upload leaves while its upload form may still be used: the sweep
+    deletes whatever that form stores once it has expired."""
+    return {PK: owner_partition(owner), SK: f"{REMOVED_ATTACHMENT_PREFIX}{attachment_id}"}
+
+
+def removed_attachments_partition(attachment_id: str) -> str:
+    """The GSI2 partition of a removed direct upload's mark (GSI2 overloaded, as for waiting)."""
+    return removed_attachments_shard(_attachment_shard(attachment_id))
+
+
+def removed_attachments_shard(shard: int) -> str:
+    return f"REMOVED#ATTACHMENTS#{shard}"
 
 
 def attachments_partition(owner: str, conversation_id: str) -> str:
