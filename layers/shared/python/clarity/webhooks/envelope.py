@@ -50,7 +50,8 @@ FIRES_WHEN: dict[EventType, str] = {
     EventType.GROUP_DELETED: "A group is deleted, with its conversation (which fires conversation.deleted).",
     EventType.ATTACHMENT_CREATED: (
         "An attachment's file is there: an upload through POST /v1/attachments finished, or a direct upload "
-        "was confirmed (when it is next retrieved or sent). A direct upload still waiting fires nothing."
+        "was confirmed (when it is next retrieved or sent, or by the hourly sweep a day after its create). A direct "
+        "upload still waiting fires nothing."
     ),
     EventType.ATTACHMENT_UPDATED: "The attachment's ETag moved: it was renamed, or sent in a message (message_id set).",
     EventType.ATTACHMENT_DELETED: (
