@@ -4,7 +4,7 @@ datamodel-code-generator writes standard-library dataclasses (the SDK depends on
 Its oldest target is Python 3.10, whose `TypeAlias` the SDK cannot import on 3.9, so the aliases it
 writes (`Reaction: TypeAlias = str`) become plain assignments.
 
-    python generate_models.py [OUTPUT]     (default: src/clarity_api/_generated.py)
+    .venv-sdk/bin/python sdk/python/generate_models.py [OUTPUT]   (default: src/clarity_api/_generated.py)
 """
 
 import re
@@ -53,6 +53,7 @@ def generate(output: Path) -> None:
         raw = Path(scratch) / "models.py"
         subprocess.run([generator(), "--input", str(OPENAPI), "--output", str(raw), *GENERATOR_OPTIONS], check=True)
         output.write_text(for_python_39(raw.read_text()))
+    # ruff is pinned beside the generator (requirements/sdk.in), so the format never drifts with the PATH.
     ruff = Path(sys.executable).parent / "ruff"
     command = [str(ruff) if ruff.exists() else "ruff", "format", "--quiet", "--config", str(HERE / "pyproject.toml")]
     subprocess.run([*command, str(output)], check=True)
