@@ -2,6 +2,7 @@
 Where the server cannot be made to fail (a dropped connection, a 429, a 503), an httpx.MockTransport
 stands in front of it for the first attempts and forwards the rest to it."""
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from clarity_api import (
     ApiClient,
     APIConnectionError,
     ApiError,
+    AsyncApiClient,
     AuthenticationError,
     ClarityError,
     ConflictError,
@@ -271,3 +273,43 @@ def test_a_client_passed_in_stays_open_and_one_made_here_closes(server: LocalSer
         made: Any = client._http
         assert made.timeout == httpx.Timeout(1.5)
     assert made.is_closed
+
+
+def test_the_async_client_retries_a_lost_create_under_one_key_and_honours_retry_after(
+    server: LocalServer, token: str
+) -> None:
+    # Given an async transport: a 503 with Retry-After: 2 first, then a send delivered but its answer lost
+    real = httpx.AsyncClient()
+    seen: list[httpx.Request] = []
+
+    async def transport(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        forwarded = await real.send(
+            real.build_request(request.method, request.url, headers=request.headers, content=request.content)
+        )
+        if request.method == "POST" and len(seen) == 1:
+            return httpx.Response(503, json={"type": "api_error", "message": "busy"}, headers={"Retry-After": "2"})
+        if request.method == "POST" and len(seen) == 2:
+            raise httpx.ReadError("reset", request=request)
+        return httpx.Response(forwarded.status_code, headers=forwarded.headers, content=forwarded.content)
+
+    sleeps: list[float] = []
+
+    async def record(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    async def scenario() -> tuple[Any, list[Any]]:
+        http_client = httpx.AsyncClient(transport=httpx.MockTransport(transport))
+        async with AsyncApiClient(token, base_url=server.url, http_client=http_client, sleep=record) as client:
+            made = await client.contacts.create(username=f"Async{uuid.uuid4().hex[:8]}", phone_number=PHONE)
+            listed = [contact async for contact in (await client.contacts.list(limit=1)).auto_paging_iter()]
+        await http_client.aclose()
+        await real.aclose()
+        return made, listed
+
+    made, listed = asyncio.run(scenario())
+    # Then three attempts under one key made one contact, after 2 s and then a jittered 1 s
+    posts = [request for request in seen if request.method == "POST"]
+    assert len(posts) == 3 and len({request.headers["Idempotency-Key"] for request in posts}) == 1
+    assert sleeps[0] == 2.0 and 0.75 <= sleeps[1] <= 1.0
+    assert [contact.id for contact in listed] == [made.id]
