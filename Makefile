@@ -12,6 +12,10 @@ export SAM_CLI := $(CURDIR)/$(SAM_VENV)/bin/sam
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 export CHECKOV := $(CURDIR)/$(CHECKOV_VENV)/bin/checkov
+# datamodel-code-generator, which writes the Python SDK's models, too: its own virtual environment.
+SDK_VENV := .venv-sdk
+SDK_STAMP := $(SDK_VENV)/.installed
+export SDK_GENERATOR_PYTHON := $(CURDIR)/$(SDK_VENV)/bin/python
 export SAM_CLI_TELEMETRY := 0
 STANDIN_IMAGE := clarity/lambda-python-standin:3.13
 E2E_DYNAMODB_IMAGE := clarity/e2e-dynamodb:moto
@@ -23,7 +27,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_REGION ?= us-east-1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run listen token test lint build e2e sam-local-files deploy fuzz load bench bench-bytecode bench-uploads openapi lock clean
+.PHONY: help install run listen token test lint build e2e sam-local-files deploy fuzz load bench bench-bytecode bench-uploads openapi sdk lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -43,7 +47,12 @@ $(CHECKOV_STAMP): requirements/checkov.lock
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/checkov.lock
 	touch $(CHECKOV_STAMP)
 
-install: $(STAMP) $(SAM_STAMP) $(CHECKOV_STAMP) ## Create .venv, .venv-sam and .venv-checkov with the locked dependencies
+$(SDK_STAMP): requirements/sdk.lock
+	$(PYTHON) -m venv $(SDK_VENV)
+	$(SDK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/sdk.lock
+	touch $(SDK_STAMP)
+
+install: $(STAMP) $(SAM_STAMP) $(CHECKOV_STAMP) $(SDK_STAMP) ## Create .venv, .venv-sam, .venv-checkov and .venv-sdk with the locked dependencies
 
 run: $(STAMP) ## Serve the API on http://127.0.0.1:3000 (/docs), one line a request: make run LOGS=json for Powertools' JSON and EMF
 	@$(if $(LOGS),LOCAL_LOG_FORMAT=$(LOGS) )$(VENV_PY) -m devtools.local_api
@@ -59,7 +68,7 @@ lint: $(STAMP) ## ruff (lint and format check) and mypy
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 
-test: lint $(SAM_STAMP) $(CHECKOV_STAMP) ## Lint, then every test (cfn-lint, checkov and sam validate among them)
+test: lint $(SAM_STAMP) $(CHECKOV_STAMP) $(SDK_STAMP) ## Lint, then every test (cfn-lint, checkov and sam validate among them)
 	scripts/ensure-chromium.sh
 	$(VENV)/bin/pytest -q
 
@@ -89,14 +98,18 @@ deploy: build ## make build, then sam deploy --guided (needs your AWS credential
 openapi: $(STAMP) ## Regenerate openapi.json from the code
 	$(VENV_PY) -m devtools.openapi > openapi.json
 
+sdk: $(SDK_STAMP) ## Regenerate the Python SDK's models (sdk/python) from openapi.json
+	$(SDK_VENV)/bin/python sdk/python/generate_models.py
+
 clean: ## Remove the virtual environment and caches
-	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .mypy_cache .ruff_cache .pytest_cache .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) $(SDK_VENV) .mypy_cache .ruff_cache .pytest_cache .aws-sam
 
 lock: $(STAMP) ## Re-resolve the lock files from pyproject.toml
 	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras -o layers/shared/requirements.txt pyproject.toml
 	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras --extra dev -o requirements/dev.lock pyproject.toml
 	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras -o requirements/sam.lock requirements/sam.in
 	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras -o requirements/checkov.lock requirements/checkov.in
+	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras -o requirements/sdk.lock requirements/sdk.in
 
 fuzz: $(STAMP) ## schemathesis against the local server, from openapi.json (bounded)
 	scripts/fuzz.sh
