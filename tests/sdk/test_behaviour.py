@@ -3,7 +3,9 @@ Where the server cannot be made to fail (a dropped connection, a 429, a 503), an
 stands in front of it for the first attempts and forwards the rest to it."""
 
 import asyncio
+import email.utils
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -211,6 +213,24 @@ def test_backoff_honours_retry_after(server: LocalServer, token: str) -> None:
     # Then the first wait is the server's 3 s, the second the jittered backoff (1 s less up to 25%)
     assert page.data == []
     assert sleeps[0] == 3.0 and 0.75 <= sleeps[1] <= 1.0
+
+
+def test_retry_after_as_an_http_date_is_waited_out_and_an_unreadable_one_is_ignored(
+    server: LocalServer, token: str
+) -> None:
+    in_ten_seconds = email.utils.formatdate(time.time() + 10, usegmt=True)
+
+    def busy_twice(request: httpx.Request, attempt: int) -> httpx.Response | None:
+        after = {1: in_ten_seconds, 2: "soon"}.get(attempt)
+        if after is None:
+            return None
+        return httpx.Response(503, json={"type": "api_error", "message": "busy"}, headers={"Retry-After": after})
+
+    sleeps: list[float] = []
+    with _client(server, token, Forwarding(busy_twice), sleeps) as client:
+        assert client.contacts.list().data == []
+    # The date's seconds (within the second it was written in), then the jittered backoff of 1 s
+    assert 8.0 <= sleeps[0] <= 10.0 and 0.75 <= sleeps[1] <= 1.0
 
 
 def test_retries_stop_at_max_retries_with_the_last_error(server: LocalServer, token: str) -> None:

@@ -125,8 +125,12 @@ def _retry_after(response: httpx.Response) -> Optional[float]:
     try:
         return max(float(value), 0.0)
     except ValueError:
-        when = email.utils.parsedate_to_datetime(value) if value else None
-        return None if when is None else max(when.timestamp() - time.time(), 0.0)
+        pass
+    try:  # an HTTP date
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None  # neither: back off as if it were absent
+    return max(when.timestamp() - time.time(), 0.0)
 
 
 def log_attempt(call: Call, status: Union[int, str], started: float) -> None:
