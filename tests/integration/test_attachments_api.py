@@ -14,7 +14,7 @@ from clarity.attachments.repository import AttachmentRepository
 from clarity.store.objects import Bucket
 from devtools.lambda_context import LocalLambdaContext
 from devtools.template import import_function
-from tests.support import BUCKET_NAME, SETTINGS, ApiClient
+from tests.support import BUCKET_NAME, SETTINGS, TABLE_NAME, ApiClient
 
 LIMIT = SETTINGS.attachments.max_upload_bytes
 FIELDS = {"id", "message_id", "filename", "file_url", "file_type", "file_size", "created_at"}
@@ -668,3 +668,17 @@ def test_a_file_sent_in_a_message_and_deleted_with_it_is_swept_again_after_its_f
     clock.tick(SETTINGS.attachments.link_seconds + 15 * 60)
     assert _sweep()["removed_files"] == 1
     assert _objects() == []
+
+
+def test_a_direct_upload_recorded_before_the_direct_flag_existed_is_still_confirmed_by_its_file(
+    api_and_table: tuple[ApiClient, Any],
+) -> None:
+    api, client = api_and_table
+    declared = _declared(api)
+    key = {"PK": {"S": "OWNER#alice"}, "SK": {"S": f"ATTACH#{declared['id']}"}}
+    client.update_item(TableName=TABLE_NAME, Key=key, UpdateExpression="REMOVE direct")
+    _put_as_the_form_would(declared, b"0123456789A")
+
+    confirmed = api.request("GET", f"/v1/attachments/{declared['id']}").json()
+
+    assert _download(confirmed["file_url"])[0] == b"0123456789A"

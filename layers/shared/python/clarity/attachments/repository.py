@@ -85,7 +85,9 @@ def to_stored(item: Mapping[str, Any]) -> StoredAttachment:
         uploaded=bool(item.get("uploaded", False)),
         message_id=item.get("message_id"),
         version=int(item.get("version", 1)),
-        direct=bool(item.get("direct", False)),
+        # A record written before `direct` was stored: confirm it by its file, as all were then (a
+        # multipart upload marks its own record within seconds, so a waiting one is a direct upload).
+        direct=bool(item.get("direct", True)),
     )
 
 
