@@ -18,6 +18,13 @@ def make_client(endpoint_url: str | None, service: str = "dynamodb") -> Any:
 
     if service == "sqs":
         return boto3.client("sqs", region_name="us-east-1", endpoint_url=endpoint_url)
+    if service == "s3":
+        from botocore.config import Config  # noqa: PLC0415
+
+        # Download links are signature version 4, as ours are (the only one S3 takes everywhere).
+        return boto3.client(
+            "s3", region_name="us-east-1", endpoint_url=endpoint_url, config=Config(signature_version="s3v4")
+        )
     return boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)
 
 
@@ -201,6 +208,7 @@ def requests(
     page_keys: list[dict[str, Any]] | None = None,
     group_id: str = "",
     read: dict[str, Any] | None = None,
+    attachment_id: str = "",
 ) -> list[Request]:
     """The DynamoDB requests one call of `endpoint` makes, in order, as (operation, parameters).
     A contact's requests take its `username`, and a list of contacts `active` and `page_keys`
@@ -208,6 +216,8 @@ def requests(
     the members and conversation the others act on (`group_requests`)."""
     if endpoint in GROUP_ENDPOINTS:
         return group_requests(endpoint, table, owner, group_id, conversation_id, contact_id, now, read)
+    if endpoint in ATTACHMENT_ENDPOINTS:
+        return attachment_requests(endpoint, table, owner, attachment_id)
     if endpoint in MESSAGE_ENDPOINTS:
         return message_requests(endpoint, table, owner, conversation_id, message_id, now)
     if endpoint in WEBHOOK_ENDPOINTS:
@@ -685,6 +695,89 @@ def group_requests(
     ]  # fmt: skip
 
 
+ATTACHMENT_ENDPOINTS = frozenset({"list_attachments", "retrieve_attachment", "update_attachment"})
+# The bench's attachment: uploaded, so every answer carries a download link (valid this long).
+ATTACHMENT_FILENAME = "invoice.pdf"
+ATTACHMENT_RENAMED = "invoice-2.pdf"
+ATTACHMENT_TYPE = "application/pdf"
+LINK_SECONDS = 3600
+
+
+def new_attachment_item(owner: str, attachment_id: str, now: int) -> dict[str, Any]:
+    """The item an uploaded attachment is stored as (its file arrived: no longer waiting for it)."""
+    return {
+        "PK": {"S": f"OWNER#{owner}"},
+        "SK": {"S": f"ATTACH#{attachment_id}"},
+        "id": {"S": attachment_id},
+        "filename": {"S": ATTACHMENT_FILENAME},
+        "file_type": {"S": ATTACHMENT_TYPE},
+        "file_size": {"N": "1024"},
+        "object_key": {"S": f"{owner}/{attachment_id}"},
+        "created_at": {"N": str(now)},
+        "uploaded": {"BOOL": True},
+        "version": {"N": "1"},
+        "direct": {"BOOL": False},
+    }
+
+
+def attachment_requests(endpoint: str, table: str, owner: str, attachment_id: str) -> list[Request]:
+    """The requests of the attachment endpoints: no S3 request, since a download link is signed here."""
+    key = {"PK": {"S": f"OWNER#{owner}"}, "SK": {"S": f"ATTACH#{attachment_id}"}}
+    if endpoint == "list_attachments":
+        return [newest_first(table, f"OWNER#{owner}", "ATTACH#")]
+    if endpoint == "retrieve_attachment":
+        return [("GetItem", {"TableName": table, "Key": key, "ConsistentRead": True})]
+    return [
+        ("UpdateItem", {
+            "TableName": table,
+            "Key": key,
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            "UpdateExpression": "SET #s0 = :s0 ADD #version :one",
+            "ConditionExpression": "attribute_exists(PK)",
+            "ExpressionAttributeNames": {"#s0": "filename", "#version": "version"},
+            "ExpressionAttributeValues": {":s0": {"S": ATTACHMENT_RENAMED}, ":one": {"N": "1"}},
+        }),
+    ]  # fmt: skip
+
+
+def download_url(s3: Any, bucket: str, item: dict[str, Any]) -> str:
+    """A presigned GET that downloads the file under its name and type, as ours sign it."""
+    from email.utils import encode_rfc2231  # noqa: PLC0415 - the stdlib's RFC 2231 encoder
+
+    filename = item["filename"]["S"]
+    disposition = f'attachment; filename="{filename}"; filename*={encode_rfc2231(filename, "utf-8")}'
+    parameters = {
+        "Bucket": bucket,
+        "Key": item["object_key"]["S"],
+        "ResponseContentDisposition": disposition,
+        "ResponseContentType": item["file_type"]["S"],
+    }
+    return str(s3.generate_presigned_url("get_object", Params=parameters, ExpiresIn=LINK_SECONDS))
+
+
+def _handle_attachment(
+    endpoint: str, client: Any, s3: Any, bucket: str, table: str, owner: str, attachment_id: str
+) -> dict[str, Any]:
+    """An attachment request: its one DynamoDB call, then a download link for each uploaded file."""
+    from botocore import xform_name  # noqa: PLC0415
+
+    operation, parameters = attachment_requests(endpoint, table, owner, attachment_id)[0]
+    response = getattr(client, xform_name(operation))(**parameters)
+
+    def shown(item: dict[str, Any]) -> dict[str, Any]:
+        link = download_url(s3, bucket, item) if item.get("uploaded", {}).get("BOOL") else None
+        plain = _as_json_object({name: value for name, value in item.items() if name != "object_key"})
+        return {**plain, "file_url": link}
+
+    if endpoint == "list_attachments":
+        items = response["Items"]
+        body: Any = {"has_more": len(items) > 10, "data": [shown(item) for item in items[:10]]}
+    else:
+        body = shown(response.get("Item") or response["Attributes"])
+    return {"statusCode": 200, "body": json.dumps(body)}
+
+
 def worker_requests(worker: str, table: str, owner: str, webhook_id: str) -> list[Request]:
     """The DynamoDB requests of the workers, for one record: the owner's webhooks (the stream's
     worker), or the one webhook a delivery is for (the queue's)."""
@@ -766,13 +859,18 @@ def handle(
     contact_id: str = "",
     username: str | None = None,
     group_id: str = "",
+    attachment_id: str = "",
+    s3: Any = None,
+    bucket: str = "",
 ) -> dict[str, Any]:
     """Serve one request: make the endpoint's DynamoDB requests, answer with their data as JSON.
     A contact's create stores `username` (by default the bench's own for `contact_id`); a group's
-    create lists `contact_id` as its one member."""
+    create lists `contact_id` as its one member. Attachments sign their links with `s3`, for `bucket`."""
     from botocore import xform_name  # noqa: PLC0415 - loaded by boto3 already; "PutItem" -> "put_item"
 
     now = int(time.time())
+    if endpoint in ATTACHMENT_ENDPOINTS:
+        return _handle_attachment(endpoint, client, s3, bucket, table, owner, attachment_id)
     if endpoint in GROUP_ENDPOINTS:
         return _handle_group(endpoint, client, table, owner, group_id, conversation_id, contact_id, now)
     planned = requests(endpoint, table, owner, conversation_id, now, message_id, webhook_id, contact_id, username)

@@ -1,7 +1,7 @@
 """One cold start, in this fresh process: import the handler, serve one request, print the ms.
 
 Run by bench/run.py as `python -m bench.cold_start ours|floor|baseline FUNCTION ENDPOINT_URL TABLE
-OWNER CONVERSATION_ID MESSAGE_ID WEBHOOK_ID CONTACT_ID GROUP_ID`: our function's handler module, the
+OWNER CONVERSATION_ID MESSAGE_ID WEBHOOK_ID CONTACT_ID GROUP_ID ATTACHMENT_ID`: our function's handler module, the
 required stack alone (bench/floor.py, bench/floor_worker.py), or the bare baseline. Only stdlib
 modules are loaded before the clock starts, so each side pays for its own imports.
 """
@@ -29,10 +29,19 @@ class Ids:
     webhook_id: str = ""
     contact_id: str = ""
     group_id: str = ""
+    attachment_id: str = ""
 
     def arguments(self) -> list[str]:
         """As a fresh process's command line takes them (`main`)."""
-        return [self.owner, self.conversation_id, self.message_id, self.webhook_id, self.contact_id, self.group_id]
+        return [
+            self.owner,
+            self.conversation_id,
+            self.message_id,
+            self.webhook_id,
+            self.contact_id,
+            self.group_id,
+            self.attachment_id,
+        ]
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,7 @@ class Endpoint:
             "webhook_id": ids.webhook_id,
             "contact_id": ids.contact_id,
             "group_id": ids.group_id,
+            "attachment_id": ids.attachment_id,
         }
         parameters = {name: value for name, value in named.items() if f"{{{name}}}" in self.route_path}
         path = self.route_path
@@ -84,6 +94,7 @@ MESSAGE_PATH = "/v1/messages/{message_id}"
 WEBHOOK_PATH = "/v1/webhooks/{webhook_id}"
 CONTACT_PATH = "/v1/contacts/{contact_id}"
 GROUP_PATH = "/v1/groups/{group_id}"
+ATTACHMENT_PATH = "/v1/attachments/{attachment_id}"
 # Local runs allow loopback destinations only, so registering this URL needs no DNS lookup.
 WEBHOOK_BODY = '{"name": "bench", "url": "http://127.0.0.1:9/hook", "events": ["*"]}'
 ROUTES = {
@@ -131,6 +142,12 @@ ROUTES = {
     "retrieve_group": Endpoint("GET", GROUP_PATH, "functions.retrieve_group.app"),
     "update_group": Endpoint("PUT", GROUP_PATH, "functions.update_group.app", '{"name": "The Plaza"}'),
     "delete_group": Endpoint("DELETE", GROUP_PATH, "functions.delete_group.app"),
+    # The bench's attachment is uploaded: every answer carries a presigned download link.
+    "list_attachments": Endpoint("GET", "/v1/attachments", "functions.list_attachments.app", raw_query="limit=10"),
+    "retrieve_attachment": Endpoint("GET", ATTACHMENT_PATH, "functions.retrieve_attachment.app"),
+    "update_attachment": Endpoint(
+        "PUT", ATTACHMENT_PATH, "functions.update_attachment.app", '{"filename": "invoice-2.pdf"}'
+    ),
 }
 
 
@@ -190,6 +207,7 @@ SHARES_CODE_PATH_WITH = {
     "create_group": "retrieve_group",
     "update_group": "retrieve_group",
     "delete_group": "retrieve_group",
+    "update_attachment": "retrieve_attachment",
 }
 SHARED_CODE_PATH_RUNS = 5
 
@@ -202,7 +220,7 @@ def runs_for(name: str, runs: int) -> int:
 
 def main() -> None:
     side, name, endpoint_url, table = sys.argv[1:5]
-    ids = Ids(*sys.argv[5:11])
+    ids = Ids(*sys.argv[5:12])
     target = FUNCTIONS[name]
     event = target.event(ids)
     started = time.perf_counter()
@@ -219,7 +237,13 @@ def main() -> None:
             answer = baseline.handle_worker(name, event, client, queue, table, os.environ.get("WEBHOOK_QUEUE_URL", ""))
         else:
             named = (ids.conversation_id, ids.message_id, ids.webhook_id, ids.contact_id)
-            answer = baseline.handle(name, client, table, ids.owner, *named, group_id=ids.group_id)
+            files = None
+            if name in baseline.ATTACHMENT_ENDPOINTS:  # only attachments make an S3 client, as ours
+                files = baseline.make_client(os.environ.get("S3_ENDPOINT_URL") or None, "s3")
+            answer = baseline.handle(
+                name, client, table, ids.owner, *named, group_id=ids.group_id,
+                attachment_id=ids.attachment_id, s3=files, bucket=os.environ.get("ATTACHMENTS_BUCKET", ""),
+            )  # fmt: skip
         status = target.status(answer)
     elapsed_ms = (time.perf_counter() - started) * 1000
     sys.stdout.write("\nCOLD_START " + json.dumps({"ms": elapsed_ms, "status": status}) + "\n")

@@ -2,19 +2,32 @@
 
 import time
 from dataclasses import replace
+from typing import Any
 
-from bench.baseline import CONTACT_PHONE_NUMBER, bench_username
+import boto3
+
+from bench.baseline import ATTACHMENT_FILENAME, ATTACHMENT_TYPE, CONTACT_PHONE_NUMBER, bench_username
 from bench.cold_start import WEBHOOK_BODY, Ids
 from clarity.contacts.models import CreateContactRequest
 from clarity.conversations.models import CreateConversationRequest
 from clarity.core.clock import tick_at
 from clarity.core.ids import new_id
+from clarity.core.settings import Settings
 from clarity.groups.models import CreateGroupRequest
 from clarity.messages.models import CreateMessageRequest
 from clarity.webhooks.models import CreateWebhookRequest
-from clarity.wiring import Services
+from clarity.wiring import Files, Services, build_services
+from devtools.template import create_bucket
 
 OWNER = "bench-owner"
+
+
+def bench_services(settings: Settings, client: Any, endpoint_url: str) -> Services:
+    """Services on the bench's DynamoDB, with the attachments' bucket made on the same server
+    (moto's serves S3 too), so that the bench's attachment has its file stored."""
+    s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=endpoint_url)
+    create_bucket(s3, settings.table_name)
+    return build_services(settings, client, files=Files(settings.attachments, region=settings.region, s3=s3))
 
 
 class Targets:
@@ -36,6 +49,9 @@ class Targets:
         # The group the group requests act on: the bench's contact is its one member.
         self._group = CreateGroupRequest(name="Plaza Hotel", contacts=[self.contact_id])
         self.group_id = self._new_group()
+        # An uploaded attachment: its reads answer a download link (signed, no S3 request).
+        upload = services.attachments.upload(OWNER, ATTACHMENT_FILENAME, ATTACHMENT_TYPE, b"%PDF" * 256)
+        self.attachment_id = upload.resource.id
         self._owners = 0
 
     def _new_group(self) -> str:
@@ -85,4 +101,4 @@ class Targets:
         elif endpoint == "delete_group":
             changes["group_id"] = self._new_group()
         ids = (self.conversation_id, self.message_id, self.webhook_id, self.contact_id, self.group_id)
-        return replace(Ids(OWNER, *ids), **changes)
+        return replace(Ids(OWNER, *ids, self.attachment_id), **changes)

@@ -32,8 +32,11 @@ MESSAGE_ID = "1xWBJbM5s8Gkq2Zd"
 WEBHOOK_ID = "1xWBJcQ7t9Hmr2Ze"
 CONTACT_ID = baseline.BENCH_CONTACT_ID
 GROUP_ID = "1xWBJeT9v1Kot4Ag"
+ATTACHMENT_ID = "1xWBJfU1w2Lpu5Bh"
 # What every warm request names (one function uses those it needs).
-IDS = Ids(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID, GROUP_ID)
+IDS = Ids(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID, GROUP_ID, ATTACHMENT_ID)
+# The attachments' bucket: its links are signed here, with no S3 request.
+BUCKET = f"{TABLE}-attachments"
 
 
 def stored_item(conversation_id: str) -> dict[str, Any]:
@@ -59,6 +62,11 @@ def stored_contact(contact_id: str) -> dict[str, Any]:
 def stored_group(group_id: str) -> dict[str, Any]:
     """A group as DynamoDB holds it: the bench's contact its one member, the bench's conversation its own."""
     return baseline.new_group_item(OWNER, group_id, CONVERSATION_ID, [CONTACT_ID], 1_795_600_000)
+
+
+def stored_attachment(attachment_id: str) -> dict[str, Any]:
+    """An uploaded attachment as DynamoDB holds it."""
+    return baseline.new_attachment_item(OWNER, attachment_id, 1_795_600_000)
 
 
 # The bench's contact, as a group read answers it (one BatchGetItem of a group's members).
@@ -108,6 +116,9 @@ STUBBED_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("update_item", {"Attributes": stored_contact(CONTACT_ID)}),
         ("delete_item", {}),
     ],
+    "list_attachments": [("query", {"Items": [stored_attachment(f"1xWBJfU1w2Lpu{n:03d}") for n in range(10)]})],
+    "retrieve_attachment": [("get_item", {"Item": stored_attachment(ATTACHMENT_ID)})],
+    "update_attachment": [("update_item", {"Attributes": stored_attachment(ATTACHMENT_ID)})],
     "webhook_events": [("query", {"Items": [stored_webhook(WEBHOOK_ID)]})],
     "webhook_delivery": [("get_item", {"Item": stored_webhook(WEBHOOK_ID)})],
 }
@@ -135,7 +146,7 @@ def handler_serving_from(side: str, target: Endpoint | Worker, client: Any, sqs:
     if side == "floor":
         from bench import floor, floor_worker  # noqa: PLC0415 - what they load is part of the measured side
 
-        floor.use_client(client, TABLE)
+        floor.use_client(client, TABLE, baseline.make_client(None, "s3"), BUCKET)
         floor_worker.use_clients(client, sqs, TABLE, QUEUE_URL, post=received)
         return importlib.import_module(target.floor_module).lambda_handler
 
@@ -146,7 +157,9 @@ def handler_serving_from(side: str, target: Endpoint | Worker, client: Any, sqs:
 
     settings = settings_for(TABLE)
     settings = replace(
-        settings, webhooks=replace(settings.webhooks, queue_url=QUEUE_URL, dead_letter_queue_url=QUEUE_URL)
+        settings,
+        webhooks=replace(settings.webhooks, queue_url=QUEUE_URL, dead_letter_queue_url=QUEUE_URL),
+        attachments=replace(settings.attachments, bucket=BUCKET),
     )
     outbound = Outbound(settings.webhooks, sqs=sqs, send=received)
     use_services(build_services(settings, client, outbound=outbound), settings)
@@ -178,10 +191,14 @@ def main() -> None:
             answer = baseline.handle_worker(name, event, client, sqs, TABLE, QUEUE_URL, post=received)
             return target.status(answer)
     elif side == "baseline":
+        s3 = baseline.make_client(None, "s3") if name in baseline.ATTACHMENT_ENDPOINTS else None
 
         def serve() -> int:
             ids = (CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)
-            return target.status(baseline.handle(name, client, TABLE, OWNER, *ids, group_id=GROUP_ID))
+            answer = baseline.handle(
+                name, client, TABLE, OWNER, *ids, group_id=GROUP_ID, attachment_id=ATTACHMENT_ID, s3=s3, bucket=BUCKET
+            )
+            return target.status(answer)
     else:
         handler = handler_serving_from(side, target, client, sqs)
 

@@ -11,6 +11,8 @@ import pytest
 from bench import baseline
 from bench.cold_start import FUNCTIONS, ROUTES, WORKERS, Endpoint, Worker
 from bench.warm import (
+    ATTACHMENT_ID,
+    BUCKET,
     CONTACT_ID,
     CONVERSATION_ID,
     GROUP_ID,
@@ -114,6 +116,7 @@ def test_the_baseline_makes_exactly_our_requests(name: str, clients: tuple[Any, 
             # The username the create's body sends, and the stored contact's (the delete's claim).
             username=baseline.bench_username(CONTACT_ID),
             group_id=group_id,
+            attachment_id=ATTACHMENT_ID,
         )
 
     assert _without_clock(theirs) == _without_clock(ours)
@@ -133,7 +136,10 @@ def test_the_baseline_answers_like_the_function(name: str, clients: tuple[Any, A
         answer = baseline.handle_worker(name, event, client, sqs, TABLE, QUEUE_URL, post=lambda *a: posted.append(a))
     else:
         ids = (CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)
-        answer = baseline.handle(name, client, TABLE, OWNER, *ids, group_id=GROUP_ID)
+        s3 = baseline.make_client(None, "s3")
+        answer = baseline.handle(
+            name, client, TABLE, OWNER, *ids, group_id=GROUP_ID, attachment_id=ATTACHMENT_ID, s3=s3, bucket=BUCKET
+        )
 
     expected = 204 if name.startswith("delete") else 200
     assert target.status(answer) == expected
