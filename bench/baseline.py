@@ -217,7 +217,7 @@ def requests(
     if endpoint in GROUP_ENDPOINTS:
         return group_requests(endpoint, table, owner, group_id, conversation_id, contact_id, now, read)
     if endpoint in ATTACHMENT_ENDPOINTS:
-        return attachment_requests(endpoint, table, owner, attachment_id)
+        return attachment_requests(endpoint, table, owner, attachment_id, read)
     if endpoint in MESSAGE_ENDPOINTS:
         return message_requests(endpoint, table, owner, conversation_id, message_id, now)
     if endpoint in WEBHOOK_ENDPOINTS:
@@ -695,7 +695,7 @@ def group_requests(
     ]  # fmt: skip
 
 
-ATTACHMENT_ENDPOINTS = frozenset({"list_attachments", "retrieve_attachment", "update_attachment"})
+ATTACHMENT_ENDPOINTS = frozenset({"list_attachments", "retrieve_attachment", "update_attachment", "delete_attachment"})
 # The bench's attachment: uploaded, so every answer carries a download link (valid this long).
 ATTACHMENT_FILENAME = "invoice.pdf"
 ATTACHMENT_RENAMED = "invoice-2.pdf"
@@ -720,13 +720,46 @@ def new_attachment_item(owner: str, attachment_id: str, now: int) -> dict[str, A
     }
 
 
-def attachment_requests(endpoint: str, table: str, owner: str, attachment_id: str) -> list[Request]:
-    """The requests of the attachment endpoints: no S3 request, since a download link is signed here."""
-    key = {"PK": {"S": f"OWNER#{owner}"}, "SK": {"S": f"ATTACH#{attachment_id}"}}
+def attachment_requests(
+    endpoint: str, table: str, owner: str, attachment_id: str, read: dict[str, Any] | None = None
+) -> list[Request]:
+    """The DynamoDB requests of the attachment endpoints (a download link is signed here, with no
+    request). A delete's depend on `read`, the record its first request answered."""
+    partition = {"S": f"OWNER#{owner}"}
+    key = {"PK": partition, "SK": {"S": f"ATTACH#{attachment_id}"}}
+    read_record: Request = ("GetItem", {"TableName": table, "Key": key, "ConsistentRead": True})
     if endpoint == "list_attachments":
         return [newest_first(table, f"OWNER#{owner}", "ATTACH#")]
     if endpoint == "retrieve_attachment":
-        return [("GetItem", {"TableName": table, "Key": key, "ConsistentRead": True})]
+        return [read_record]
+    if endpoint == "delete_attachment":
+        # Read it; in one transaction the record (unchanged since), its bytes uncounted and a
+        # mark naming its file; then the file goes (`delete_file`), then the mark.
+        record = read or new_attachment_item(owner, attachment_id, 0)
+        mark_key = {"PK": partition, "SK": {"S": f"DELETING#ATTACH#{attachment_id}"}}
+        return [
+            read_record,
+            ("TransactWriteItems", {"TransactItems": [
+                {"Delete": {
+                    "TableName": table,
+                    "Key": key,
+                    "ConditionExpression": "attribute_exists(PK) AND #version = :expected",
+                    "ExpressionAttributeNames": {"#version": "version"},
+                    "ExpressionAttributeValues": {":expected": record["version"]},
+                }},
+                {"Update": {
+                    "TableName": table,
+                    "Key": {"PK": partition, "SK": {"S": "ATTACHMENT_BYTES"}},
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    "UpdateExpression": "ADD #bytes :size",
+                    "ConditionExpression": "attribute_exists(PK)",
+                    "ExpressionAttributeNames": {"#bytes": "bytes"},
+                    "ExpressionAttributeValues": {":size": {"N": f"-{record['file_size']['N']}"}},
+                }},
+                {"Put": {"TableName": table, "Item": {**mark_key, "object_key": record["object_key"]}}},
+            ]}),
+            ("DeleteItem", {"TableName": table, "Key": mark_key}),
+        ]  # fmt: skip
     return [
         ("UpdateItem", {
             "TableName": table,
@@ -741,29 +774,48 @@ def attachment_requests(endpoint: str, table: str, owner: str, attachment_id: st
     ]  # fmt: skip
 
 
-def download_url(s3: Any, bucket: str, item: dict[str, Any]) -> str:
-    """A presigned GET that downloads the file under its name and type, as ours sign it."""
+def signed_get(bucket: str, item: dict[str, Any]) -> Request:
+    """The GET a download link signs: the file, downloaded under its name and type, as ours sign it."""
     from email.utils import encode_rfc2231  # noqa: PLC0415 - the stdlib's RFC 2231 encoder
 
     filename = item["filename"]["S"]
     disposition = f'attachment; filename="{filename}"; filename*={encode_rfc2231(filename, "utf-8")}'
-    parameters = {
+    return ("GetObject", {
         "Bucket": bucket,
         "Key": item["object_key"]["S"],
         "ResponseContentDisposition": disposition,
         "ResponseContentType": item["file_type"]["S"],
-    }
+    })  # fmt: skip
+
+
+def download_url(s3: Any, bucket: str, item: dict[str, Any]) -> str:
+    """A presigned download link, valid as long as ours."""
+    parameters = signed_get(bucket, item)[1]
     return str(s3.generate_presigned_url("get_object", Params=parameters, ExpiresIn=LINK_SECONDS))
+
+
+def delete_file(bucket: str, object_key: str) -> Request:
+    """The S3 request that deletes an attachment's file, as ours deletes files (in a batch of one)."""
+    return ("DeleteObjects", {"Bucket": bucket, "Delete": {"Objects": [{"Key": object_key}], "Quiet": True}})
 
 
 def _handle_attachment(
     endpoint: str, client: Any, s3: Any, bucket: str, table: str, owner: str, attachment_id: str
 ) -> dict[str, Any]:
-    """An attachment request: its one DynamoDB call, then a download link for each uploaded file."""
+    """An attachment request: its DynamoDB calls (a delete's file between its last two), then a
+    download link for each uploaded file."""
     from botocore import xform_name  # noqa: PLC0415
 
-    operation, parameters = attachment_requests(endpoint, table, owner, attachment_id)[0]
+    planned = attachment_requests(endpoint, table, owner, attachment_id)
+    operation, parameters = planned[0]
     response = getattr(client, xform_name(operation))(**parameters)
+    if endpoint == "delete_attachment":
+        record = response["Item"]
+        transaction, unmark = attachment_requests(endpoint, table, owner, attachment_id, record)[1:]
+        client.transact_write_items(**transaction[1])
+        s3.delete_objects(**delete_file(bucket, record["object_key"]["S"])[1])
+        client.delete_item(**unmark[1])
+        return {"statusCode": 204, "body": ""}
 
     def shown(item: dict[str, Any]) -> dict[str, Any]:
         link = download_url(s3, bucket, item) if item.get("uploaded", {}).get("BOOL") else None

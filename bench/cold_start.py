@@ -148,6 +148,7 @@ ROUTES = {
     "update_attachment": Endpoint(
         "PUT", ATTACHMENT_PATH, "functions.update_attachment.app", '{"filename": "invoice-2.pdf"}'
     ),
+    "delete_attachment": Endpoint("DELETE", ATTACHMENT_PATH, "functions.delete_attachment.app"),
 }
 
 
@@ -208,6 +209,7 @@ SHARES_CODE_PATH_WITH = {
     "update_group": "retrieve_group",
     "delete_group": "retrieve_group",
     "update_attachment": "retrieve_attachment",
+    "delete_attachment": "retrieve_attachment",
 }
 SHARED_CODE_PATH_RUNS = 5
 

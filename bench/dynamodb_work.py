@@ -531,6 +531,8 @@ def measure_attachments(services: Services, counter: CountingClient, owner: str)
     rows.append({"request": "retrieve attachment", **asdict(counter.take())})
     attachments.update(owner, attachment.id, UpdateAttachmentRequest(filename="invoice-2.pdf"))
     rows.append({"request": "update attachment (rename)", **asdict(counter.take())})
+    attachments.delete(owner, attachment.id)
+    rows.append({"request": "delete attachment", **asdict(counter.take())})
     return rows
 
 

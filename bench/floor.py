@@ -201,6 +201,11 @@ def update_attachment(attachment_id: str) -> Response[str | None]:
     return _serve("update_attachment", attachment_id=attachment_id)
 
 
+@app.delete("/v1/attachments/<attachment_id>")
+def delete_attachment(attachment_id: str) -> Response[str | None]:
+    return _serve("delete_attachment", attachment_id=attachment_id)
+
+
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -240,6 +240,7 @@ def cost(warm_results: dict[str, Any], work: dict[str, Any]) -> dict[str, Any]:
         "list_attachments": per_request["list attachments, 10 uploaded"],
         "retrieve_attachment": per_request["retrieve attachment"],
         "update_attachment": per_request["update attachment (rename)"],
+        "delete_attachment": per_request["delete attachment"],
     }
     results = {}
     for endpoint, row in shapes.items():

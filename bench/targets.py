@@ -50,9 +50,13 @@ class Targets:
         self._group = CreateGroupRequest(name="Plaza Hotel", contacts=[self.contact_id])
         self.group_id = self._new_group()
         # An uploaded attachment: its reads answer a download link (signed, no S3 request).
-        upload = services.attachments.upload(OWNER, ATTACHMENT_FILENAME, ATTACHMENT_TYPE, b"%PDF" * 256)
-        self.attachment_id = upload.resource.id
+        self.attachment_id = self._new_attachment()
         self._owners = 0
+
+    def _new_attachment(self) -> str:
+        """An uploaded attachment, its file stored: 1 KiB, as the warm bench's."""
+        upload = self._services.attachments.upload(OWNER, ATTACHMENT_FILENAME, ATTACHMENT_TYPE, b"%PDF" * 256)
+        return upload.resource.id
 
     def _new_group(self) -> str:
         return self._services.groups.create(OWNER, self._group).resource.id
@@ -98,6 +102,8 @@ class Targets:
         elif endpoint == "create_group":
             # The ids the baseline stores its group and the group's conversation under.
             changes.update(group_id=fresh, conversation_id=new_id(tick_at(time.time())))
+        elif endpoint == "delete_attachment":
+            changes["attachment_id"] = self._new_attachment()
         elif endpoint == "delete_group":
             changes["group_id"] = self._new_group()
         ids = (self.conversation_id, self.message_id, self.webhook_id, self.contact_id, self.group_id)

@@ -22,6 +22,7 @@ from bench.warm import (
     QUEUE_URL,
     STUBBED_ANSWERS,
     STUBBED_QUEUE_ANSWERS,
+    STUBBED_S3_ANSWERS,
     TABLE,
     WEBHOOK_ID,
     handler_serving_from,
@@ -63,22 +64,24 @@ def _recording(client: Any, service: str) -> list[Request]:
 
 
 @pytest.fixture
-def clients(name: str) -> Iterator[tuple[Any, Any]]:
-    """DynamoDB and SQS, each answering one call of `name` as the warm bench does; every
+def clients(name: str) -> Iterator[tuple[Any, Any, Any]]:
+    """DynamoDB, SQS and S3, each answering one call of `name` as the warm bench does; every
     answer must have been asked for."""
     client, dynamodb_stubber = stubbed("dynamodb", STUBBED_ANSWERS[name], 1)
     sqs, sqs_stubber = stubbed("sqs", STUBBED_QUEUE_ANSWERS.get(name, []), 1)
-    yield client, sqs
+    s3, s3_stubber = stubbed("s3", STUBBED_S3_ANSWERS.get(name, []), 1)
+    yield client, sqs, s3
     dynamodb_stubber.assert_no_pending_responses()
     sqs_stubber.assert_no_pending_responses()
+    s3_stubber.assert_no_pending_responses()
 
 
 def _our_requests(
-    name: str, client: Any, sqs: Any, target: Endpoint | Worker | None = None
+    name: str, client: Any, sqs: Any, s3: Any = None, target: Endpoint | Worker | None = None
 ) -> tuple[list[Request], list[Request]]:
     made, queued = _recording(client, "dynamodb"), _recording(sqs, "sqs")
     target = target or FUNCTIONS[name]
-    handler = handler_serving_from("ours", target, client, sqs)
+    handler = handler_serving_from("ours", target, client, sqs, s3)
     with redirect_stdout(io.StringIO()):
         event = target.event(IDS)
         status = target.status(handler(event, LocalLambdaContext(target.module_name)))
@@ -87,7 +90,8 @@ def _our_requests(
 
 
 @pytest.mark.parametrize("name", list(FUNCTIONS))
-def test_the_baseline_makes_exactly_our_requests(name: str, clients: tuple[Any, Any]) -> None:
+def test_the_baseline_makes_exactly_our_requests(name: str, clients: tuple[Any, Any, Any]) -> None:
+    our_files = _recording(clients[2], "s3")
     ours, our_queue_calls = _our_requests(name, *clients)
     # Creates draw their ids server-side; the baseline is handed the same one.
     creates = ("create", "send", "create_webhook", "create_contact")
@@ -120,15 +124,30 @@ def test_the_baseline_makes_exactly_our_requests(name: str, clients: tuple[Any, 
         )
 
     assert _without_clock(theirs) == _without_clock(ours)
+    # S3: an attachment's delete deletes its file, named by the record it read; every other
+    # answer signs a download link for each uploaded file it shows (the GET it signs is recorded).
+    # The baseline does both alike.
+    assert our_files == _baseline_file_requests(name)
     # The stream's worker queues its deliveries in one call, as the baseline does (bodies differ).
     expected_queue_calls = ["SendMessageBatch"] if name == "webhook_events" else []
     assert [operation for operation, _ in our_queue_calls] == expected_queue_calls
 
 
+def _baseline_file_requests(name: str) -> list[Request]:
+    """The S3 requests both sides make for `name`, on the warm bench's answers."""
+    if name not in baseline.ATTACHMENT_ENDPOINTS:
+        return []
+    answer = STUBBED_ANSWERS[name][0][1]
+    if name == "delete_attachment":
+        return [baseline.delete_file(BUCKET, answer["Item"]["object_key"]["S"])]
+    shown = answer.get("Items") or [answer.get("Item") or answer["Attributes"]]
+    return [baseline.signed_get(BUCKET, item) for item in shown if item["uploaded"]["BOOL"]]
+
+
 @pytest.mark.parametrize("name", list(FUNCTIONS))
-def test_the_baseline_answers_like_the_function(name: str, clients: tuple[Any, Any]) -> None:
-    client, sqs = clients
-    queued, posted = _recording(sqs, "sqs"), []
+def test_the_baseline_answers_like_the_function(name: str, clients: tuple[Any, Any, Any]) -> None:
+    client, sqs, s3 = clients
+    queued, posted, files = _recording(sqs, "sqs"), [], _recording(s3, "s3")
     target = FUNCTIONS[name]
 
     if name in WORKERS:
@@ -136,7 +155,6 @@ def test_the_baseline_answers_like_the_function(name: str, clients: tuple[Any, A
         answer = baseline.handle_worker(name, event, client, sqs, TABLE, QUEUE_URL, post=lambda *a: posted.append(a))
     else:
         ids = (CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)
-        s3 = baseline.make_client(None, "s3")
         answer = baseline.handle(
             name, client, TABLE, OWNER, *ids, group_id=GROUP_ID, attachment_id=ATTACHMENT_ID, s3=s3, bucket=BUCKET
         )
@@ -145,6 +163,7 @@ def test_the_baseline_answers_like_the_function(name: str, clients: tuple[Any, A
     assert target.status(answer) == expected
     assert len(queued) == (1 if name == "webhook_events" else 0)
     assert len(posted) == (1 if name == "webhook_delivery" else 0)
+    assert files == _baseline_file_requests(name)
 
 
 def _active_contact(contact_id: str) -> dict[str, Any]:
@@ -172,7 +191,7 @@ def test_the_baseline_lists_active_contacts_with_exactly_our_requests(active: bo
     sqs, _ = stubbed("sqs", [], 1)
     query = f"active={str(active).lower()}&limit=10"
 
-    ours, _ = _our_requests("list_contacts", client, sqs, replace(ROUTES["list_contacts"], raw_query=query))
+    ours, _ = _our_requests("list_contacts", client, sqs, target=replace(ROUTES["list_contacts"], raw_query=query))
 
     dynamodb_stubber.assert_no_pending_responses()
     page_keys = [{"PK": entry["PK"], "SK": entry["SK"]} for entry in entries]

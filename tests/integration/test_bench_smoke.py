@@ -49,7 +49,7 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
         "list_webhooks", "create_webhook", "retrieve_webhook", "delete_webhook",
         "list_contacts", "create_contact", "retrieve_contact", "update_contact", "delete_contact",
         "list_groups", "create_group", "retrieve_group", "update_group", "delete_group",
-        "list_attachments", "retrieve_attachment", "update_attachment",
+        "list_attachments", "retrieve_attachment", "update_attachment", "delete_attachment",
         "webhook_events", "webhook_delivery",
     }  # fmt: skip
     assert set(results["cost"]["per_million_requests"]) == set(results["warm"]) - {"webhook_events", "webhook_delivery"}
@@ -119,6 +119,9 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
     assert reads["retrieve attachment"]["operation_names"] == ["GetItem"]
     assert reads["update attachment (rename)"]["operation_names"] == ["UpdateItem"]
     assert reads["update attachment (rename)"]["write_units"] == 1
+    # A delete reads the record, then one transaction removes it, uncounts its bytes and puts a
+    # mark naming its file; the mark goes once the file has
+    assert reads["delete attachment"]["operation_names"] == ["DeleteItem", "GetItem", "TransactWriteItems"]
     assert reads["list contacts"]["calls"] == 1
     assert reads["list contacts"]["items_read"] == 11
     for active in ("true", "false"):
