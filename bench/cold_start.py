@@ -54,11 +54,18 @@ class Endpoint:
     # Body and query may name {conversation_id}, a body also {contact_id}; the path names its own parameter.
     body: str | None = None
     raw_query: str = ""
+    content_type: str = "application/json"
     floor_module = "bench.floor"
 
     @staticmethod
     def status(response: dict[str, Any]) -> int:
         return int(response["statusCode"])
+
+    def form(self) -> tuple[bytes, str] | None:
+        """An upload's body and its Content-Type, as the baseline reads them; None for JSON."""
+        if self.body is None or not self.content_type.startswith("multipart/"):
+            return None
+        return self.body.encode(), self.content_type
 
     def event(self, ids: Ids) -> dict[str, Any]:
         """The API Gateway event for this endpoint's request, as the HTTP API would send it."""
@@ -83,7 +90,7 @@ class Endpoint:
             route_key=f"{self.method} {self.route_path}",
             claims=jwt_claims(ids.owner),
             raw_query=self.raw_query.replace("{conversation_id}", ids.conversation_id),
-            headers={"content-type": "application/json"} if body else {},
+            headers={"content-type": self.content_type} if body else {},
             body=body.encode() if body else None,
             path_parameters=parameters or None,
         )
@@ -95,6 +102,14 @@ WEBHOOK_PATH = "/v1/webhooks/{webhook_id}"
 CONTACT_PATH = "/v1/contacts/{contact_id}"
 GROUP_PATH = "/v1/groups/{group_id}"
 ATTACHMENT_PATH = "/v1/attachments/{attachment_id}"
+# An upload as `curl -F file=@invoice.pdf` sends it: one file part, bench/baseline.py's
+# UPLOAD_CONTENT (tests/integration/test_bench_baseline.py holds the stored bytes equal).
+UPLOAD_BOUNDARY = "------------------------clarityBench01"
+UPLOAD_BODY = (
+    f"--{UPLOAD_BOUNDARY}\r\n"
+    'Content-Disposition: form-data; name="file"; filename="invoice.pdf"\r\n'
+    "Content-Type: application/pdf\r\n\r\n" + "%PDF" * 256 + f"\r\n--{UPLOAD_BOUNDARY}--\r\n"
+)
 # Local runs allow loopback destinations only, so registering this URL needs no DNS lookup.
 WEBHOOK_BODY = '{"name": "bench", "url": "http://127.0.0.1:9/hook", "events": ["*"]}'
 ROUTES = {
@@ -143,6 +158,13 @@ ROUTES = {
     "update_group": Endpoint("PUT", GROUP_PATH, "functions.update_group.app", '{"name": "The Plaza"}'),
     "delete_group": Endpoint("DELETE", GROUP_PATH, "functions.delete_group.app"),
     # The bench's attachment is uploaded: every answer carries a presigned download link.
+    "create_attachment": Endpoint(
+        "POST",
+        "/v1/attachments",
+        "functions.create_attachment.app",
+        UPLOAD_BODY,
+        content_type=f"multipart/form-data; boundary={UPLOAD_BOUNDARY}",
+    ),
     "list_attachments": Endpoint("GET", "/v1/attachments", "functions.list_attachments.app", raw_query="limit=10"),
     "retrieve_attachment": Endpoint("GET", ATTACHMENT_PATH, "functions.retrieve_attachment.app"),
     "update_attachment": Endpoint(
@@ -164,7 +186,7 @@ class Worker:
 
     event_file: str
     module_name: str
-    floor_module = "bench.floor_worker"
+    floor_module: str = "bench.floor_worker"
 
     def event(self, ids: Ids) -> dict[str, Any]:
         """The worker's record names an owner, a conversation and a webhook; no message, contact or group."""
@@ -183,6 +205,8 @@ class Worker:
 WORKERS = {
     "webhook_events": Worker("webhook_events.json", "functions.webhook_events.app"),
     "webhook_delivery": Worker("webhook_delivery.json", "functions.webhook_delivery.app"),
+    # Fed by the hourly schedule: its floor is Logger and Metrics alone (no batch to process).
+    "attachment_sweep": Worker("attachment_sweep.json", "functions.attachment_sweep.app", "bench.floor_sweep"),
 }
 # Every function: the endpoints behind the API, then the workers behind the webhooks.
 FUNCTIONS: dict[str, Endpoint | Worker] = {**ROUTES, **WORKERS}
@@ -245,6 +269,7 @@ def main() -> None:
             answer = baseline.handle(
                 name, client, table, ids.owner, *named, group_id=ids.group_id,
                 attachment_id=ids.attachment_id, s3=files, bucket=os.environ.get("ATTACHMENTS_BUCKET", ""),
+                form=target.form() if isinstance(target, Endpoint) else None,
             )  # fmt: skip
         status = target.status(answer)
     elapsed_ms = (time.perf_counter() - started) * 1000

@@ -9,6 +9,7 @@ what ours costs above it is the price of our code.
 
 import clarity.startup  # first, as in our functions: the collector pauses while the stack loads
 
+import base64
 import os
 from typing import Any
 
@@ -49,6 +50,7 @@ def _serve(
     username: str | None = None,
     group_id: str = "",
     attachment_id: str = "",
+    form: tuple[bytes, str] | None = None,
 ) -> Response[str | None]:
     if not _dynamodb:
         use_client(baseline.make_client(os.environ.get("DYNAMODB_ENDPOINT_URL") or None), os.environ["TABLE_NAME"])
@@ -58,7 +60,7 @@ def _serve(
     files = _s3() if endpoint in baseline.ATTACHMENT_ENDPOINTS else (None, "")
     answer = baseline.handle(
         endpoint, client, table, owner, *ids, username=username, group_id=group_id,
-        attachment_id=attachment_id, s3=files[0], bucket=files[1],
+        attachment_id=attachment_id, s3=files[0], bucket=files[1], form=form,
     )  # fmt: skip
     return Response(answer["statusCode"], content_type="application/json", body=answer["body"] or None)
 
@@ -184,6 +186,14 @@ def update_group(group_id: str) -> Response[str | None]:
 @app.delete("/v1/groups/<group_id>")
 def delete_group(group_id: str) -> Response[str | None]:
     return _serve("delete_group", group_id=group_id)
+
+
+@app.post("/v1/attachments")
+def create_attachment() -> Response[str | None]:
+    event = app.current_event
+    body = base64.b64decode(event.body or "") if event.is_base64_encoded else (event.body or "").encode()
+    form = (body, event.headers["content-type"])
+    return _serve("create_attachment", attachment_id=baseline.new_id(), form=form)
 
 
 @app.get("/v1/attachments")

@@ -14,6 +14,8 @@ client = baseline.make_client(os.environ.get("DYNAMODB_ENDPOINT_URL") or None)
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if event.get("source") == "aws.events":  # the hourly schedule: the attachments' sweep
+        return baseline.sweep(client, os.environ["TABLE_NAME"])
     if "Records" in event:  # a worker's batch: from the table's stream, or from the delivery queue
         from_stream = event["Records"][0].get("eventSource") == "aws:dynamodb"
         worker = "webhook_events" if from_stream else "webhook_delivery"
@@ -38,5 +40,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         group_id=event["group_id"],
         attachment_id=event["attachment_id"],
         s3=s3,
+        form=(event["form"][0].encode(), event["form"][1]) if event.get("form") else None,
         bucket=os.environ.get("ATTACHMENTS_BUCKET", ""),
     )

@@ -32,7 +32,7 @@ from typing import Any
 
 import boto3
 
-from bench.cold_start import FUNCTIONS, WORKERS, Ids, Worker, runs_for
+from bench.cold_start import FUNCTIONS, Endpoint, Ids, Worker, runs_for
 from bench.dynamodb_work import settings_for
 from bench.targets import Targets, bench_services
 from devtools.local_api import local_function_environment
@@ -176,7 +176,8 @@ def cold_start(invocation: Invocation, event: dict[str, Any], layer: Path, emula
     finally:
         subprocess.Popen(["docker", "rm", "-f", container], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     report, init = REPORT.search(output), INIT_REPORT.search(output)
-    if report is None or init is None or not ("statusCode" in answer or "batchItemFailures" in answer):
+    # An endpoint answers a status, a batch its failures, the sweep its counts; a crash an errorMessage.
+    if report is None or init is None or "errorMessage" in answer:
         raise RuntimeError(f"{invocation.handler} in {invocation.code} failed: {answer}\n{output[-3000:]}")
     status = int(answer["statusCode"]) if "statusCode" in answer else Worker.status(answer)
     return ColdStart(float(report["ms"]), float(init["ms"]), status)
@@ -196,8 +197,10 @@ def bare(name: str, environment: dict[str, str]) -> Invocation:
 
 def event_for(name: str, ids: Ids, bare_side: bool) -> dict[str, Any]:
     """The function's own event; the bare baseline's names the endpoint and its ids instead."""
-    if bare_side and name not in WORKERS:
-        return {"endpoint": name, **asdict(ids)}
+    target = FUNCTIONS[name]
+    if bare_side and isinstance(target, Endpoint):
+        form = target.form()  # an upload's body goes as text: the bench's is ASCII
+        return {"endpoint": name, **asdict(ids), "form": [form[0].decode(), form[1]] if form else None}
     return FUNCTIONS[name].event(ids)
 
 

@@ -6,7 +6,13 @@ from typing import Any
 
 import boto3
 
-from bench.baseline import ATTACHMENT_FILENAME, ATTACHMENT_TYPE, CONTACT_PHONE_NUMBER, bench_username
+from bench.baseline import (
+    ATTACHMENT_FILENAME,
+    ATTACHMENT_TYPE,
+    CONTACT_PHONE_NUMBER,
+    UPLOAD_CONTENT,
+    bench_username,
+)
 from bench.cold_start import WEBHOOK_BODY, Ids
 from clarity.contacts.models import CreateContactRequest
 from clarity.conversations.models import CreateConversationRequest
@@ -55,7 +61,7 @@ class Targets:
 
     def _new_attachment(self) -> str:
         """An uploaded attachment, its file stored: 1 KiB, as the warm bench's."""
-        upload = self._services.attachments.upload(OWNER, ATTACHMENT_FILENAME, ATTACHMENT_TYPE, b"%PDF" * 256)
+        upload = self._services.attachments.upload(OWNER, ATTACHMENT_FILENAME, ATTACHMENT_TYPE, UPLOAD_CONTENT)
         return upload.resource.id
 
     def _new_group(self) -> str:
@@ -86,8 +92,9 @@ class Targets:
         elif endpoint == "create":
             # A contact without a conversation yet: each side opens one with its own.
             changes.update(conversation_id=fresh, contact_id=self._new_contact())
-        elif endpoint == "send":
-            changes["message_id"] = fresh
+        elif endpoint in ("send", "create_attachment"):
+            # Each side stores its own under a fresh id.
+            changes["message_id" if endpoint == "send" else "attachment_id"] = fresh
         elif endpoint == "create_webhook":
             # A fresh owner each time: an owner may have at most 16 webhooks.
             self._owners += 1

@@ -120,6 +120,10 @@ STUBBED_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "list_attachments": [("query", {"Items": [stored_attachment(f"1xWBJfU1w2Lpu{n:03d}") for n in range(10)]})],
     "retrieve_attachment": [("get_item", {"Item": stored_attachment(ATTACHMENT_ID)})],
     "update_attachment": [("update_item", {"Attributes": stored_attachment(ATTACHMENT_ID)})],
+    "create_attachment": [
+        ("transact_write_items", {}),
+        ("update_item", {"Attributes": stored_attachment(ATTACHMENT_ID)}),
+    ],
     "delete_attachment": [
         ("get_item", {"Item": stored_attachment(ATTACHMENT_ID)}),
         ("transact_write_items", {}),
@@ -127,6 +131,8 @@ STUBBED_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     ],
     "webhook_events": [("query", {"Items": [stored_webhook(WEBHOOK_ID)]})],
     "webhook_delivery": [("get_item", {"Item": stored_webhook(WEBHOOK_ID)})],
+    # Nothing to sweep: each of the 20 shards read finds nothing.
+    "attachment_sweep": [("query", {"Items": []})] * 20,
 }
 # The queue's answers: the stream's worker queues one delivery per record (one webhook here).
 STUBBED_QUEUE_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
@@ -134,8 +140,9 @@ STUBBED_QUEUE_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("send_message_batch", {"Successful": [{"Id": "0", "MessageId": "m-0", "MD5OfMessageBody": "0"}], "Failed": []})
     ],
 }
-# S3's answers: an attachment's delete deletes its file (a link is signed with no request).
+# S3's answers: an upload stores its file, a delete deletes it (a link is signed with no request).
 STUBBED_S3_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "create_attachment": [("put_object", {})],
     "delete_attachment": [("delete_objects", {})],
 }
 QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/bench-warm-webhook-deliveries"
@@ -156,10 +163,11 @@ def handler_serving_from(side: str, target: Endpoint | Worker, client: Any, sqs:
     every delivery."""
     s3 = s3 or stubbed("s3", [], 0)[0]
     if side == "floor":
-        from bench import floor, floor_worker  # noqa: PLC0415 - what they load is part of the measured side
+        from bench import floor, floor_sweep, floor_worker  # noqa: PLC0415 - what they load is measured
 
         floor.use_client(client, TABLE, s3, BUCKET)
         floor_worker.use_clients(client, sqs, TABLE, QUEUE_URL, post=received)
+        floor_sweep.use_client(client, TABLE)
         return importlib.import_module(target.floor_module).lambda_handler
 
     from dataclasses import replace  # noqa: PLC0415
@@ -207,12 +215,14 @@ def main() -> None:
             answer = baseline.handle_worker(name, event, client, sqs, TABLE, QUEUE_URL, post=received)
             return target.status(answer)
     elif side == "baseline":
+        form = target.form() if isinstance(target, Endpoint) else None
 
         def serve() -> int:
             ids = (CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)
             answer = baseline.handle(
-                name, client, TABLE, OWNER, *ids, group_id=GROUP_ID, attachment_id=ATTACHMENT_ID, s3=s3, bucket=BUCKET
-            )
+                name, client, TABLE, OWNER, *ids, group_id=GROUP_ID, attachment_id=ATTACHMENT_ID, s3=s3, bucket=BUCKET,
+                form=form,
+            )  # fmt: skip
             return target.status(answer)
     else:
         handler = handler_serving_from(side, target, client, sqs, s3)

@@ -1,6 +1,7 @@
 """The bench's baseline makes exactly our DynamoDB requests, so its ratios compare handlers, not requests."""
 
 import io
+import time
 from collections.abc import Iterator
 from contextlib import redirect_stdout
 from dataclasses import replace
@@ -92,6 +93,7 @@ def _our_requests(
 @pytest.mark.parametrize("name", list(FUNCTIONS))
 def test_the_baseline_makes_exactly_our_requests(name: str, clients: tuple[Any, Any, Any]) -> None:
     our_files = _recording(clients[2], "s3")
+    started = int(time.time())
     ours, our_queue_calls = _our_requests(name, *clients)
     # Creates draw their ids server-side; the baseline is handed the same one.
     creates = ("create", "send", "create_webhook", "create_contact")
@@ -100,12 +102,23 @@ def test_the_baseline_makes_exactly_our_requests(name: str, clients: tuple[Any, 
     message_id = put_id if name == "send" else MESSAGE_ID
     webhook_id = put_id if name == "create_webhook" else WEBHOOK_ID
     contact_id = put_id if name == "create_contact" else CONTACT_ID
-    group_id = GROUP_ID
+    group_id, attachment_id, upload = GROUP_ID, ATTACHMENT_ID, None
+    if name == "create_attachment":  # its id and its file's key drawn (the baseline is handed both)
+        drawn = ours[0][1]["TransactItems"][0]["Put"]["Item"]
+        attachment_id, object_key = drawn["id"]["S"], drawn["object_key"]["S"]
+        size = len(baseline.UPLOAD_CONTENT)
+        upload = baseline.new_upload_item(
+            OWNER, attachment_id, object_key, "invoice.pdf", "application/pdf", size, 1_795_600_000
+        )
     if name == "create_group":  # two ids drawn: the group's, then its conversation's
         group_put, conversation_put = (action["Put"]["Item"] for action in ours[0][1]["TransactItems"][:2])
         group_id, conversation_id = group_put["id"]["S"], conversation_put["id"]["S"]
 
-    if name in WORKERS:
+    if name == "attachment_sweep":
+        # It reads the uploads waiting since a day before now: the second ours read the clock in.
+        seconds = [now for now in (started, started + 1) if baseline.sweep_requests(TABLE, now) == ours]
+        theirs = baseline.sweep_requests(TABLE, seconds[0] if seconds else started)
+    elif name in WORKERS:
         theirs = baseline.worker_requests(name, TABLE, OWNER, webhook_id)
     else:
         theirs = baseline.requests(
@@ -120,24 +133,31 @@ def test_the_baseline_makes_exactly_our_requests(name: str, clients: tuple[Any, 
             # The username the create's body sends, and the stored contact's (the delete's claim).
             username=baseline.bench_username(CONTACT_ID),
             group_id=group_id,
-            attachment_id=ATTACHMENT_ID,
+            attachment_id=attachment_id,
+            read=upload,
         )
 
     assert _without_clock(theirs) == _without_clock(ours)
     # S3: an attachment's delete deletes its file, named by the record it read; every other
     # answer signs a download link for each uploaded file it shows (the GET it signs is recorded).
     # The baseline does both alike.
-    assert our_files == _baseline_file_requests(name)
+    assert our_files == _baseline_file_requests(name, upload)
     # The stream's worker queues its deliveries in one call, as the baseline does (bodies differ).
     expected_queue_calls = ["SendMessageBatch"] if name == "webhook_events" else []
     assert [operation for operation, _ in our_queue_calls] == expected_queue_calls
 
 
-def _baseline_file_requests(name: str) -> list[Request]:
-    """The S3 requests both sides make for `name`, on the warm bench's answers."""
+def _baseline_file_requests(name: str, upload: dict[str, Any] | None = None) -> list[Request]:
+    """The S3 requests both sides make for `name`, on the warm bench's answers; an upload's
+    stores its file under the key of the record it wrote (`upload`)."""
     if name not in baseline.ATTACHMENT_ENDPOINTS:
         return []
     answer = STUBBED_ANSWERS[name][0][1]
+    if name == "create_attachment":
+        stored = STUBBED_ANSWERS[name][1][1]["Attributes"]
+        key = upload["object_key"]["S"] if upload else stored["object_key"]["S"]
+        put = baseline.put_file(BUCKET, key, baseline.UPLOAD_CONTENT, "application/pdf")
+        return [put, baseline.signed_get(BUCKET, stored)]
     if name == "delete_attachment":
         return [baseline.delete_file(BUCKET, answer["Item"]["object_key"]["S"])]
     shown = answer.get("Items") or [answer.get("Item") or answer["Attributes"]]
@@ -148,6 +168,7 @@ def _baseline_file_requests(name: str) -> list[Request]:
 def test_the_baseline_answers_like_the_function(name: str, clients: tuple[Any, Any, Any]) -> None:
     client, sqs, s3 = clients
     queued, posted, files = _recording(sqs, "sqs"), [], _recording(s3, "s3")
+    written = _recording(client, "dynamodb")
     target = FUNCTIONS[name]
 
     if name in WORKERS:
@@ -155,15 +176,19 @@ def test_the_baseline_answers_like_the_function(name: str, clients: tuple[Any, A
         answer = baseline.handle_worker(name, event, client, sqs, TABLE, QUEUE_URL, post=lambda *a: posted.append(a))
     else:
         ids = (CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)
+        form = target.form() if isinstance(target, Endpoint) else None
         answer = baseline.handle(
-            name, client, TABLE, OWNER, *ids, group_id=GROUP_ID, attachment_id=ATTACHMENT_ID, s3=s3, bucket=BUCKET
-        )
+            name, client, TABLE, OWNER, *ids, group_id=GROUP_ID, attachment_id=ATTACHMENT_ID, s3=s3, bucket=BUCKET,
+            form=form,
+        )  # fmt: skip
 
     expected = 204 if name.startswith("delete") else 200
     assert target.status(answer) == expected
     assert len(queued) == (1 if name == "webhook_events" else 0)
     assert len(posted) == (1 if name == "webhook_delivery" else 0)
-    assert files == _baseline_file_requests(name)
+    # An upload's file goes under the key of the record the baseline wrote.
+    upload = written[0][1]["TransactItems"][0]["Put"]["Item"] if name == "create_attachment" else None
+    assert files == _baseline_file_requests(name, upload)
 
 
 def _active_contact(contact_id: str) -> dict[str, Any]:

@@ -49,10 +49,11 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
         "list_webhooks", "create_webhook", "retrieve_webhook", "delete_webhook",
         "list_contacts", "create_contact", "retrieve_contact", "update_contact", "delete_contact",
         "list_groups", "create_group", "retrieve_group", "update_group", "delete_group",
-        "list_attachments", "retrieve_attachment", "update_attachment", "delete_attachment",
-        "webhook_events", "webhook_delivery",
+        "create_attachment", "list_attachments", "retrieve_attachment", "update_attachment", "delete_attachment",
+        "webhook_events", "webhook_delivery", "attachment_sweep",
     }  # fmt: skip
-    assert set(results["cost"]["per_million_requests"]) == set(results["warm"]) - {"webhook_events", "webhook_delivery"}
+    workers = {"webhook_events", "webhook_delivery", "attachment_sweep"}
+    assert set(results["cost"]["per_million_requests"]) == set(results["warm"]) - workers
     assert all(
         row["ours_ms"] > 0 and row["floor_ms"] > 0 and row["baseline_ms"] > 0 for row in results["cold_start"].values()
     )
@@ -114,6 +115,8 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
     assert reads["create group, 1 member"]["operation_names"] == ["BatchGetItem", "TransactWriteItems"]
     # Attachments' answers sign their download links here: one DynamoDB call each, no more; a
     # rename touches no index
+    # An upload: the record and its byte count in one transaction, then (its file stored) the record marked
+    assert reads["create attachment (upload of 1 KiB)"]["operation_names"] == ["TransactWriteItems", "UpdateItem"]
     assert reads["list attachments, 10 uploaded"]["operation_names"] == ["Query"]
     assert reads["list attachments, 10 uploaded"]["items_read"] == 10
     assert reads["retrieve attachment"]["operation_names"] == ["GetItem"]
