@@ -18,6 +18,13 @@ def make_client(endpoint_url: str | None, service: str = "dynamodb") -> Any:
 
     if service == "sqs":
         return boto3.client("sqs", region_name="us-east-1", endpoint_url=endpoint_url)
+    if service == "s3":
+        from botocore.config import Config  # noqa: PLC0415
+
+        # Download links are signature version 4, as ours are (the only one S3 takes everywhere).
+        return boto3.client(
+            "s3", region_name="us-east-1", endpoint_url=endpoint_url, config=Config(signature_version="s3v4")
+        )
     return boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)
 
 
@@ -201,6 +208,7 @@ def requests(
     page_keys: list[dict[str, Any]] | None = None,
     group_id: str = "",
     read: dict[str, Any] | None = None,
+    attachment_id: str = "",
 ) -> list[Request]:
     """The DynamoDB requests one call of `endpoint` makes, in order, as (operation, parameters).
     A contact's requests take its `username`, and a list of contacts `active` and `page_keys`
@@ -208,6 +216,8 @@ def requests(
     the members and conversation the others act on (`group_requests`)."""
     if endpoint in GROUP_ENDPOINTS:
         return group_requests(endpoint, table, owner, group_id, conversation_id, contact_id, now, read)
+    if endpoint in ATTACHMENT_ENDPOINTS:
+        return attachment_requests(endpoint, table, owner, attachment_id, read)
     if endpoint in MESSAGE_ENDPOINTS:
         return message_requests(endpoint, table, owner, conversation_id, message_id, now)
     if endpoint in WEBHOOK_ENDPOINTS:
@@ -685,6 +695,293 @@ def group_requests(
     ]  # fmt: skip
 
 
+ATTACHMENT_ENDPOINTS = frozenset(
+    {"create_attachment", "list_attachments", "retrieve_attachment", "update_attachment", "delete_attachment"}
+)
+# The bench's attachment: uploaded, so every answer carries a download link (valid this long).
+ATTACHMENT_FILENAME = "invoice.pdf"
+ATTACHMENT_RENAMED = "invoice-2.pdf"
+ATTACHMENT_TYPE = "application/pdf"
+# The file the bench uploads (bench/cold_start.py's form sends it): 1 KiB.
+UPLOAD_CONTENT = b"%PDF" * 256
+LINK_SECONDS = 3600
+
+
+def new_attachment_item(owner: str, attachment_id: str, now: int) -> dict[str, Any]:
+    """The item an uploaded attachment is stored as (its file arrived: no longer waiting for it)."""
+    return {
+        "PK": {"S": f"OWNER#{owner}"},
+        "SK": {"S": f"ATTACH#{attachment_id}"},
+        "id": {"S": attachment_id},
+        "filename": {"S": ATTACHMENT_FILENAME},
+        "file_type": {"S": ATTACHMENT_TYPE},
+        "file_size": {"N": "1024"},
+        "object_key": {"S": f"{owner}/{attachment_id}"},
+        "created_at": {"N": str(now)},
+        "uploaded": {"BOOL": True},
+        "version": {"N": "1"},
+        "direct": {"BOOL": False},
+    }
+
+
+# A day's wait for a file, an owner's storage, and the waiting records' shards (ours' defaults).
+WAITING_SECONDS = 24 * 60 * 60
+QUOTA_BYTES = 1024**3
+WAITING_SHARDS = 10
+
+
+def new_upload_item(
+    owner: str, attachment_id: str, object_key: str, filename: str, file_type: str, size: int, now: int
+) -> dict[str, Any]:
+    """The record an upload writes before its file: not uploaded yet, due to expire, and in its
+    shard of the index the sweep reads."""
+    import zlib  # noqa: PLC0415 - only an upload needs it
+
+    return {
+        "PK": {"S": f"OWNER#{owner}"},
+        "SK": {"S": f"ATTACH#{attachment_id}"},
+        "id": {"S": attachment_id},
+        "filename": {"S": filename},
+        "file_type": {"S": file_type},
+        "file_size": {"N": str(size)},
+        "object_key": {"S": object_key},
+        "created_at": {"N": str(now)},
+        "uploaded": {"BOOL": False},
+        "expires_at": {"N": str(now + WAITING_SECONDS)},
+        "GSI2PK": {"S": f"WAITING#ATTACHMENTS#{zlib.crc32(attachment_id.encode()) % WAITING_SHARDS}"},
+        "version": {"N": "1"},
+        "direct": {"BOOL": False},
+    }
+
+
+def put_file(bucket: str, object_key: str, body: bytes, file_type: str) -> Request:
+    """The S3 request that stores an upload's file, exactly as sent."""
+    return ("PutObject", {"Bucket": bucket, "Key": object_key, "Body": body, "ContentType": file_type})
+
+
+def attachment_requests(
+    endpoint: str, table: str, owner: str, attachment_id: str, read: dict[str, Any] | None = None
+) -> list[Request]:
+    """The DynamoDB requests of the attachment endpoints (a download link is signed here, with no
+    request). A delete's depend on `read`, the record its first request answered; an upload's
+    `read` is the record it writes (`new_upload_item`), its file stored between the two."""
+    partition = {"S": f"OWNER#{owner}"}
+    key = {"PK": partition, "SK": {"S": f"ATTACH#{attachment_id}"}}
+    read_record: Request = ("GetItem", {"TableName": table, "Key": key, "ConsistentRead": True})
+    if endpoint == "create_attachment":
+        record = read or new_upload_item(owner, attachment_id, "", ATTACHMENT_FILENAME, ATTACHMENT_TYPE, 1024, 0)
+        size = int(record["file_size"]["N"])
+        return [
+            ("TransactWriteItems", {"TransactItems": [
+                {"Put": {"TableName": table, "Item": record, "ConditionExpression": "attribute_not_exists(PK)"}},
+                {"Update": {
+                    "TableName": table,
+                    "Key": {"PK": partition, "SK": {"S": "ATTACHMENT_BYTES"}},
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    "UpdateExpression": "ADD #bytes :size",
+                    "ConditionExpression": "attribute_not_exists(#bytes) OR #bytes <= :room",
+                    "ExpressionAttributeNames": {"#bytes": "bytes"},
+                    "ExpressionAttributeValues": {":size": {"N": str(size)}, ":room": {"N": str(QUOTA_BYTES - size)}},
+                }},
+            ]}),
+            ("UpdateItem", {
+                "TableName": table,
+                "Key": key,
+                "ReturnValues": "ALL_NEW",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                "UpdateExpression": "SET #uploaded = :true REMOVE #expires, #waiting",
+                "ConditionExpression": "attribute_exists(PK) AND #uploaded = :false",
+                "ExpressionAttributeNames": {"#uploaded": "uploaded", "#expires": "expires_at", "#waiting": "GSI2PK"},
+                "ExpressionAttributeValues": {":true": {"BOOL": True}, ":false": {"BOOL": False}},
+            }),
+        ]  # fmt: skip
+    if endpoint == "list_attachments":
+        return [newest_first(table, f"OWNER#{owner}", "ATTACH#")]
+    if endpoint == "retrieve_attachment":
+        return [read_record]
+    if endpoint == "delete_attachment":
+        # Read it; in one transaction the record (unchanged since), its bytes uncounted and a
+        # mark naming its file; then the file goes (`delete_file`), then the mark.
+        record = read or new_attachment_item(owner, attachment_id, 0)
+        mark_key = {"PK": partition, "SK": {"S": f"DELETING#ATTACH#{attachment_id}"}}
+        return [
+            read_record,
+            ("TransactWriteItems", {"TransactItems": [
+                {"Delete": {
+                    "TableName": table,
+                    "Key": key,
+                    "ConditionExpression": "attribute_exists(PK) AND #version = :expected",
+                    "ExpressionAttributeNames": {"#version": "version"},
+                    "ExpressionAttributeValues": {":expected": record["version"]},
+                }},
+                {"Update": {
+                    "TableName": table,
+                    "Key": {"PK": partition, "SK": {"S": "ATTACHMENT_BYTES"}},
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    "UpdateExpression": "ADD #bytes :size",
+                    "ConditionExpression": "attribute_exists(PK)",
+                    "ExpressionAttributeNames": {"#bytes": "bytes"},
+                    "ExpressionAttributeValues": {":size": {"N": f"-{record['file_size']['N']}"}},
+                }},
+                {"Put": {"TableName": table, "Item": {**mark_key, "object_key": record["object_key"]}}},
+            ]}),
+            ("DeleteItem", {"TableName": table, "Key": mark_key}),
+        ]  # fmt: skip
+    return [
+        ("UpdateItem", {
+            "TableName": table,
+            "Key": key,
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            "UpdateExpression": "SET #s0 = :s0 ADD #version :one",
+            "ConditionExpression": "attribute_exists(PK)",
+            "ExpressionAttributeNames": {"#s0": "filename", "#version": "version"},
+            "ExpressionAttributeValues": {":s0": {"S": ATTACHMENT_RENAMED}, ":one": {"N": "1"}},
+        }),
+    ]  # fmt: skip
+
+
+def signed_get(bucket: str, item: dict[str, Any]) -> Request:
+    """The GET a download link signs: the file, downloaded under its name and type, as ours sign it."""
+    from email.utils import encode_rfc2231  # noqa: PLC0415 - the stdlib's RFC 2231 encoder
+
+    filename = item["filename"]["S"]
+    disposition = f'attachment; filename="{filename}"; filename*={encode_rfc2231(filename, "utf-8")}'
+    return ("GetObject", {
+        "Bucket": bucket,
+        "Key": item["object_key"]["S"],
+        "ResponseContentDisposition": disposition,
+        "ResponseContentType": item["file_type"]["S"],
+    })  # fmt: skip
+
+
+def download_url(s3: Any, bucket: str, item: dict[str, Any]) -> str:
+    """A presigned download link, valid as long as ours."""
+    parameters = signed_get(bucket, item)[1]
+    return str(s3.generate_presigned_url("get_object", Params=parameters, ExpiresIn=LINK_SECONDS))
+
+
+def delete_file(bucket: str, object_key: str) -> Request:
+    """The S3 request that deletes an attachment's file, as ours deletes files (in a batch of one)."""
+    return ("DeleteObjects", {"Bucket": bucket, "Delete": {"Objects": [{"Key": object_key}], "Quiet": True}})
+
+
+def read_upload(form: tuple[bytes, str]) -> tuple[str, str, bytes]:
+    """The file of a multipart form (its body, its Content-Type), with the `multipart` library as
+    ours reads it: its name, its declared type and its bytes."""
+    import io  # noqa: PLC0415 - only an upload needs these
+
+    from multipart import MultipartParser, parse_options_header  # noqa: PLC0415
+
+    body, content_type = form
+    boundary = parse_options_header(content_type)[1]["boundary"]
+    part = next(iter(MultipartParser(io.BytesIO(body), boundary, content_length=len(body), strict=True)))
+    return part.filename, part.headers.get("Content-Type") or "application/octet-stream", part.raw
+
+
+def _upload(
+    client: Any, s3: Any, bucket: str, table: str, owner: str, form: tuple[bytes, str], attachment_id: str
+) -> dict[str, Any]:
+    """Store an upload: the record and its count, the file, the record marked uploaded; answer it
+    with its download link."""
+    import secrets  # noqa: PLC0415
+    from urllib.parse import quote  # noqa: PLC0415
+
+    filename, file_type, content = read_upload(form)
+    object_key = f"{quote(owner, safe='')}/{attachment_id}/{secrets.token_urlsafe(18)}"
+    record = new_upload_item(owner, attachment_id, object_key, filename, file_type, len(content), int(time.time()))
+    reserve, mark = attachment_requests("create_attachment", table, owner, attachment_id, record)
+    client.transact_write_items(**reserve[1])
+    s3.put_object(**put_file(bucket, object_key, content, file_type)[1])
+    stored = client.update_item(**mark[1])["Attributes"]
+    plain = _as_json_object({name: value for name, value in stored.items() if name != "object_key"})
+    return {"statusCode": 200, "body": json.dumps({**plain, "file_url": download_url(s3, bucket, stored)})}
+
+
+def _handle_attachment(
+    endpoint: str,
+    client: Any,
+    s3: Any,
+    bucket: str,
+    table: str,
+    owner: str,
+    attachment_id: str,
+    form: tuple[bytes, str] | None = None,
+) -> dict[str, Any]:
+    """An attachment request: its DynamoDB calls (a delete's file between its last two), then a
+    download link for each uploaded file. An upload (`form`: the body and its Content-Type) is
+    stored under `attachment_id`."""
+    from botocore import xform_name  # noqa: PLC0415
+
+    if endpoint == "create_attachment" and form is not None:
+        return _upload(client, s3, bucket, table, owner, form, attachment_id)
+    planned = attachment_requests(endpoint, table, owner, attachment_id)
+    operation, parameters = planned[0]
+    response = getattr(client, xform_name(operation))(**parameters)
+    if endpoint == "delete_attachment":
+        record = response["Item"]
+        transaction, unmark = attachment_requests(endpoint, table, owner, attachment_id, record)[1:]
+        client.transact_write_items(**transaction[1])
+        s3.delete_objects(**delete_file(bucket, record["object_key"]["S"])[1])
+        client.delete_item(**unmark[1])
+        return {"statusCode": 204, "body": ""}
+
+    def shown(item: dict[str, Any]) -> dict[str, Any]:
+        link = download_url(s3, bucket, item) if item.get("uploaded", {}).get("BOOL") else None
+        plain = _as_json_object({name: value for name, value in item.items() if name != "object_key"})
+        return {**plain, "file_url": link}
+
+    if endpoint == "list_attachments":
+        items = response["Items"]
+        body: Any = {"has_more": len(items) > 10, "data": [shown(item) for item in items[:10]]}
+    else:
+        body = shown(response.get("Item") or response["Attributes"])
+    return {"statusCode": 200, "body": json.dumps(body)}
+
+
+def tick_prefix(unix_seconds: int) -> str:
+    """What every id made in that second starts with (`new_id`'s first 8 characters, at its
+    first millisecond): ids made earlier sort before it."""
+    tick, digits = unix_seconds * 62**2, ""
+    for _ in range(8):
+        tick, digit = divmod(tick, 62)
+        digits = ALPHABET[digit] + digits
+    return digits
+
+
+def sweep_requests(table: str, now: int) -> list[Request]:
+    """The hourly sweep's requests with nothing to sweep: each shard of the removed uploads'
+    marks, then each shard of the uploads waiting for their files since a day ago (GSI2's
+    keys; a page found would be read whole, then settled)."""
+
+    def shard(partition: str, before: str | None) -> Request:
+        condition = "#partition = :partition" + (" AND #sk < :before" if before else "")
+        values = {":partition": {"S": partition}, **({":before": {"S": before}} if before else {})}
+        return ("Query", {
+            "TableName": table,
+            "IndexName": "GSI2",
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": {"#partition": "GSI2PK", **({"#sk": "SK"} if before else {})},
+            "ExpressionAttributeValues": values,
+            "Limit": 100,
+        })  # fmt: skip
+
+    created_before = "ATTACH#" + tick_prefix(now - WAITING_SECONDS + 1)
+    removed = [shard(f"REMOVED#ATTACHMENTS#{number}", None) for number in range(WAITING_SHARDS)]
+    return removed + [shard(f"WAITING#ATTACHMENTS#{number}", created_before) for number in range(WAITING_SHARDS)]
+
+
+def sweep(client: Any, table: str) -> dict[str, int]:
+    """The hourly sweep, as a bare handler would make it: every shard read. The bench's
+    finds nothing to settle (nothing waits a day), so it settles nothing."""
+    from botocore import xform_name  # noqa: PLC0415
+
+    found = 0
+    for operation, parameters in sweep_requests(table, int(time.time())):
+        found += len(getattr(client, xform_name(operation))(**parameters)["Items"])
+    return {"removed": 0, "confirmed": 0, "removed_files": 0, "found": found}
+
+
 def worker_requests(worker: str, table: str, owner: str, webhook_id: str) -> list[Request]:
     """The DynamoDB requests of the workers, for one record: the owner's webhooks (the stream's
     worker), or the one webhook a delivery is for (the queue's)."""
@@ -715,7 +1012,10 @@ def handle_worker(
     worker: str, event: dict[str, Any], client: Any, sqs: Any, table: str, queue_url: str, post: Any = post_delivery
 ) -> dict[str, Any]:
     """Serve one batch: for each stream record, queue one message per webhook of its owner; for
-    each queued delivery, read its webhook, sign the body and POST it. No failures reported."""
+    each queued delivery, read its webhook, sign the body and POST it. No failures reported.
+    The attachments' sweep, fed by the schedule, sweeps."""
+    if worker == "attachment_sweep":
+        return sweep(client, table)
     import hashlib  # noqa: PLC0415 - the stdlib modules a delivery needs
     import hmac  # noqa: PLC0415
 
@@ -766,13 +1066,20 @@ def handle(
     contact_id: str = "",
     username: str | None = None,
     group_id: str = "",
+    attachment_id: str = "",
+    s3: Any = None,
+    bucket: str = "",
+    form: tuple[bytes, str] | None = None,
 ) -> dict[str, Any]:
     """Serve one request: make the endpoint's DynamoDB requests, answer with their data as JSON.
     A contact's create stores `username` (by default the bench's own for `contact_id`); a group's
-    create lists `contact_id` as its one member."""
+    create lists `contact_id` as its one member. Attachments sign their links with `s3`, for `bucket`;
+    an upload stores the file of `form` (the body and its Content-Type) under `attachment_id`."""
     from botocore import xform_name  # noqa: PLC0415 - loaded by boto3 already; "PutItem" -> "put_item"
 
     now = int(time.time())
+    if endpoint in ATTACHMENT_ENDPOINTS:
+        return _handle_attachment(endpoint, client, s3, bucket, table, owner, attachment_id, form)
     if endpoint in GROUP_ENDPOINTS:
         return _handle_group(endpoint, client, table, owner, group_id, conversation_id, contact_id, now)
     planned = requests(endpoint, table, owner, conversation_id, now, message_id, webhook_id, contact_id, username)

@@ -1,7 +1,7 @@
 """One cold start, in this fresh process: import the handler, serve one request, print the ms.
 
 Run by bench/run.py as `python -m bench.cold_start ours|floor|baseline FUNCTION ENDPOINT_URL TABLE
-OWNER CONVERSATION_ID MESSAGE_ID WEBHOOK_ID CONTACT_ID GROUP_ID`: our function's handler module, the
+OWNER CONVERSATION_ID MESSAGE_ID WEBHOOK_ID CONTACT_ID GROUP_ID ATTACHMENT_ID`: our function's handler module, the
 required stack alone (bench/floor.py, bench/floor_worker.py), or the bare baseline. Only stdlib
 modules are loaded before the clock starts, so each side pays for its own imports.
 """
@@ -29,10 +29,19 @@ class Ids:
     webhook_id: str = ""
     contact_id: str = ""
     group_id: str = ""
+    attachment_id: str = ""
 
     def arguments(self) -> list[str]:
         """As a fresh process's command line takes them (`main`)."""
-        return [self.owner, self.conversation_id, self.message_id, self.webhook_id, self.contact_id, self.group_id]
+        return [
+            self.owner,
+            self.conversation_id,
+            self.message_id,
+            self.webhook_id,
+            self.contact_id,
+            self.group_id,
+            self.attachment_id,
+        ]
 
 
 @dataclass(frozen=True)
@@ -45,11 +54,18 @@ class Endpoint:
     # Body and query may name {conversation_id}, a body also {contact_id}; the path names its own parameter.
     body: str | None = None
     raw_query: str = ""
+    content_type: str = "application/json"
     floor_module = "bench.floor"
 
     @staticmethod
     def status(response: dict[str, Any]) -> int:
         return int(response["statusCode"])
+
+    def form(self) -> tuple[bytes, str] | None:
+        """An upload's body and its Content-Type, as the baseline reads them; None for JSON."""
+        if self.body is None or not self.content_type.startswith("multipart/"):
+            return None
+        return self.body.encode(), self.content_type
 
     def event(self, ids: Ids) -> dict[str, Any]:
         """The API Gateway event for this endpoint's request, as the HTTP API would send it."""
@@ -59,6 +75,7 @@ class Endpoint:
             "webhook_id": ids.webhook_id,
             "contact_id": ids.contact_id,
             "group_id": ids.group_id,
+            "attachment_id": ids.attachment_id,
         }
         parameters = {name: value for name, value in named.items() if f"{{{name}}}" in self.route_path}
         path = self.route_path
@@ -73,7 +90,7 @@ class Endpoint:
             route_key=f"{self.method} {self.route_path}",
             claims=jwt_claims(ids.owner),
             raw_query=self.raw_query.replace("{conversation_id}", ids.conversation_id),
-            headers={"content-type": "application/json"} if body else {},
+            headers={"content-type": self.content_type} if body else {},
             body=body.encode() if body else None,
             path_parameters=parameters or None,
         )
@@ -84,6 +101,15 @@ MESSAGE_PATH = "/v1/messages/{message_id}"
 WEBHOOK_PATH = "/v1/webhooks/{webhook_id}"
 CONTACT_PATH = "/v1/contacts/{contact_id}"
 GROUP_PATH = "/v1/groups/{group_id}"
+ATTACHMENT_PATH = "/v1/attachments/{attachment_id}"
+# An upload as `curl -F file=@invoice.pdf` sends it: one file part, bench/baseline.py's
+# UPLOAD_CONTENT (tests/integration/test_bench_baseline.py holds the stored bytes equal).
+UPLOAD_BOUNDARY = "------------------------clarityBench01"
+UPLOAD_BODY = (
+    f"--{UPLOAD_BOUNDARY}\r\n"
+    'Content-Disposition: form-data; name="file"; filename="invoice.pdf"\r\n'
+    "Content-Type: application/pdf\r\n\r\n" + "%PDF" * 256 + f"\r\n--{UPLOAD_BOUNDARY}--\r\n"
+)
 # Local runs allow loopback destinations only, so registering this URL needs no DNS lookup.
 WEBHOOK_BODY = '{"name": "bench", "url": "http://127.0.0.1:9/hook", "events": ["*"]}'
 ROUTES = {
@@ -131,6 +157,20 @@ ROUTES = {
     "retrieve_group": Endpoint("GET", GROUP_PATH, "functions.retrieve_group.app"),
     "update_group": Endpoint("PUT", GROUP_PATH, "functions.update_group.app", '{"name": "The Plaza"}'),
     "delete_group": Endpoint("DELETE", GROUP_PATH, "functions.delete_group.app"),
+    # The bench's attachment is uploaded: every answer carries a presigned download link.
+    "create_attachment": Endpoint(
+        "POST",
+        "/v1/attachments",
+        "functions.create_attachment.app",
+        UPLOAD_BODY,
+        content_type=f"multipart/form-data; boundary={UPLOAD_BOUNDARY}",
+    ),
+    "list_attachments": Endpoint("GET", "/v1/attachments", "functions.list_attachments.app", raw_query="limit=10"),
+    "retrieve_attachment": Endpoint("GET", ATTACHMENT_PATH, "functions.retrieve_attachment.app"),
+    "update_attachment": Endpoint(
+        "PUT", ATTACHMENT_PATH, "functions.update_attachment.app", '{"filename": "invoice-2.pdf"}'
+    ),
+    "delete_attachment": Endpoint("DELETE", ATTACHMENT_PATH, "functions.delete_attachment.app"),
 }
 
 
@@ -146,7 +186,7 @@ class Worker:
 
     event_file: str
     module_name: str
-    floor_module = "bench.floor_worker"
+    floor_module: str = "bench.floor_worker"
 
     def event(self, ids: Ids) -> dict[str, Any]:
         """The worker's record names an owner, a conversation and a webhook; no message, contact or group."""
@@ -165,6 +205,8 @@ class Worker:
 WORKERS = {
     "webhook_events": Worker("webhook_events.json", "functions.webhook_events.app"),
     "webhook_delivery": Worker("webhook_delivery.json", "functions.webhook_delivery.app"),
+    # Fed by the hourly schedule: its floor is Logger and Metrics alone (no batch to process).
+    "attachment_sweep": Worker("attachment_sweep.json", "functions.attachment_sweep.app", "bench.floor_sweep"),
 }
 # Every function: the endpoints behind the API, then the workers behind the webhooks.
 FUNCTIONS: dict[str, Endpoint | Worker] = {**ROUTES, **WORKERS}
@@ -190,6 +232,8 @@ SHARES_CODE_PATH_WITH = {
     "create_group": "retrieve_group",
     "update_group": "retrieve_group",
     "delete_group": "retrieve_group",
+    "update_attachment": "retrieve_attachment",
+    "delete_attachment": "retrieve_attachment",
 }
 SHARED_CODE_PATH_RUNS = 5
 
@@ -202,7 +246,7 @@ def runs_for(name: str, runs: int) -> int:
 
 def main() -> None:
     side, name, endpoint_url, table = sys.argv[1:5]
-    ids = Ids(*sys.argv[5:11])
+    ids = Ids(*sys.argv[5:12])
     target = FUNCTIONS[name]
     event = target.event(ids)
     started = time.perf_counter()
@@ -219,7 +263,14 @@ def main() -> None:
             answer = baseline.handle_worker(name, event, client, queue, table, os.environ.get("WEBHOOK_QUEUE_URL", ""))
         else:
             named = (ids.conversation_id, ids.message_id, ids.webhook_id, ids.contact_id)
-            answer = baseline.handle(name, client, table, ids.owner, *named, group_id=ids.group_id)
+            files = None
+            if name in baseline.ATTACHMENT_ENDPOINTS:  # only attachments make an S3 client, as ours
+                files = baseline.make_client(os.environ.get("S3_ENDPOINT_URL") or None, "s3")
+            answer = baseline.handle(
+                name, client, table, ids.owner, *named, group_id=ids.group_id,
+                attachment_id=ids.attachment_id, s3=files, bucket=os.environ.get("ATTACHMENTS_BUCKET", ""),
+                form=target.form() if isinstance(target, Endpoint) else None,
+            )  # fmt: skip
         status = target.status(answer)
     elapsed_ms = (time.perf_counter() - started) * 1000
     sys.stdout.write("\nCOLD_START " + json.dumps({"ms": elapsed_ms, "status": status}) + "\n")

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from bench.cold_start import WEBHOOK_BODY
+from clarity.attachments.models import UpdateAttachmentRequest
 from clarity.contacts import repository as contacts_repository
 from clarity.contacts.models import Contact, CreateContactRequest, UpdateContactRequest
 from clarity.conversations.models import (
@@ -41,6 +42,7 @@ from clarity.store import keys
 from clarity.store.dynamodb import serialize
 from clarity.webhooks.models import CreateWebhookRequest
 from clarity.wiring import Services, build_services
+from devtools.template import attachments_bucket_name
 
 READ_UNIT_BYTES = 4096
 WRITE_UNIT_BYTES = 1024
@@ -50,8 +52,14 @@ GROUP_COUNT = 20
 
 
 def settings_for(table: str) -> Settings:
-    """The bench's settings: one table, and webhooks to this machine only, as in local runs."""
-    return replace(Settings.for_table(table), webhooks=WebhookSettings(destinations="loopback"))
+    """The bench's settings: one table, its attachments' bucket, and webhooks to this machine
+    only, as in local runs."""
+    settings = Settings.for_table(table)
+    return replace(
+        settings,
+        webhooks=WebhookSettings(destinations="loopback"),
+        attachments=replace(settings.attachments, bucket=attachments_bucket_name(table)),
+    )
 
 
 def attribute_size(name: str, value: dict[str, Any]) -> int:
@@ -510,10 +518,31 @@ def measure_bench_groups(services: Services, counter: CountingClient, owner: str
     return rows
 
 
+def measure_attachments(services: Services, counter: CountingClient, owner: str) -> list[dict[str, Any]]:
+    """Each attachment request `make bench` times (bench/cold_start.py), on uploaded files of 1
+    KiB (their S3 requests are not counted): the list's page holds ten. An owner of its own, so
+    the page holds these attachments only."""
+    attachments = services.attachments
+    for _ in range(9):
+        attachments.upload(owner, "invoice.pdf", "application/pdf", b"%PDF" * 256)
+    counter.take()
+    attachment = attachments.upload(owner, "invoice.pdf", "application/pdf", b"%PDF" * 256).resource
+    rows = [{"request": "create attachment (upload of 1 KiB)", **asdict(counter.take())}]
+    attachments.list(owner, limit=10)
+    rows.append({"request": "list attachments, 10 uploaded", **asdict(counter.take())})
+    attachments.retrieve(owner, attachment.id)
+    rows.append({"request": "retrieve attachment", **asdict(counter.take())})
+    attachments.update(owner, attachment.id, UpdateAttachmentRequest(filename="invoice-2.pdf"))
+    rows.append({"request": "update attachment (rename)", **asdict(counter.take())})
+    attachments.delete(owner, attachment.id)
+    rows.append({"request": "delete attachment", **asdict(counter.take())})
+    return rows
+
+
 def measure(client: Any, table: str, owner: str, count: int, message_table: str) -> dict[str, Any]:
     """Seed `count` conversations for `owner`, then count each request's DynamoDB work.
 
-    Messages, webhooks and contacts are measured in `message_table`, a table of their own: their
+    Messages, webhooks, contacts, groups and attachments are measured in `message_table`, a table of their own: their
     requests touch the same items however many conversations the owner has, and moto copies a
     whole table for each item of a transaction (minutes with 10,000 conversations in it)."""
     # Seeded on the plain client: counting every write would only slow the seeding down.
@@ -538,6 +567,7 @@ def measure(client: Any, table: str, owner: str, count: int, message_table: str)
     rows += measure_contacts(apart, counter, owner)
     rows += measure_groups(apart, counter, owner)
     rows += measure_bench_groups(apart, counter, f"{owner}-groups")
+    rows += measure_attachments(apart, counter, f"{owner}-attachments")
     for row in rows:
         row["operation_names"] = sorted(set(row.pop("operations")))
     return {"conversations": count, "mean_item_bytes": round(counter.mean_item_size), "requests": rows}

@@ -9,6 +9,7 @@ what ours costs above it is the price of our code.
 
 import clarity.startup  # first, as in our functions: the collector pauses while the stack loads
 
+import base64
 import os
 from typing import Any
 
@@ -24,9 +25,20 @@ app = APIGatewayHttpResolver(enable_validation=True)
 _dynamodb: dict[str, Any] = {}
 
 
-def use_client(client: Any, table: str) -> None:
-    """Serve from this client and table (the warm bench's stubbed client)."""
-    _dynamodb.update(client=client, table=table)
+def use_client(client: Any, table: str, s3: Any = None, bucket: str = "") -> None:
+    """Serve from this client and table (the warm bench's stubbed client), signing attachments'
+    links with `s3` for `bucket`."""
+    _dynamodb.update(client=client, table=table, s3=s3, bucket=bucket)
+
+
+def _s3() -> tuple[Any, str]:
+    """The S3 client attachments' links are signed with (made on first use, as ours is), and the bucket."""
+    if _dynamodb["s3"] is None:
+        _dynamodb.update(
+            s3=baseline.make_client(os.environ.get("S3_ENDPOINT_URL") or None, "s3"),
+            bucket=os.environ["ATTACHMENTS_BUCKET"],
+        )
+    return _dynamodb["s3"], _dynamodb["bucket"]
 
 
 def _serve(
@@ -37,13 +49,19 @@ def _serve(
     contact_id: str = "",
     username: str | None = None,
     group_id: str = "",
+    attachment_id: str = "",
+    form: tuple[bytes, str] | None = None,
 ) -> Response[str | None]:
     if not _dynamodb:
         use_client(baseline.make_client(os.environ.get("DYNAMODB_ENDPOINT_URL") or None), os.environ["TABLE_NAME"])
     owner = app.current_event.request_context.authorizer.jwt_claim["sub"]
     client, table = _dynamodb["client"], _dynamodb["table"]
     ids = (conversation_id, message_id, webhook_id, contact_id)
-    answer = baseline.handle(endpoint, client, table, owner, *ids, username=username, group_id=group_id)
+    files = _s3() if endpoint in baseline.ATTACHMENT_ENDPOINTS else (None, "")
+    answer = baseline.handle(
+        endpoint, client, table, owner, *ids, username=username, group_id=group_id,
+        attachment_id=attachment_id, s3=files[0], bucket=files[1], form=form,
+    )  # fmt: skip
     return Response(answer["statusCode"], content_type="application/json", body=answer["body"] or None)
 
 
@@ -168,6 +186,34 @@ def update_group(group_id: str) -> Response[str | None]:
 @app.delete("/v1/groups/<group_id>")
 def delete_group(group_id: str) -> Response[str | None]:
     return _serve("delete_group", group_id=group_id)
+
+
+@app.post("/v1/attachments")
+def create_attachment() -> Response[str | None]:
+    event = app.current_event
+    body = base64.b64decode(event.body or "") if event.is_base64_encoded else (event.body or "").encode()
+    form = (body, event.headers["content-type"])
+    return _serve("create_attachment", attachment_id=baseline.new_id(), form=form)
+
+
+@app.get("/v1/attachments")
+def list_attachments() -> Response[str | None]:
+    return _serve("list_attachments")
+
+
+@app.get("/v1/attachments/<attachment_id>")
+def retrieve_attachment(attachment_id: str) -> Response[str | None]:
+    return _serve("retrieve_attachment", attachment_id=attachment_id)
+
+
+@app.put("/v1/attachments/<attachment_id>")
+def update_attachment(attachment_id: str) -> Response[str | None]:
+    return _serve("update_attachment", attachment_id=attachment_id)
+
+
+@app.delete("/v1/attachments/<attachment_id>")
+def delete_attachment(attachment_id: str) -> Response[str | None]:
+    return _serve("delete_attachment", attachment_id=attachment_id)
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")

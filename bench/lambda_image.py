@@ -10,8 +10,8 @@ caller of a cold function waits for inside Lambda. The bare baseline (bench/lamb
 runs the same way in the same image, making the same DynamoDB requests, with boto3 from the same
 layer. Ours and the baseline alternate, container by container, so drift hits both alike.
 
-DynamoDB is moto's server in a container on the same Docker network (e2e/dynamodb-image.sh);
-nothing leaves this machine.
+DynamoDB (and S3, for the attachments) is moto's server in a container on the same Docker
+network (e2e/dynamodb-image.sh); nothing leaves this machine.
 """
 
 import json
@@ -32,10 +32,9 @@ from typing import Any
 
 import boto3
 
-from bench.cold_start import FUNCTIONS, WORKERS, Ids, Worker, runs_for
+from bench.cold_start import FUNCTIONS, Endpoint, Ids, Worker, runs_for
 from bench.dynamodb_work import settings_for
-from bench.targets import Targets
-from clarity.wiring import build_services
+from bench.targets import Targets, bench_services
 from devtools.local_api import local_function_environment
 from devtools.sam_local import local_queue_urls
 from devtools.template import DEAD_LETTER_QUEUE_RESOURCE, DELIVERY_QUEUE_RESOURCE, ROOT, create_tables
@@ -177,7 +176,8 @@ def cold_start(invocation: Invocation, event: dict[str, Any], layer: Path, emula
     finally:
         subprocess.Popen(["docker", "rm", "-f", container], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     report, init = REPORT.search(output), INIT_REPORT.search(output)
-    if report is None or init is None or not ("statusCode" in answer or "batchItemFailures" in answer):
+    # An endpoint answers a status, a batch its failures, the sweep its counts; a crash an errorMessage.
+    if report is None or init is None or "errorMessage" in answer:
         raise RuntimeError(f"{invocation.handler} in {invocation.code} failed: {answer}\n{output[-3000:]}")
     status = int(answer["statusCode"]) if "statusCode" in answer else Worker.status(answer)
     return ColdStart(float(report["ms"]), float(init["ms"]), status)
@@ -197,8 +197,10 @@ def bare(name: str, environment: dict[str, str]) -> Invocation:
 
 def event_for(name: str, ids: Ids, bare_side: bool) -> dict[str, Any]:
     """The function's own event; the bare baseline's names the endpoint and its ids instead."""
-    if bare_side and name not in WORKERS:
-        return {"endpoint": name, **asdict(ids)}
+    target = FUNCTIONS[name]
+    if bare_side and isinstance(target, Endpoint):
+        form = target.form()  # an upload's body goes as text: the bench's is ASCII
+        return {"endpoint": name, **asdict(ids), "form": [form[0].decode(), form[1]] if form else None}
     return FUNCTIONS[name].event(ids)
 
 
@@ -212,7 +214,8 @@ def measure(runs: int, layer: Path, names: list[str] | None = None) -> dict[str,
         create_tables(client, TABLE, stream=False)
         create_queues(boto3.client("sqs", region_name="us-east-1", endpoint_url=endpoint_url), TABLE)
         queue_url, dead_letter_url = local_queue_urls(container_url, TABLE)
-        targets = Targets(build_services(settings_for(TABLE), client), f"http://127.0.0.1:{RECEIVER_PORT}/hook")
+        services = bench_services(settings_for(TABLE), client, endpoint_url)
+        targets = Targets(services, f"http://127.0.0.1:{RECEIVER_PORT}/hook")
         queues = {DELIVERY_QUEUE_RESOURCE: queue_url, DEAD_LETTER_QUEUE_RESOURCE: dead_letter_url}
         environment = local_function_environment(TABLE, container_url, queues)
         results: dict[str, Any] = {}

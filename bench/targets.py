@@ -2,19 +2,38 @@
 
 import time
 from dataclasses import replace
+from typing import Any
 
-from bench.baseline import CONTACT_PHONE_NUMBER, bench_username
+import boto3
+
+from bench.baseline import (
+    ATTACHMENT_FILENAME,
+    ATTACHMENT_TYPE,
+    CONTACT_PHONE_NUMBER,
+    UPLOAD_CONTENT,
+    bench_username,
+)
 from bench.cold_start import WEBHOOK_BODY, Ids
 from clarity.contacts.models import CreateContactRequest
 from clarity.conversations.models import CreateConversationRequest
 from clarity.core.clock import tick_at
 from clarity.core.ids import new_id
+from clarity.core.settings import Settings
 from clarity.groups.models import CreateGroupRequest
 from clarity.messages.models import CreateMessageRequest
 from clarity.webhooks.models import CreateWebhookRequest
-from clarity.wiring import Services
+from clarity.wiring import Files, Services, build_services
+from devtools.template import create_bucket
 
 OWNER = "bench-owner"
+
+
+def bench_services(settings: Settings, client: Any, endpoint_url: str) -> Services:
+    """Services on the bench's DynamoDB, with the attachments' bucket made on the same server
+    (moto's serves S3 too), so that the bench's attachment has its file stored."""
+    s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=endpoint_url)
+    create_bucket(s3, settings.table_name)
+    return build_services(settings, client, files=Files(settings.attachments, region=settings.region, s3=s3))
 
 
 class Targets:
@@ -36,7 +55,14 @@ class Targets:
         # The group the group requests act on: the bench's contact is its one member.
         self._group = CreateGroupRequest(name="Plaza Hotel", contacts=[self.contact_id])
         self.group_id = self._new_group()
+        # An uploaded attachment: its reads answer a download link (signed, no S3 request).
+        self.attachment_id = self._new_attachment()
         self._owners = 0
+
+    def _new_attachment(self) -> str:
+        """An uploaded attachment, its file stored: 1 KiB, as the warm bench's."""
+        upload = self._services.attachments.upload(OWNER, ATTACHMENT_FILENAME, ATTACHMENT_TYPE, UPLOAD_CONTENT)
+        return upload.resource.id
 
     def _new_group(self) -> str:
         return self._services.groups.create(OWNER, self._group).resource.id
@@ -66,8 +92,9 @@ class Targets:
         elif endpoint == "create":
             # A contact without a conversation yet: each side opens one with its own.
             changes.update(conversation_id=fresh, contact_id=self._new_contact())
-        elif endpoint == "send":
-            changes["message_id"] = fresh
+        elif endpoint in ("send", "create_attachment"):
+            # Each side stores its own under a fresh id.
+            changes["message_id" if endpoint == "send" else "attachment_id"] = fresh
         elif endpoint == "create_webhook":
             # A fresh owner each time: an owner may have at most 16 webhooks.
             self._owners += 1
@@ -82,7 +109,9 @@ class Targets:
         elif endpoint == "create_group":
             # The ids the baseline stores its group and the group's conversation under.
             changes.update(group_id=fresh, conversation_id=new_id(tick_at(time.time())))
+        elif endpoint == "delete_attachment":
+            changes["attachment_id"] = self._new_attachment()
         elif endpoint == "delete_group":
             changes["group_id"] = self._new_group()
         ids = (self.conversation_id, self.message_id, self.webhook_id, self.contact_id, self.group_id)
-        return replace(Ids(OWNER, *ids), **changes)
+        return replace(Ids(OWNER, *ids, self.attachment_id), **changes)

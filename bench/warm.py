@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.stub import Stubber
 
 from bench import baseline
@@ -32,8 +33,11 @@ MESSAGE_ID = "1xWBJbM5s8Gkq2Zd"
 WEBHOOK_ID = "1xWBJcQ7t9Hmr2Ze"
 CONTACT_ID = baseline.BENCH_CONTACT_ID
 GROUP_ID = "1xWBJeT9v1Kot4Ag"
+ATTACHMENT_ID = "1xWBJfU1w2Lpu5Bh"
 # What every warm request names (one function uses those it needs).
-IDS = Ids(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID, GROUP_ID)
+IDS = Ids(OWNER, CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID, GROUP_ID, ATTACHMENT_ID)
+# The attachments' bucket: its links are signed here, with no S3 request.
+BUCKET = f"{TABLE}-attachments"
 
 
 def stored_item(conversation_id: str) -> dict[str, Any]:
@@ -59,6 +63,11 @@ def stored_contact(contact_id: str) -> dict[str, Any]:
 def stored_group(group_id: str) -> dict[str, Any]:
     """A group as DynamoDB holds it: the bench's contact its one member, the bench's conversation its own."""
     return baseline.new_group_item(OWNER, group_id, CONVERSATION_ID, [CONTACT_ID], 1_795_600_000)
+
+
+def stored_attachment(attachment_id: str) -> dict[str, Any]:
+    """An uploaded attachment as DynamoDB holds it."""
+    return baseline.new_attachment_item(OWNER, attachment_id, 1_795_600_000)
 
 
 # The bench's contact, as a group read answers it (one BatchGetItem of a group's members).
@@ -108,14 +117,33 @@ STUBBED_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("update_item", {"Attributes": stored_contact(CONTACT_ID)}),
         ("delete_item", {}),
     ],
+    "list_attachments": [("query", {"Items": [stored_attachment(f"1xWBJfU1w2Lpu{n:03d}") for n in range(10)]})],
+    "retrieve_attachment": [("get_item", {"Item": stored_attachment(ATTACHMENT_ID)})],
+    "update_attachment": [("update_item", {"Attributes": stored_attachment(ATTACHMENT_ID)})],
+    "create_attachment": [
+        ("transact_write_items", {}),
+        ("update_item", {"Attributes": stored_attachment(ATTACHMENT_ID)}),
+    ],
+    "delete_attachment": [
+        ("get_item", {"Item": stored_attachment(ATTACHMENT_ID)}),
+        ("transact_write_items", {}),
+        ("delete_item", {}),
+    ],
     "webhook_events": [("query", {"Items": [stored_webhook(WEBHOOK_ID)]})],
     "webhook_delivery": [("get_item", {"Item": stored_webhook(WEBHOOK_ID)})],
+    # Nothing to sweep: each of the 20 shards read finds nothing.
+    "attachment_sweep": [("query", {"Items": []})] * 20,
 }
 # The queue's answers: the stream's worker queues one delivery per record (one webhook here).
 STUBBED_QUEUE_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "webhook_events": [
         ("send_message_batch", {"Successful": [{"Id": "0", "MessageId": "m-0", "MD5OfMessageBody": "0"}], "Failed": []})
     ],
+}
+# S3's answers: an upload stores its file, a delete deletes it (a link is signed with no request).
+STUBBED_S3_ANSWERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "create_attachment": [("put_object", {})],
+    "delete_attachment": [("delete_objects", {})],
 }
 QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/bench-warm-webhook-deliveries"
 
@@ -129,33 +157,41 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(fraction * len(sorted_values)))]
 
 
-def handler_serving_from(side: str, target: Endpoint | Worker, client: Any, sqs: Any) -> Any:
+def handler_serving_from(side: str, target: Endpoint | Worker, client: Any, sqs: Any, s3: Any = None) -> Any:
     """Our function's handler (`ours`) or the required stack alone (`floor`), over the stubbed
-    clients and a receiver that takes every delivery."""
+    clients (S3's by default one that answers nothing: it signs links) and a receiver that takes
+    every delivery."""
+    s3 = s3 or stubbed("s3", [], 0)[0]
     if side == "floor":
-        from bench import floor, floor_worker  # noqa: PLC0415 - what they load is part of the measured side
+        from bench import floor, floor_sweep, floor_worker  # noqa: PLC0415 - what they load is measured
 
-        floor.use_client(client, TABLE)
+        floor.use_client(client, TABLE, s3, BUCKET)
         floor_worker.use_clients(client, sqs, TABLE, QUEUE_URL, post=received)
+        floor_sweep.use_client(client, TABLE)
         return importlib.import_module(target.floor_module).lambda_handler
 
     from dataclasses import replace  # noqa: PLC0415
 
     from bench.dynamodb_work import settings_for  # noqa: PLC0415
-    from clarity.wiring import Outbound, build_services, use_services  # noqa: PLC0415
+    from clarity.wiring import Files, Outbound, build_services, use_services  # noqa: PLC0415
 
     settings = settings_for(TABLE)
     settings = replace(
-        settings, webhooks=replace(settings.webhooks, queue_url=QUEUE_URL, dead_letter_queue_url=QUEUE_URL)
+        settings,
+        webhooks=replace(settings.webhooks, queue_url=QUEUE_URL, dead_letter_queue_url=QUEUE_URL),
+        attachments=replace(settings.attachments, bucket=BUCKET),
     )
     outbound = Outbound(settings.webhooks, sqs=sqs, send=received)
-    use_services(build_services(settings, client, outbound=outbound), settings)
+    files = Files(settings.attachments, region=settings.region, s3=s3)
+    use_services(build_services(settings, client, outbound=outbound, files=files), settings)
     return importlib.import_module(target.module_name).lambda_handler
 
 
 def stubbed(service: str, answers: list[tuple[str, dict[str, Any]]], times: int) -> tuple[Any, Stubber]:
     """A client of `service` that gives `answers`, in order, `times` over (and its stubber)."""
-    client = boto3.client(service, region_name="us-east-1", endpoint_url="http://stubbed.invalid")  # type: ignore[call-overload]
+    # S3 signs links with signature version 4, as ours and the baseline's clients do.
+    config = Config(signature_version="s3v4") if service == "s3" else None
+    client = boto3.client(service, region_name="us-east-1", endpoint_url="http://stubbed.invalid", config=config)  # type: ignore[call-overload]
     stubber = Stubber(client)
     for _ in range(times):
         for operation, response in answers:
@@ -168,6 +204,7 @@ def main() -> None:
     side, name, requests, sampled = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     client, _ = stubbed("dynamodb", STUBBED_ANSWERS[name], requests + 1)
     sqs, _ = stubbed("sqs", STUBBED_QUEUE_ANSWERS.get(name, []), requests + 1)
+    s3, _ = stubbed("s3", STUBBED_S3_ANSWERS.get(name, []), requests + 1)
     target = FUNCTIONS[name]
     # With DynamoDB stubbed, a contact's create may repeat its username: nothing stored, nothing refused.
     event = target.event(IDS)
@@ -178,12 +215,17 @@ def main() -> None:
             answer = baseline.handle_worker(name, event, client, sqs, TABLE, QUEUE_URL, post=received)
             return target.status(answer)
     elif side == "baseline":
+        form = target.form() if isinstance(target, Endpoint) else None
 
         def serve() -> int:
             ids = (CONVERSATION_ID, MESSAGE_ID, WEBHOOK_ID, CONTACT_ID)
-            return target.status(baseline.handle(name, client, TABLE, OWNER, *ids, group_id=GROUP_ID))
+            answer = baseline.handle(
+                name, client, TABLE, OWNER, *ids, group_id=GROUP_ID, attachment_id=ATTACHMENT_ID, s3=s3, bucket=BUCKET,
+                form=form,
+            )  # fmt: skip
+            return target.status(answer)
     else:
-        handler = handler_serving_from(side, target, client, sqs)
+        handler = handler_serving_from(side, target, client, sqs, s3)
 
         # A fresh copy for each invocation, as Lambda gives, made before the clock starts.
         events = [copy.deepcopy(event) for _ in range(requests + 1)]

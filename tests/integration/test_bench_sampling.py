@@ -14,7 +14,7 @@ from bench.cold_start import FUNCTIONS, SHARES_CODE_PATH_WITH, runs_for
 from devtools.template import ROOT
 
 # Runs in a fresh interpreter: serve the function's bench request once, DynamoDB stubbed as the
-# warm bench stubs it, then list every module loaded but the function's own.
+# warm bench stubs it (and S3), then list every module loaded but the function's own.
 SERVE_ONCE = """
 import contextlib, io, json, os, sys
 from bench import warm
@@ -24,8 +24,9 @@ from devtools.lambda_context import LocalLambdaContext
 name = sys.argv[1]
 client, _ = warm.stubbed("dynamodb", warm.STUBBED_ANSWERS[name], 1)
 sqs, _ = warm.stubbed("sqs", warm.STUBBED_QUEUE_ANSWERS.get(name, []), 1)
+s3, _ = warm.stubbed("s3", warm.STUBBED_S3_ANSWERS.get(name, []), 1)
 target = FUNCTIONS[name]
-handler = warm.handler_serving_from("ours", target, client, sqs)
+handler = warm.handler_serving_from("ours", target, client, sqs, s3)
 event = target.event(warm.IDS)
 with contextlib.redirect_stdout(io.StringIO()):
     status = target.status(handler(event, LocalLambdaContext(target.module_name)))

@@ -49,9 +49,11 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
         "list_webhooks", "create_webhook", "retrieve_webhook", "delete_webhook",
         "list_contacts", "create_contact", "retrieve_contact", "update_contact", "delete_contact",
         "list_groups", "create_group", "retrieve_group", "update_group", "delete_group",
-        "webhook_events", "webhook_delivery",
+        "create_attachment", "list_attachments", "retrieve_attachment", "update_attachment", "delete_attachment",
+        "webhook_events", "webhook_delivery", "attachment_sweep",
     }  # fmt: skip
-    assert set(results["cost"]["per_million_requests"]) == set(results["warm"]) - {"webhook_events", "webhook_delivery"}
+    workers = {"webhook_events", "webhook_delivery", "attachment_sweep"}
+    assert set(results["cost"]["per_million_requests"]) == set(results["warm"]) - workers
     assert all(
         row["ours_ms"] > 0 and row["floor_ms"] > 0 and row["baseline_ms"] > 0 for row in results["cold_start"].values()
     )
@@ -111,6 +113,18 @@ def test_bench_smoke_runs_every_part_and_key_filters_read_at_most_limit_plus_one
     assert page["items_read"] == 10 + 1
     assert reads["retrieve group, 1 member"]["operation_names"] == ["BatchGetItem", "GetItem"]
     assert reads["create group, 1 member"]["operation_names"] == ["BatchGetItem", "TransactWriteItems"]
+    # Attachments' answers sign their download links here: one DynamoDB call each, no more; a
+    # rename touches no index
+    # An upload: the record and its byte count in one transaction, then (its file stored) the record marked
+    assert reads["create attachment (upload of 1 KiB)"]["operation_names"] == ["TransactWriteItems", "UpdateItem"]
+    assert reads["list attachments, 10 uploaded"]["operation_names"] == ["Query"]
+    assert reads["list attachments, 10 uploaded"]["items_read"] == 10
+    assert reads["retrieve attachment"]["operation_names"] == ["GetItem"]
+    assert reads["update attachment (rename)"]["operation_names"] == ["UpdateItem"]
+    assert reads["update attachment (rename)"]["write_units"] == 1
+    # A delete reads the record, then one transaction removes it, uncounts its bytes and puts a
+    # mark naming its file; the mark goes once the file has
+    assert reads["delete attachment"]["operation_names"] == ["DeleteItem", "GetItem", "TransactWriteItems"]
     assert reads["list contacts"]["calls"] == 1
     assert reads["list contacts"]["items_read"] == 11
     for active in ("true", "false"):
