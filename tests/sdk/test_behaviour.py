@@ -333,3 +333,22 @@ def test_the_async_client_retries_a_lost_create_under_one_key_and_honours_retry_
     assert len(posts) == 3 and len({request.headers["Idempotency-Key"] for request in posts}) == 1
     assert sleeps[0] == 2.0 and 0.75 <= sleeps[1] <= 1.0
     assert [contact.id for contact in listed] == [made.id]
+
+
+def test_keyword_arguments_are_the_api_fields_and_a_left_out_one_is_not_sent(client: ApiClient) -> None:
+    frank = client.contacts.create(username=f"frank{uuid.uuid4().hex[:8]}", phone_number="1-800-759-3000")
+    named = client.contacts.update(frank.id, display_name="UncleFrank")
+    assert named.display_name == "UncleFrank"
+    # Left out: not sent, so nothing changes (the API refuses an empty body)
+    with pytest.raises(InvalidRequestError):
+        client.contacts.update(frank.id)
+    # None sends null: the display name is cleared
+    assert client.contacts.update(frank.id, display_name=None).display_name is None
+    # A misspelled field is Python's TypeError, before any request
+    with pytest.raises(TypeError):
+        client.contacts.update(frank.id, displayname="x")  # type: ignore[call-arg]
+    # Ids go as a list, from any sequence; one string is refused rather than split
+    group = client.groups.create(name="Plaza Hotel", contacts=(frank.id,))
+    assert [member.id for member in group.contacts] == [frank.id]
+    with pytest.raises(TypeError):
+        client.groups.update(group.id, contacts=frank.id)

@@ -9,7 +9,7 @@ with ApiClient(token) as client:
 
 from clarity_api import webhooks
 from clarity_api._async import AsyncApiClient
-from clarity_api._base import PRODUCTION_URL
+from clarity_api._base import NOT_GIVEN, PRODUCTION_URL, NotGiven
 from clarity_api._sync import ApiClient
 from clarity_api._version import __version__
 from clarity_api.errors import (
@@ -38,6 +38,7 @@ from clarity_api.models import (
 from clarity_api.pages import AsyncPage, Page
 
 __all__ = [
+    "NOT_GIVEN",
     "PRODUCTION_URL",
     "APIConnectionError",
     "ApiClient",
@@ -57,6 +58,7 @@ __all__ = [
     "InvalidRequestError",
     "Message",
     "NotFoundError",
+    "NotGiven",
     "Page",
     "PreconditionFailedError",
     "RateLimitError",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import Any, Callable, Generic, Optional, TypeVar
 
 import httpx
 
 from clarity_api import _base
-from clarity_api._base import Call, QueryValue, create_call, query
+from clarity_api._base import NOT_GIVEN, Call, Given, QueryValue, create_call, given, listed, query
 from clarity_api._convert import from_json
 from clarity_api._files import FileInput, read_file
 from clarity_api.errors import ApiError
@@ -93,14 +93,13 @@ class _Resource(Generic[ObjectT]):
         self._path = path
         self._model = model
 
-    async def list(self, **filters: QueryValue) -> AsyncPage[ObjectT]:
-        """One page; filters are the API's query parameters (`limit=50`, `muted=False`)."""
+    async def _list(self, filters: dict[str, QueryValue]) -> AsyncPage[ObjectT]:
         response = await self._client._send(Call("GET", self._path, params=query(filters)))
         body = _base.parsed(response)
         items = [from_json(self._model, item) for item in body["data"]]
 
         async def next_page(last_id: str) -> AsyncPage[ObjectT]:
-            return await self.list(**{**filters, "starting_after": last_id, "ending_before": None})
+            return await self._list({**filters, "starting_after": last_id, "ending_before": None})
 
         return AsyncPage(items, bool(body["has_more"]), next_page)
 
@@ -113,45 +112,182 @@ class _Resource(Generic[ObjectT]):
     async def _create(self, model: type[CreatedT], fields: dict[str, Any]) -> CreatedT:
         return _base.to_model(model, await self._client._send(create_call(self._path, json_body=fields)))
 
-
-class _UpdatableResource(_Resource[ObjectT]):
-    async def update(self, id: str, *, if_match: Optional[str] = None, **fields: Any) -> ObjectT:  # noqa: A002
-        """A partial update of the fields given (None sends null); `if_match=obj.etag` makes it conditional."""
+    async def _update(self, id: str, fields: dict[str, Any], if_match: Optional[str]) -> ObjectT:  # noqa: A002
         call = Call("PUT", f"{self._path}/{id}", json_body=fields, if_match=if_match)
         return _base.to_model(self._model, await self._client._send(call))
 
 
-class Conversations(_UpdatableResource[Conversation]):
-    async def create(self, **fields: Any) -> Conversation:
+class Conversations(_Resource[Conversation]):
+    async def list(
+        self,
+        *,
+        limit: Given[int] = NOT_GIVEN,
+        muted: Given[bool] = NOT_GIVEN,
+        archived: Given[bool] = NOT_GIVEN,
+        pinned: Given[bool] = NOT_GIVEN,
+        group_id: Given[str] = NOT_GIVEN,
+        starting_after: Given[str] = NOT_GIVEN,
+        ending_before: Given[str] = NOT_GIVEN,
+    ) -> AsyncPage[Conversation]:
+        """One page, newest first; the filters are the API's query parameters."""
+        return await self._list(given(limit=limit, muted=muted, archived=archived, pinned=pinned, group_id=group_id,
+                                starting_after=starting_after, ending_before=ending_before))  # fmt: skip
+
+    async def create(self, *, contact_id: Given[str] = NOT_GIVEN, group_id: Given[str] = NOT_GIVEN) -> Conversation:
         """Open the conversation of `contact_id=` or `group_id=` (an existing one answers as it is)."""
-        return await self._create(Conversation, fields)
+        return await self._create(Conversation, given(contact_id=contact_id, group_id=group_id))
+
+    async def update(
+        self,
+        id: str,  # noqa: A002 - the API's name
+        *,
+        is_muted: Given[bool] = NOT_GIVEN,
+        is_pinned: Given[bool] = NOT_GIVEN,
+        pinned_message_id: Given[Optional[str]] = NOT_GIVEN,
+        archived_at: Given[Optional[int]] = NOT_GIVEN,
+        if_match: Optional[str] = None,
+    ) -> Conversation:
+        """Change the fields given (None sends null); `if_match=obj.etag` makes it conditional."""
+        fields = given(is_muted=is_muted, is_pinned=is_pinned, pinned_message_id=pinned_message_id,
+                       archived_at=archived_at)  # fmt: skip
+        return await self._update(id, fields, if_match)
 
 
-class Messages(_UpdatableResource[Message]):
-    async def create(self, **fields: Any) -> Message:
-        """Send `message=` in `conversation_id=`; `attachments=[ids]` attaches uploaded files."""
+class Messages(_Resource[Message]):
+    async def list(
+        self,
+        *,
+        conversation_id: Given[str] = NOT_GIVEN,
+        limit: Given[int] = NOT_GIVEN,
+        starting_after: Given[str] = NOT_GIVEN,
+        ending_before: Given[str] = NOT_GIVEN,
+    ) -> AsyncPage[Message]:
+        """One page, newest first: one conversation's messages, or all of yours."""
+        return await self._list(given(conversation_id=conversation_id, limit=limit, starting_after=starting_after,
+                                ending_before=ending_before))  # fmt: skip
+
+    async def create(
+        self,
+        *,
+        conversation_id: str,
+        message: str,
+        contact_id: Given[str] = NOT_GIVEN,
+        attachments: Given[Sequence[str]] = NOT_GIVEN,
+    ) -> Message:
+        """Send `message` in `conversation_id`; `attachments=[ids]` attaches uploaded files."""
+        fields = given(conversation_id=conversation_id, message=message, contact_id=contact_id,
+                       attachments=listed(attachments))  # fmt: skip
         return await self._create(Message, fields)
 
+    async def update(
+        self,
+        id: str,  # noqa: A002 - the API's name
+        *,
+        message: Given[str] = NOT_GIVEN,
+        reactions: Given[Any] = NOT_GIVEN,
+        read_at: Given[Optional[int]] = NOT_GIVEN,
+        attachments: Given[Sequence[str]] = NOT_GIVEN,
+        if_match: Optional[str] = None,
+    ) -> Message:
+        """Change the fields given; `attachments` lists the message's files, then the ones to add."""
+        fields = given(message=message, reactions=reactions, read_at=read_at, attachments=listed(attachments))
+        return await self._update(id, fields, if_match)
 
-class Contacts(_UpdatableResource[Contact]):
-    async def create(self, **fields: Any) -> Contact:
+
+class Contacts(_Resource[Contact]):
+    async def list(
+        self,
+        *,
+        limit: Given[int] = NOT_GIVEN,
+        active: Given[bool] = NOT_GIVEN,
+        starting_after: Given[str] = NOT_GIVEN,
+        ending_before: Given[str] = NOT_GIVEN,
+    ) -> AsyncPage[Contact]:
+        """One page, newest first; `active=True` for contacts you have a conversation with."""
+        return await self._list(given(limit=limit, active=active, starting_after=starting_after,
+                                ending_before=ending_before))  # fmt: skip
+
+    async def create(
+        self,
+        *,
+        username: str,
+        phone_number: str,
+        display_name: Given[Optional[str]] = NOT_GIVEN,
+        avatar_url: Given[Optional[str]] = NOT_GIVEN,
+    ) -> Contact:
+        fields = given(username=username, phone_number=phone_number, display_name=display_name,
+                       avatar_url=avatar_url)  # fmt: skip
         return await self._create(Contact, fields)
 
+    async def update(
+        self,
+        id: str,  # noqa: A002 - the API's name
+        *,
+        display_name: Given[Optional[str]] = NOT_GIVEN,
+        if_match: Optional[str] = None,
+    ) -> Contact:
+        """`display_name` is the one field that changes; None resets it."""
+        return await self._update(id, given(display_name=display_name), if_match)
 
-class Groups(_UpdatableResource[Group]):
-    async def create(self, **fields: Any) -> Group:
+
+class Groups(_Resource[Group]):
+    async def list(
+        self,
+        *,
+        limit: Given[int] = NOT_GIVEN,
+        archived: Given[bool] = NOT_GIVEN,
+        starting_after: Given[str] = NOT_GIVEN,
+        ending_before: Given[str] = NOT_GIVEN,
+    ) -> AsyncPage[Group]:
+        return await self._list(given(limit=limit, archived=archived, starting_after=starting_after,
+                                ending_before=ending_before))  # fmt: skip
+
+    async def create(
+        self,
+        *,
+        name: str,
+        contacts: Given[Sequence[str]] = NOT_GIVEN,
+        description: Given[Optional[str]] = NOT_GIVEN,
+        avatar_url: Given[Optional[str]] = NOT_GIVEN,
+    ) -> Group:
+        fields = given(name=name, contacts=listed(contacts), description=description, avatar_url=avatar_url)
         return await self._create(Group, fields)
+
+    async def update(
+        self,
+        id: str,  # noqa: A002 - the API's name
+        *,
+        name: Given[str] = NOT_GIVEN,
+        description: Given[Optional[str]] = NOT_GIVEN,
+        avatar_url: Given[Optional[str]] = NOT_GIVEN,
+        contacts: Given[Sequence[str]] = NOT_GIVEN,
+        archived_at: Given[Optional[int]] = NOT_GIVEN,
+        if_match: Optional[str] = None,
+    ) -> Group:
+        """Change the fields given (None clears); `contacts` replaces the member list."""
+        fields = given(name=name, description=description, avatar_url=avatar_url, contacts=listed(contacts),
+                       archived_at=archived_at)  # fmt: skip
+        return await self._update(id, fields, if_match)
 
 
 class Webhooks(_Resource[Webhook]):
     """The API has no update for a webhook: delete it and create another."""
 
-    async def create(self, **fields: Any) -> CreatedWebhook:
-        """`url=`, `events=[...]`, `name=`: the answer carries the `secret`, shown this once."""
-        return await self._create(CreatedWebhook, fields)
+    async def list(
+        self,
+        *,
+        limit: Given[int] = NOT_GIVEN,
+        starting_after: Given[str] = NOT_GIVEN,
+        ending_before: Given[str] = NOT_GIVEN,
+    ) -> AsyncPage[Webhook]:
+        return await self._list(given(limit=limit, starting_after=starting_after, ending_before=ending_before))
+
+    async def create(self, *, name: str, url: str, events: Sequence[str]) -> CreatedWebhook:
+        """The answer carries the `secret`, shown this once."""
+        return await self._create(CreatedWebhook, {"name": name, "url": url, "events": list(events)})
 
 
-class Attachments(_UpdatableResource[Attachment]):
+class Attachments(_Resource[Attachment]):
     async def create(
         self, *, file: FileInput, filename: Optional[str] = None, file_type: Optional[str] = None
     ) -> Attachment:
@@ -174,3 +310,19 @@ class Attachments(_UpdatableResource[Attachment]):
                 f"direct upload refused: {stored.status_code} {stored.text[:200]}", status=stored.status_code
             )
         return await self.get(created.id)
+
+    async def list(
+        self,
+        *,
+        limit: Given[int] = NOT_GIVEN,
+        conversation_id: Given[str] = NOT_GIVEN,
+        starting_after: Given[str] = NOT_GIVEN,
+        ending_before: Given[str] = NOT_GIVEN,
+    ) -> AsyncPage[Attachment]:
+        """One page, newest first: one conversation's sent files, or all of yours."""
+        return await self._list(given(limit=limit, conversation_id=conversation_id, starting_after=starting_after,
+                                ending_before=ending_before))  # fmt: skip
+
+    async def update(self, id: str, *, filename: str, if_match: Optional[str] = None) -> Attachment:  # noqa: A002
+        """Rename it: the next `file_url` downloads under the new name."""
+        return await self._update(id, {"filename": filename}, if_match)

@@ -10,6 +10,7 @@ import os
 import random
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, TypeVar, Union
 
@@ -32,7 +33,37 @@ USER_AGENT = f"clarity-api-python/{__version__}"
 
 logger = logging.getLogger("clarity_api")
 ModelT = TypeVar("ModelT")
+ValueT = TypeVar("ValueT")
 QueryValue = Union[str, int, float, bool, None]
+
+
+class NotGiven:
+    """The default of an argument left out: it is not sent at all, where None sends null."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_GIVEN = NotGiven()
+# An argument that may be left out: `display_name: Given[Optional[str]] = NOT_GIVEN`.
+Given = Union[ValueT, NotGiven]
+
+
+def given(**arguments: Any) -> dict[str, Any]:
+    """The arguments the caller gave, as the request's fields or query parameters."""
+    return {name: value for name, value in arguments.items() if not isinstance(value, NotGiven)}
+
+
+def listed(values: Given[Sequence[str]]) -> Given[list[str]]:
+    """A sequence of ids as the JSON list the API takes (a tuple would do too, a str would not)."""
+    if isinstance(values, NotGiven):
+        return values
+    if isinstance(values, str):
+        raise TypeError("pass a list of ids, not one string")
+    return list(values)
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any, Callable, Generic, Optional, TypeVar
 
 import httpx
 
 from clarity_api import _base
-from clarity_api._base import Call, QueryValue, create_call, query
+from clarity_api._base import NOT_GIVEN, Call, Given, QueryValue, create_call, given, listed, query
 from clarity_api._convert import from_json
 from clarity_api._files import FileInput, read_file
 from clarity_api.errors import ApiError
@@ -90,14 +91,13 @@ class _Resource(Generic[ObjectT]):
         self._path = path
         self._model = model
 
-    def list(self, **filters: QueryValue) -> Page[ObjectT]:
-        """One page; filters are the API's query parameters (`limit=50`, `muted=False`)."""
+    def _list(self, filters: dict[str, QueryValue]) -> Page[ObjectT]:
         response = self._client._send(Call("GET", self._path, params=query(filters)))
         body = _base.parsed(response)
         items = [from_json(self._model, item) for item in body["data"]]
 
         def next_page(last_id: str) -> Page[ObjectT]:
-            return self.list(**{**filters, "starting_after": last_id, "ending_before": None})
+            return self._list({**filters, "starting_after": last_id, "ending_before": None})
 
         return Page(items, bool(body["has_more"]), next_page)
 
@@ -110,45 +110,182 @@ class _Resource(Generic[ObjectT]):
     def _create(self, model: type[CreatedT], fields: dict[str, Any]) -> CreatedT:
         return _base.to_model(model, self._client._send(create_call(self._path, json_body=fields)))
 
-
-class _UpdatableResource(_Resource[ObjectT]):
-    def update(self, id: str, *, if_match: Optional[str] = None, **fields: Any) -> ObjectT:  # noqa: A002
-        """A partial update of the fields given (None sends null); `if_match=obj.etag` makes it conditional."""
+    def _update(self, id: str, fields: dict[str, Any], if_match: Optional[str]) -> ObjectT:  # noqa: A002
         call = Call("PUT", f"{self._path}/{id}", json_body=fields, if_match=if_match)
         return _base.to_model(self._model, self._client._send(call))
 
 
-class Conversations(_UpdatableResource[Conversation]):
-    def create(self, **fields: Any) -> Conversation:
+class Conversations(_Resource[Conversation]):
+    def list(
+        self,
+        *,
+        limit: Given[int] = NOT_GIVEN,
+        muted: Given[bool] = NOT_GIVEN,
+        archived: Given[bool] = NOT_GIVEN,
+        pinned: Given[bool] = NOT_GIVEN,
+        group_id: Given[str] = NOT_GIVEN,
+        starting_after: Given[str] = NOT_GIVEN,
+        ending_before: Given[str] = NOT_GIVEN,
+    ) -> Page[Conversation]:
+        """One page, newest first; the filters are the API's query parameters."""
+        return self._list(given(limit=limit, muted=muted, archived=archived, pinned=pinned, group_id=group_id,
+                                starting_after=starting_after, ending_before=ending_before))  # fmt: skip
+
+    def create(self, *, contact_id: Given[str] = NOT_GIVEN, group_id: Given[str] = NOT_GIVEN) -> Conversation:
         """Open the conversation of `contact_id=` or `group_id=` (an existing one answers as it is)."""
-        return self._create(Conversation, fields)
+        return self._create(Conversation, given(contact_id=contact_id, group_id=group_id))
+
+    def update(
+        self,
+        id: str,  # noqa: A002 - the API's name
+        *,
+        is_muted: Given[bool] = NOT_GIVEN,
+        is_pinned: Given[bool] = NOT_GIVEN,
+        pinned_message_id: Given[Optional[str]] = NOT_GIVEN,
+        archived_at: Given[Optional[int]] = NOT_GIVEN,
+        if_match: Optional[str] = None,
+    ) -> Conversation:
+        """Change the fields given (None sends null); `if_match=obj.etag` makes it conditional."""
+        fields = given(is_muted=is_muted, is_pinned=is_pinned, pinned_message_id=pinned_message_id,
+                       archived_at=archived_at)  # fmt: skip
+        return self._update(id, fields, if_match)
 
 
-class Messages(_UpdatableResource[Message]):
-    def create(self, **fields: Any) -> Message:
-        """Send `message=` in `conversation_id=`; `attachments=[ids]` attaches uploaded files."""
+class Messages(_Resource[Message]):
+    def list(
+        self,
+        *,
+        conversation_id: Given[str] = NOT_GIVEN,
+        limit: Given[int] = NOT_GIVEN,
+        starting_after: Given[str] = NOT_GIVEN,
+        ending_before: Given[str] = NOT_GIVEN,
+    ) -> Page[Message]:
+        """One page, newest first: one conversation's messages, or all of yours."""
+        return self._list(given(conversation_id=conversation_id, limit=limit, starting_after=starting_after,
+                                ending_before=ending_before))  # fmt: skip
+
+    def create(
+        self,
+        *,
+        conversation_id: str,
+        message: str,
+        contact_id: Given[str] = NOT_GIVEN,
+        attachments: Given[Sequence[str]] = NOT_GIVEN,
+    ) -> Message:
+        """Send `message` in `conversation_id`; `attachments=[ids]` attaches uploaded files."""
+        fields = given(conversation_id=conversation_id, message=message, contact_id=contact_id,
+                       attachments=listed(attachments))  # fmt: skip
         return self._create(Message, fields)
 
+    def update(
+        self,
+        id: str,  # noqa: A002 - the API's name
+        *,
+        message: Given[str] = NOT_GIVEN,
+        reactions: Given[Any] = NOT_GIVEN,
+        read_at: Given[Optional[int]] = NOT_GIVEN,
+        attachments: Given[Sequence[str]] = NOT_GIVEN,
+        if_match: Optional[str] = None,
+    ) -> Message:
+        """Change the fields given; `attachments` lists the message's files, then the ones to add."""
+        fields = given(message=message, reactions=reactions, read_at=read_at, attachments=listed(attachments))
+        return self._update(id, fields, if_match)
 
-class Contacts(_UpdatableResource[Contact]):
-    def create(self, **fields: Any) -> Contact:
+
+class Contacts(_Resource[Contact]):
+    def list(
+        self,
+        *,
+        limit: Given[int] = NOT_GIVEN,
+        active: Given[bool] = NOT_GIVEN,
+        starting_after: Given[str] = NOT_GIVEN,
+        ending_before: Given[str] = NOT_GIVEN,
+    ) -> Page[Contact]:
+        """One page, newest first; `active=True` for contacts you have a conversation with."""
+        return self._list(given(limit=limit, active=active, starting_after=starting_after,
+                                ending_before=ending_before))  # fmt: skip
+
+    def create(
+        self,
+        *,
+        username: str,
+        phone_number: str,
+        display_name: Given[Optional[str]] = NOT_GIVEN,
+        avatar_url: Given[Optional[str]] = NOT_GIVEN,
+    ) -> Contact:
+        fields = given(username=username, phone_number=phone_number, display_name=display_name,
+                       avatar_url=avatar_url)  # fmt: skip
         return self._create(Contact, fields)
 
+    def update(
+        self,
+        id: str,  # noqa: A002 - the API's name
+        *,
+        display_name: Given[Optional[str]] = NOT_GIVEN,
+        if_match: Optional[str] = None,
+    ) -> Contact:
+        """`display_name` is the one field that changes; None resets it."""
+        return self._update(id, given(display_name=display_name), if_match)
 
-class Groups(_UpdatableResource[Group]):
-    def create(self, **fields: Any) -> Group:
+
+class Groups(_Resource[Group]):
+    def list(
+        self,
+        *,
+        limit: Given[int] = NOT_GIVEN,
+        archived: Given[bool] = NOT_GIVEN,
+        starting_after: Given[str] = NOT_GIVEN,
+        ending_before: Given[str] = NOT_GIVEN,
+    ) -> Page[Group]:
+        return self._list(given(limit=limit, archived=archived, starting_after=starting_after,
+                                ending_before=ending_before))  # fmt: skip
+
+    def create(
+        self,
+        *,
+        name: str,
+        contacts: Given[Sequence[str]] = NOT_GIVEN,
+        description: Given[Optional[str]] = NOT_GIVEN,
+        avatar_url: Given[Optional[str]] = NOT_GIVEN,
+    ) -> Group:
+        fields = given(name=name, contacts=listed(contacts), description=description, avatar_url=avatar_url)
         return self._create(Group, fields)
+
+    def update(
+        self,
+        id: str,  # noqa: A002 - the API's name
+        *,
+        name: Given[str] = NOT_GIVEN,
+        description: Given[Optional[str]] = NOT_GIVEN,
+        avatar_url: Given[Optional[str]] = NOT_GIVEN,
+        contacts: Given[Sequence[str]] = NOT_GIVEN,
+        archived_at: Given[Optional[int]] = NOT_GIVEN,
+        if_match: Optional[str] = None,
+    ) -> Group:
+        """Change the fields given (None clears); `contacts` replaces the member list."""
+        fields = given(name=name, description=description, avatar_url=avatar_url, contacts=listed(contacts),
+                       archived_at=archived_at)  # fmt: skip
+        return self._update(id, fields, if_match)
 
 
 class Webhooks(_Resource[Webhook]):
     """The API has no update for a webhook: delete it and create another."""
 
-    def create(self, **fields: Any) -> CreatedWebhook:
-        """`url=`, `events=[...]`, `name=`: the answer carries the `secret`, shown this once."""
-        return self._create(CreatedWebhook, fields)
+    def list(
+        self,
+        *,
+        limit: Given[int] = NOT_GIVEN,
+        starting_after: Given[str] = NOT_GIVEN,
+        ending_before: Given[str] = NOT_GIVEN,
+    ) -> Page[Webhook]:
+        return self._list(given(limit=limit, starting_after=starting_after, ending_before=ending_before))
+
+    def create(self, *, name: str, url: str, events: Sequence[str]) -> CreatedWebhook:
+        """The answer carries the `secret`, shown this once."""
+        return self._create(CreatedWebhook, {"name": name, "url": url, "events": list(events)})
 
 
-class Attachments(_UpdatableResource[Attachment]):
+class Attachments(_Resource[Attachment]):
     def create(self, *, file: FileInput, filename: Optional[str] = None, file_type: Optional[str] = None) -> Attachment:
         """Upload `file` (a path, bytes or a binary file object). Up to 4 MiB it goes through the API;
         a larger one goes straight to storage (create, the presigned S3 POST, then a read that confirms it)."""
@@ -169,3 +306,19 @@ class Attachments(_UpdatableResource[Attachment]):
                 f"direct upload refused: {stored.status_code} {stored.text[:200]}", status=stored.status_code
             )
         return self.get(created.id)
+
+    def list(
+        self,
+        *,
+        limit: Given[int] = NOT_GIVEN,
+        conversation_id: Given[str] = NOT_GIVEN,
+        starting_after: Given[str] = NOT_GIVEN,
+        ending_before: Given[str] = NOT_GIVEN,
+    ) -> Page[Attachment]:
+        """One page, newest first: one conversation's sent files, or all of yours."""
+        return self._list(given(limit=limit, conversation_id=conversation_id, starting_after=starting_after,
+                                ending_before=ending_before))  # fmt: skip
+
+    def update(self, id: str, *, filename: str, if_match: Optional[str] = None) -> Attachment:  # noqa: A002
+        """Rename it: the next `file_url` downloads under the new name."""
+        return self._update(id, {"filename": filename}, if_match)
